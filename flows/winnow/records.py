@@ -1,0 +1,99 @@
+"""The records that flow through the pipeline.
+
+One ``Document`` is carried from the reader to the warehouse (as in DataTrove);
+files that cannot become a document become a ``Rejection`` with a reason, so
+nothing given to winnow vanishes without a trace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Removed:
+    """One line or segment that cleaning took out of a page, and why."""
+
+    text: str
+    reason: str  # short machine-readable rule name, e.g. "ticker", "footer"
+    line_no: Optional[int] = None  # 1-based line in the decoded input (text dumps)
+    score: Optional[float] = None  # the score behind the decision, when there is one
+
+
+@dataclass
+class Extraction:
+    """What a cleaner returns for one page: title, body paragraphs, metadata, removals.
+
+    ``paragraphs`` are the body paragraphs in reading order, *without* the title.
+    ``not_article`` marks pages with no article body (index pages, lists of
+    teasers): they are recorded as rejected with ``not_article_reason``.
+    """
+
+    title: Optional[str]
+    paragraphs: list[str]
+    author: Optional[str] = None
+    date: Optional[str] = None
+    url: Optional[str] = None
+    sitename: Optional[str] = None
+    removed: list[Removed] = field(default_factory=list)
+    extractor: str = ""
+    not_article: bool = False
+    not_article_reason: Optional[str] = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A raw input file as found on disk (provenance)."""
+
+    path: str  # absolute, as discovered
+    sha256: str  # of the raw bytes on disk (before decompression)
+    size: int
+    mtime: float  # POSIX seconds
+    type: str = ""  # "html" | "text"
+    encoding: str = ""
+    compressed: bool = False
+    decode_errors: int = 0  # invalid byte sequences replaced while decoding
+
+
+@dataclass
+class Document:
+    """A cleaned page ready for the warehouse."""
+
+    doc_id: str
+    source: SourceFile
+    fingerprint: str  # pipeline version + cleaning settings: same input + same fingerprint = same doc
+    title: Optional[str]
+    text: str
+    language: str
+    language_prob: float
+    content_hash: str  # hash of the normalised text: equal hashes = exact duplicates
+    extractor: str
+    extractor_version: str
+    author: Optional[str] = None
+    date: Optional[str] = None
+    url: Optional[str] = None
+    removed: list[Removed] = field(default_factory=list)
+
+    @property
+    def char_count(self) -> int:
+        return len(self.text)
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A file that did not become a document, with the reason (never silently dropped)."""
+
+    path: str
+    reason: str  # machine-readable, e.g. "empty", "binary", "gzip_truncated"
+    detail: str = ""  # human-readable specifics
+    sha256: Optional[str] = None  # when the bytes could be read
+    size: Optional[int] = None

@@ -1,0 +1,247 @@
+"""Settings: ``config/winnow.toml`` parsed once into one typed, frozen object.
+
+Every setting has a default here; the TOML file documents them and overrides
+what it names. Unknown keys and wrongly typed values are errors with a one-line
+message (``ConfigError``), never silently ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from winnow import __version__
+
+DEFAULT_CONFIG = Path("config/winnow.toml")
+DEFAULT_DB = Path("warehouse/corpus.duckdb")
+ENV_CONFIG = "WINNOW_CONFIG"
+ENV_DB = "WINNOW_DB"
+
+
+class ConfigError(ValueError):
+    """A settings problem a user can fix; the message is one line."""
+
+
+@dataclass(frozen=True)
+class InputSettings:
+    paths: tuple[str, ...] = ("seeds",)  # what `winnow ingest` reads when given no paths
+    max_file_mb: float = 50.0  # larger files are rejected (reason: too_large)
+    max_decompressed_mb: float = 200.0  # gzip output cap (reason: gzip_bomb)
+    follow_symlinks: bool = True  # links inside an input root; links leaving it are never followed
+
+
+@dataclass(frozen=True)
+class CleanSettings:
+    html_favor_precision: bool = True  # trafilatura precision mode on HTML
+    html_include_comments: bool = False  # keep reader comments of HTML pages
+    html_include_tables: bool = True
+    min_body_words: int = 20  # fewer words after cleaning: rejected (reason: too_short)
+
+
+@dataclass(frozen=True)
+class LanguageSettings:
+    seed: int = 0  # langdetect is random unless seeded
+    min_chars: int = 40  # shorter texts get language "und"
+    min_probability: float = 0.5  # below this the language is "und"
+
+
+@dataclass(frozen=True)
+class DedupSettings:
+    near: bool = True  # near-duplicate detection after exact dedup
+    num_perm: int = 128  # MinHash permutations
+    shingle_words: int = 5  # word shingle size
+    lsh_threshold: float = 0.5  # LSH candidate threshold (estimated Jaccard)
+    min_jaccard: float = 0.5  # verified Jaccard to call two documents copies ...
+    min_containment: float = 0.8  # ... or containment of the shorter in the longer
+    representative: str = "longest"  # "longest" | "earliest": which member stands for a cluster
+
+
+@dataclass(frozen=True)
+class WarehouseSettings:
+    db: str = str(DEFAULT_DB)
+    export_dir: str = "warehouse/export"
+    lock_timeout_seconds: float = 60.0  # how long a second writer/reader waits for the file
+
+
+@dataclass(frozen=True)
+class FlowSettings:
+    batch_size: int = 200  # files per Prefect task
+    runner: str = "thread"  # "thread" | "dask"
+    workers: int = 1  # threads (thread runner) or Dask workers (LocalCluster)
+    dask_address: str = ""  # an existing Dask scheduler; empty = start a LocalCluster
+    retries: int = 2  # retries of I/O tasks
+    retry_delay_seconds: float = 1.0
+    prefect_home: str = ".winnow/prefect"  # Prefect's state, kept inside the project
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    inbox: str = "seeds"
+    interval_seconds: float = 3600.0
+    cron: str = ""  # a cron expression wins over the interval when set
+
+
+@dataclass(frozen=True)
+class Settings:
+    input: InputSettings = field(default_factory=InputSettings)
+    clean: CleanSettings = field(default_factory=CleanSettings)
+    language: LanguageSettings = field(default_factory=LanguageSettings)
+    dedup: DedupSettings = field(default_factory=DedupSettings)
+    warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
+    flow: FlowSettings = field(default_factory=FlowSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    source: str = "<defaults>"  # where the settings came from
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d.pop("source")
+        return d
+
+    @property
+    def config_hash(self) -> str:
+        """Hash of every setting that shapes the corpus (not paths or timeouts)."""
+        d = self.to_dict()
+        shaping = {k: d[k] for k in ("clean", "language", "dedup")}
+        return _hash(shaping)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies how a document was made: same bytes + same fingerprint = same document."""
+        d = self.to_dict()
+        return _hash({"version": __version__, "clean": d["clean"], "language": d["language"]})
+
+    def with_db(self, db: str | os.PathLike | None) -> "Settings":
+        if db is None:
+            return self
+        return dataclasses.replace(
+            self, warehouse=dataclasses.replace(self.warehouse, db=str(db))
+        )
+
+
+def _hash(obj: Any) -> str:
+    blob = json.dumps(obj, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+_SECTIONS = {f.name: f.type for f in dataclasses.fields(Settings) if f.name != "source"}
+
+
+def _coerce(section: str, key: str, value: Any, default: Any) -> Any:
+    where = f"[{section}] {key}"
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false, not {value!r}")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} must be a whole number, not {value!r}")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where} must be a number, not {value!r}")
+        return float(value)
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be a string, not {value!r}")
+        return value
+    if isinstance(default, tuple):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where} must be a list of strings, not {value!r}")
+        return tuple(value)
+    raise ConfigError(f"{where}: unsupported setting type")  # pragma: no cover
+
+
+def _build_section(name: str, values: Mapping[str, Any]):
+    cls = {
+        "input": InputSettings,
+        "clean": CleanSettings,
+        "language": LanguageSettings,
+        "dedup": DedupSettings,
+        "warehouse": WarehouseSettings,
+        "flow": FlowSettings,
+        "schedule": ScheduleSettings,
+    }[name]
+    defaults = cls()
+    known = {f.name for f in dataclasses.fields(cls)}
+    out = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(
+                f"unknown setting [{name}] {key} (known: {', '.join(sorted(known))})"
+            )
+        out[key] = _coerce(name, key, value, getattr(defaults, key))
+    return dataclasses.replace(defaults, **out)
+
+
+def _validate(s: Settings) -> None:
+    def check(ok: bool, msg: str) -> None:
+        if not ok:
+            raise ConfigError(msg)
+
+    check(s.input.max_file_mb > 0, "[input] max_file_mb must be > 0")
+    check(s.input.max_decompressed_mb > 0, "[input] max_decompressed_mb must be > 0")
+    check(s.clean.min_body_words >= 0, "[clean] min_body_words must be >= 0")
+    check(0.0 <= s.language.min_probability <= 1.0, "[language] min_probability must be in [0, 1]")
+    check(s.dedup.num_perm >= 16, "[dedup] num_perm must be >= 16")
+    check(s.dedup.shingle_words >= 1, "[dedup] shingle_words must be >= 1")
+    for k in ("lsh_threshold", "min_jaccard", "min_containment"):
+        v = getattr(s.dedup, k)
+        check(0.0 < v <= 1.0, f"[dedup] {k} must be in (0, 1], not {v}")
+    check(
+        s.dedup.representative in ("longest", "earliest"),
+        f"[dedup] representative must be 'longest' or 'earliest', not {s.dedup.representative!r}",
+    )
+    check(s.warehouse.lock_timeout_seconds >= 0, "[warehouse] lock_timeout_seconds must be >= 0")
+    check(s.flow.batch_size >= 1, "[flow] batch_size must be >= 1")
+    check(s.flow.runner in ("thread", "dask"), f"[flow] runner must be 'thread' or 'dask', not {s.flow.runner!r}")
+    check(s.flow.workers >= 1, "[flow] workers must be >= 1")
+    check(s.flow.retries >= 0, "[flow] retries must be >= 0")
+    check(s.schedule.interval_seconds > 0, "[schedule] interval_seconds must be > 0")
+
+
+def settings_from_mapping(data: Mapping[str, Any], source: str = "<mapping>") -> Settings:
+    sections = {}
+    for name, values in data.items():
+        if name not in _SECTIONS:
+            raise ConfigError(f"unknown section [{name}] (known: {', '.join(_SECTIONS)})")
+        if not isinstance(values, Mapping):
+            raise ConfigError(f"[{name}] must be a table")
+        sections[name] = _build_section(name, values)
+    s = Settings(**sections, source=source)
+    _validate(s)
+    return s
+
+
+def load_settings(path: str | os.PathLike | None = None) -> Settings:
+    """Load settings from ``path``, else $WINNOW_CONFIG, else config/winnow.toml, else defaults.
+
+    A path that was asked for explicitly (argument or environment) must exist.
+    """
+    explicit = path is not None or bool(os.environ.get(ENV_CONFIG))
+    p = Path(path if path is not None else os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG)
+    if not p.exists():
+        if explicit:
+            raise ConfigError(f"config file not found: {p}")
+        settings = Settings()
+    else:
+        settings = _read_toml(p)
+    env_db = os.environ.get(ENV_DB)
+    return settings.with_db(env_db) if env_db else settings
+
+
+def _read_toml(p: Path) -> Settings:
+    if not p.is_file():
+        raise ConfigError(f"config path is not a file: {p}")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"config file {p} is not valid TOML: {e}") from None
+    return settings_from_mapping(data, source=str(p))
