@@ -77,7 +77,7 @@ class FlowSettings:
     dask_address: str = ""  # an existing Dask scheduler; empty = start a LocalCluster
     retries: int = 2  # retries of I/O tasks
     retry_delay_seconds: float = 1.0
-    prefect_home: str = ".winnow/prefect"  # Prefect's state, kept inside the project
+    prefect_home: str = ".winnow"  # Prefect's state, kept inside the project
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def _coerce(section: str, key: str, value: Any, default: Any) -> Any:
     if isinstance(default, tuple):
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where} must be a list of strings, not {value!r}")
         return tuple(value)
     raise ConfigError(f"{where}: unsupported setting type")  # pragma: no cover

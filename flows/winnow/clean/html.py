@@ -1,33 +1,163 @@
-"""HTML pages: trafilatura is the engine; winnow picks its settings and keeps its metadata."""
+"""HTML pages: trafilatura is the engine; winnow picks its settings and keeps its metadata.
+
+How a page is decided (details in the ``html_*`` modules):
+
+1. parse once (trafilatura's loader); no tree → empty extraction;
+2. trafilatura in precision mode, comments off; if that keeps less than
+   ``PRECISION_MIN_SHARE`` of what balanced mode keeps, it lost the article and the
+   balanced result is used (``html_favor_precision = false`` uses balanced only);
+3. the body becomes blocks (lines) that know their share of link text on the page;
+4. winnow's own removals, each recorded in ``Extraction.removed``: the title repeated as
+   the first line (``title_repeat``), related-story callouts (``related_stories``),
+   promotional lines (``promo``);
+5. a page whose body is a list of headlines and teasers is ``not_article`` (index page).
+
+``clean_html`` never raises: any failure gives an empty extraction.
+"""
 
 from __future__ import annotations
 
-import trafilatura
+import logging
+from copy import deepcopy
 
-from winnow.records import Extraction
+import trafilatura
+from trafilatura.metadata import extract_metadata
+from trafilatura.utils import load_html
+
+from winnow.clean import html_patterns as pat
+from winnow.clean.html_blocks import Block, LinkIndex, blocks_from_body
+from winnow.clean.html_chrome import promo_lines, title_repeats
+from winnow.clean.html_pagetype import index_page_reason
+from winnow.clean.html_related import REASON as RELATED, find_related
+from winnow.records import Extraction, Removed
 from winnow.settings import CleanSettings
+
+LOG = logging.getLogger(__name__)
+EXTRACTOR = "trafilatura"
+MAX_HTML_CHARS = 20_000_000  # trafilatura's own MAX_FILE_SIZE; longer input is cut
 
 
 def clean_html(html: str, settings: CleanSettings | None = None) -> Extraction:
-    settings = settings or CleanSettings()
-    doc = trafilatura.bare_extraction(
-        html,
-        with_metadata=True,
+    """Title, body paragraphs, metadata and removals of one HTML page. Never raises."""
+    try:
+        return _clean(html, settings or CleanSettings())
+    except Exception as err:  # noqa: BLE001 - a page must never stop the pipeline
+        LOG.warning("HTML cleaning failed (%s: %s); returning an empty extraction", type(err).__name__, err)
+        return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
+
+
+def _run(tree, settings: CleanSettings, precision: bool, metadata: bool, fast: bool = False):
+    return trafilatura.bare_extraction(
+        tree,
+        fast=fast,
+        favor_precision=precision,
         include_comments=settings.html_include_comments,
         include_tables=settings.html_include_tables,
-        favor_precision=settings.html_favor_precision,
+        with_metadata=metadata,
     )
-    if doc is None:
-        return Extraction(title=None, paragraphs=[], extractor="trafilatura")
-    text = doc.text or ""
-    title = doc.title
-    paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
-    return Extraction(
+
+
+def _text_len(doc) -> int:
+    return len(doc.text or "") if doc is not None else 0
+
+
+def extract_body(tree, settings: CleanSettings):
+    """trafilatura's result under winnow's cascade, the mode that won, and the metadata.
+
+    Precision mode first; balanced mode in fast mode (no readability/jusText comparison,
+    half the time) measures how much text the page has. When precision keeps less than
+    ``PRECISION_MIN_SHARE`` of it, precision lost the article: full balanced mode is used.
+    """
+    if not settings.html_favor_precision:
+        doc = _run(tree, settings, precision=False, metadata=True)
+        return doc, "balanced", doc if doc is not None else _metadata(tree)
+    doc = _run(tree, settings, precision=True, metadata=True)
+    meta = doc if doc is not None else _metadata(tree)
+    probe = _run(tree, settings, precision=False, metadata=False, fast=True)
+    if doc is not None and _text_len(doc) >= pat.PRECISION_MIN_SHARE * _text_len(probe):
+        return doc, "precision", meta
+    balanced = _run(tree, settings, precision=False, metadata=False)
+    if balanced is None:
+        return doc, "precision", meta
+    return balanced, "balanced", meta
+
+
+def _metadata(tree):
+    """Metadata alone, when trafilatura found no body (it may edit the tree it is given)."""
+    return extract_metadata(deepcopy(tree))
+
+
+def _clean(html: str, settings: CleanSettings) -> Extraction:
+    if isinstance(html, (bytes, bytearray)):
+        html = bytes(html).decode("utf-8", errors="replace")
+    if not isinstance(html, str) or not html.strip():
+        return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
+    if len(html) > MAX_HTML_CHARS:
+        html = html[:MAX_HTML_CHARS]
+    tree = load_html(html)
+    if tree is None:
+        return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
+
+    doc, mode, meta = extract_body(tree, settings)
+    title = _clean_str(getattr(meta, "title", None))
+
+    links = LinkIndex(tree)
+    blocks = blocks_from_body(getattr(doc, "body", None), links)
+
+    reasons: dict[int, str] = {}
+    scores: dict[int, float] = {}
+    for i in title_repeats(blocks, title):
+        reasons[i] = "title_repeat"
+    for i, rule in find_related(blocks, links.share, protected=set(reasons)).items():
+        reasons[i] = RELATED
+        scores[i] = blocks[i].link_share
+    for i in promo_lines(blocks, skip=set(reasons)):
+        reasons[i] = "promo"
+        scores[i] = blocks[i].link_share
+
+    kept = [b for i, b in enumerate(blocks) if i not in reasons]
+    removed = _removals(blocks, reasons, scores)
+
+    not_article_reason = index_page_reason(
+        blocks, tree, links, meta, skip={i for i, r in reasons.items() if r == "title_repeat"}
+    )
+    ext = Extraction(
         title=title,
-        paragraphs=paragraphs,
-        author=doc.author,
-        date=doc.date,
-        url=doc.url,
-        sitename=doc.sitename,
-        extractor="trafilatura",
+        paragraphs=[] if not_article_reason else [b.text for b in kept],
+        author=_clean_str(getattr(meta, "author", None)),
+        date=_clean_str(getattr(meta, "date", None)),
+        url=_clean_str(getattr(meta, "url", None)),
+        sitename=_clean_str(getattr(meta, "sitename", None)),
+        removed=removed,
+        extractor=EXTRACTOR,
+        not_article=bool(not_article_reason),
+        not_article_reason=not_article_reason,
     )
+    return ext
+
+
+def _removals(blocks: list[Block], reasons: dict[int, str], scores: dict[int, float]) -> list[Removed]:
+    """One ``Removed`` per run of consecutive blocks removed for the same reason."""
+    out: list[Removed] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        if run:
+            text = "\n".join(blocks[k].text for k in run)
+            score = max((scores[k] for k in run if k in scores), default=None)
+            out.append(Removed(text=text, reason=reasons[run[0]], score=None if score is None else round(score, 3)))
+            run.clear()
+
+    for i in sorted(reasons):
+        if run and (i != run[-1] + 1 or reasons[i] != reasons[run[-1]]):
+            flush()
+        run.append(i)
+    flush()
+    return out
+
+
+def _clean_str(value) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(str(value).split())
+    return value or None

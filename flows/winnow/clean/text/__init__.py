@@ -1,27 +1,15 @@
 """Plain-text dumps of whole web pages: find the title and the body, drop the chrome.
 
-Placeholder v0 (keeps prose-like lines); replaced by the real cleaner.
+``clean_text_dump(text, evidence=None)`` returns a ``winnow.records.Extraction``;
+``line_key(line)`` is the normalised line under which corpus evidence is counted.
+How it decides: ``cleaner.py`` (engine), ``features.py`` (what each line looks
+like), ``model.py`` (the trained line classifier), ``metadata.py`` (title,
+byline, date), ``patterns.py`` and ``params.py`` (rules and thresholds as data).
 """
 
 from __future__ import annotations
 
-from winnow.records import Extraction, Removed
+from winnow.clean.text.cleaner import clean_text_dump
+from winnow.clean.text.lines import line_key
 
-
-def clean_text_dump(text: str) -> Extraction:
-    lines = text.splitlines()
-    title = None
-    paragraphs: list[str] = []
-    removed: list[Removed] = []
-    for i, raw in enumerate(lines, 1):
-        line = raw.strip()
-        if not line:
-            continue
-        if title is None and len(line.split()) >= 4:
-            title = line
-            continue
-        if len(line.split()) >= 12 and line[-1:] in '.!?"”’)':
-            paragraphs.append(line)
-        else:
-            removed.append(Removed(text=line, reason="short_or_unpunctuated", line_no=i))
-    return Extraction(title=title, paragraphs=paragraphs, removed=removed, extractor="winnow-text")
+__all__ = ["clean_text_dump", "line_key"]

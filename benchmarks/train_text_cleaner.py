@@ -1,0 +1,245 @@
+"""Train the text-dump cleaner's line model from the dev pages (a few minutes, one core).
+
+    python benchmarks/train_text_cleaner.py [--eval-dir /work/shared/eval] [--folds 5]
+
+1. Each dev page (``aeb-dev/text/<id>.txt``, an inscriptis rendering of the whole
+   page) is split into lines and every line is labelled body / not body by
+   aligning the gold ``articleBody`` to it: a token of the dump is "in the body"
+   when one of the 4-token shingles it belongs to (across line ends too) occurs
+   in the gold; a line is body when at least half of its tokens are.
+2. So that the model does not learn one renderer's layout, every page is also
+   rendered in three other styles (no indentation/markers; one line per
+   paragraph with no blank lines; every line blank-separated) with the same labels.
+3. Stage 1 (boosted trees over ``features.NAMES``) is trained; stage 2 is trained on
+   the *out-of-fold* stage-1 probabilities of the lines around each line
+   (stacking), so it learns how much to trust stage 1.
+4. The forests are exported to ``flows/winnow/clean/text/weights.npz`` (numpy
+   arrays; LightGBM is needed only here, not at run time).
+
+``--folds K`` also prints the K-fold cross-validated score (folds by page: all
+renderings of a page are in the same fold). LightGBM runs single-threaded and
+deterministic, so the same data gives the same weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "flows"))
+
+from winnow.clean.text.features import page_features  # noqa: E402
+from winnow.clean.text.lines import split_lines  # noqa: E402
+from winnow.clean.text.model import WEIGHTS, Forest, LineModel, stage2_matrix  # noqa: E402
+from winnow.evaluate import shingles  # noqa: E402
+
+DEFAULT_EVAL = Path("/work/shared/eval")
+_TOKEN = re.compile(r"\w+")
+_MARKER = re.compile(r"^\s*(?:[*+o•·-])\s+")
+
+PARAMS = {
+    "objective": "binary",
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "max_depth": 5,
+    "min_data_in_leaf": 40,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "num_threads": 1,
+    "deterministic": True,
+    "force_row_wise": True,
+    "seed": 7,
+    "verbosity": -1,
+}
+ROUNDS = 250
+INNER_FOLDS = 4
+
+
+# ---------------------------------------------------------------- data
+
+def strip_style(text: str) -> str:
+    """Leading whitespace and list markers removed (real dumps often have none)."""
+    return "\n".join(_MARKER.sub("", ln).lstrip() for ln in text.splitlines())
+
+
+def compact_style(text: str) -> str:
+    """One line per paragraph, no blank lines (like seed 000)."""
+    return "\n".join(ln for ln in strip_style(text).splitlines() if ln.strip())
+
+
+def spaced_style(text: str) -> str:
+    """Every line separated by a blank line (like most seeds)."""
+    return "\n\n".join(ln for ln in strip_style(text).splitlines() if ln.strip())
+
+
+STYLES = {"given": lambda t: t, "stripped": strip_style, "compact": compact_style, "spaced": spaced_style}
+
+
+@dataclass
+class Page:
+    id: str
+    text: str
+    gold: str
+
+
+def load_dev(eval_dir: Path = DEFAULT_EVAL) -> list[Page]:
+    d = Path(eval_dir) / "aeb-dev"
+    gold = json.loads((d / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for f in sorted((d / "text").glob("*.txt")):
+        pages.append(Page(f.stem, f.read_text(encoding="utf-8"), gold[f.stem]["articleBody"]))
+    return pages
+
+
+def align_labels(lines, gold: str) -> np.ndarray:
+    """Body (1) / not body (0) per line, by 4-token shingle alignment with the gold body."""
+    gold_sh = set(shingles(gold))
+    toks, owner = [], []
+    for i, ln in enumerate(lines):
+        t = _TOKEN.findall(ln.text)
+        toks += t
+        owner += [i] * len(t)
+    covered = np.zeros(len(toks), dtype=bool)
+    for k in range(len(toks) - 3):
+        if tuple(toks[k : k + 4]) in gold_sh:
+            covered[k : k + 4] = True
+    if 0 < len(toks) < 4 and tuple(toks) in gold_sh:
+        covered[:] = True
+    n = len(lines)
+    tot = np.zeros(n)
+    cov = np.zeros(n)
+    np.add.at(tot, owner, 1)
+    np.add.at(cov, owner, covered)
+    return ((tot > 0) & (cov >= 0.5 * np.maximum(tot, 1))).astype(float)
+
+
+@dataclass
+class Rows:
+    X: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    words: np.ndarray
+    page: np.ndarray  # page index per row
+    seg: list  # (page index, style, start, end) per rendered page
+
+
+def build_rows(pages: list[Page], styles=tuple(STYLES)) -> Rows:
+    from winnow.clean.text.features import NAMES
+
+    wcol = NAMES.index("words")
+    Xs, ys, ws, ps, segs = [], [], [], [], []
+    start = 0
+    for pi, pg in enumerate(pages):
+        labels = align_labels(split_lines(pg.text), pg.gold)
+        for st in styles:
+            lines = split_lines(STYLES[st](pg.text))
+            pf = page_features(lines)
+            y = labels if len(lines) == len(labels) else align_labels(lines, pg.gold)
+            words = pf.X[:, wcol]
+            # weight: long lines carry more of the metric's shingles; pages count alike
+            w = np.sqrt(words + 1.0)
+            w = w / w.sum() * len(w) ** 0.5 * 10 if len(w) else w
+            Xs.append(pf.X)
+            ys.append(y)
+            ws.append(w)
+            ps.append(np.full(len(y), pi))
+            segs.append((pi, st, start, start + len(y)))
+            start += len(y)
+    X = np.vstack(Xs)
+    return Rows(X, np.concatenate(ys), np.concatenate(ws), X[:, wcol], np.concatenate(ps), segs)
+
+
+# ---------------------------------------------------------------- training
+
+def _fit(X, y, w, rounds=ROUNDS) -> Forest:
+    import lightgbm as lgb
+
+    booster = lgb.train(PARAMS, lgb.Dataset(X, y, weight=w, free_raw_data=True), num_boost_round=rounds)
+    return Forest.from_lightgbm(booster.dump_model())
+
+
+def _stage2_rows(rows: Rows, p1: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Stage-2 matrix for the rendered pages whose rows are in ``mask``."""
+    out = np.zeros((len(p1), 0))
+    parts = {}
+    for pi, st, a, b in rows.seg:
+        if mask[a]:
+            parts[a] = stage2_matrix(rows.X[a:b], p1[a:b], rows.words[a:b])
+    if not parts:
+        return out
+    width = next(iter(parts.values())).shape[1]
+    M = np.zeros((len(p1), width))
+    for a, m in parts.items():
+        M[a : a + len(m)] = m
+    return M
+
+
+def train(rows: Rows, mask: np.ndarray | None = None, threshold: float = 0.5) -> LineModel:
+    """Both stages on the rows in ``mask`` (all when None); stage 2 sees out-of-fold stage-1 output."""
+    if mask is None:
+        mask = np.ones(len(rows.y), dtype=bool)
+    pages = np.unique(rows.page[mask])
+    p1 = np.zeros(len(rows.y))
+    for k in range(INNER_FOLDS):
+        held = np.isin(rows.page, pages[k::INNER_FOLDS])
+        fit = mask & ~held
+        f = _fit(rows.X[fit], rows.y[fit], rows.w[fit])
+        sel = mask & held
+        p1[sel] = f.proba(rows.X[sel])
+    stage1 = _fit(rows.X[mask], rows.y[mask], rows.w[mask])
+    M = _stage2_rows(rows, p1, mask)
+    stage2 = _fit(M[mask], rows.y[mask], rows.w[mask])
+    return LineModel(stage1, stage2, threshold, {"rounds": ROUNDS, "params": PARAMS, "pages": int(len(pages))})
+
+
+def crossval_models(pages: list[Page], folds: int = 5, rows: Rows | None = None) -> dict[str, LineModel]:
+    """One model per fold, trained without that fold's pages: {page id: model that never saw it}."""
+    rows = rows or build_rows(pages)
+    out = {}
+    for k in range(folds):
+        held = [i for i in range(len(pages)) if i % folds == k]
+        model = train(rows, ~np.isin(rows.page, held))
+        for i in held:
+            out[pages[i].id] = model
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
+    ap.add_argument("--folds", type=int, default=0, help="also print K-fold cross-validated F1 (0: skip)")
+    ap.add_argument("--out", type=Path, default=WEIGHTS)
+    args = ap.parse_args(argv)
+    t0 = time.time()
+    pages = load_dev(args.eval_dir)
+    rows = build_rows(pages)
+    print(f"{len(pages)} pages, {len(rows.y)} line rows over {len(STYLES)} renderings, "
+          f"{rows.y.mean():.2%} body; features in {time.time() - t0:.1f}s")
+    if args.folds:
+        from winnow.clean.text.cleaner import clean_with
+        from winnow.evaluate import score_page, summarize
+
+        models = crossval_models(pages, args.folds, rows)
+        for st in ("given", "stripped", "compact", "spaced"):
+            scores = [score_page(p.id, clean_with(STYLES[st](p.text), model=models[p.id]).text, p.gold) for p in pages]
+            s = summarize(scores)
+            print(f"CV {st:9s} P={s.precision:.3f} R={s.recall:.3f} F1={s.f1:.3f} mean page F1={s.mean_page_f1:.3f} "
+                  f"worst: " + ", ".join(f"{w.page[:8]}={w.f1:.2f}" for w in s.worst))
+    model = train(rows)
+    model.save(args.out)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB) in {time.time() - t0:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,139 @@
+"""Blocks: trafilatura's output body as a list of lines, each knowing how much of it is link text.
+
+trafilatura is run without links (keeping them changes its own heuristics and costs
+about five points of F1), so link evidence is taken from the source page instead: a
+``LinkIndex`` holds the text of every ``<a>`` of the page, and a block's ``link_share``
+is the share of its characters covered by those texts. A line that is exactly the text
+of a link ("15 Amazing Images of Stars") has share 1.0.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from lxml import etree
+from trafilatura.xml import xmltotxt
+
+from winnow.clean.html_patterns import READ_MORE_PHRASES
+
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# list markers and wrapping punctuation that are not part of a headline
+_EDGE = re.compile(r"^[\s\-–—•*·»›>\[(\"'“‘|]+|[\s\]\)\"'”’|:.…]+$")
+_APOS = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_MIN_ANCHOR_CHARS = 8
+_MIN_INSIDE_CHARS = 20  # a shorter line found inside a link text may be a coincidence
+HEADLINE_WORDS = (3, 25)  # shorter link texts ("here", "said") are not searched inside lines
+
+
+def norm(text: str) -> str:
+    """Whitespace collapsed, apostrophes unified: how texts are compared."""
+    return _WS.sub(" ", text.translate(_APOS)).strip()
+
+
+def core(text: str) -> str:
+    """A line without list markers, brackets and trailing punctuation."""
+    return _EDGE.sub("", norm(text))
+
+
+def count_words(text: str) -> int:
+    """Words of a text; CJK scripts (no spaces) count one word per two characters."""
+    n = len(_WORD.findall(text))
+    cjk = len(_CJK.findall(text))
+    return max(n, cjk // 2) if cjk else n
+
+
+_READ_MORE = frozenset(p.casefold() for p in READ_MORE_PHRASES)
+
+
+def is_read_more(text: str) -> bool:
+    """A "Read more" / "Lire la suite" link text (arrows and dots around it allowed)."""
+    t = norm(text).casefold().strip(" »›>→….:!-–—[]()")
+    return t in _READ_MORE or norm(text).casefold() in _READ_MORE
+
+
+@dataclass
+class Block:
+    """One line of the extracted body."""
+
+    text: str
+    tag: str  # tag of the top-level element of trafilatura's output: p, head, list, quote, table…
+    group: int  # index of that element: the items of one list share it
+    words: int
+    link_share: float  # share of the characters inside links of the source page
+
+
+class LinkIndex:
+    """The link texts of a page, searchable by the words they start with."""
+
+    def __init__(self, tree: etree._Element | None) -> None:
+        self.exact: set[str] = set()
+        self._by_first: dict[str, list[str]] = defaultdict(list)
+        self.count = 0  # number of <a> elements with text
+        self.headlines = 0  # links whose text has the length of a headline
+        self.read_more = 0  # "Read more", "Weiterlesen", … links (teaser units)
+        self._joined = ""  # all link texts, to find a line that is part of a link (a card)
+        if tree is None:
+            return
+        seen: set[str] = set()
+        texts: list[str] = []
+        for a in tree.iter("a"):
+            try:
+                text = norm(a.text_content())
+            except (ValueError, TypeError):  # pragma: no cover - odd nodes from broken markup
+                continue
+            if not text:
+                continue
+            self.count += 1
+            texts.append(text)
+            if HEADLINE_WORDS[0] <= count_words(text) <= HEADLINE_WORDS[1]:
+                self.headlines += 1
+            if is_read_more(text):
+                self.read_more += 1
+            c = core(text)
+            if c:
+                self.exact.add(c.casefold())
+            if len(text) >= _MIN_ANCHOR_CHARS and text not in seen:
+                seen.add(text)
+                first = _WORD.search(text)
+                if first:
+                    self._by_first[first.group().casefold()].append(text)
+        for group in self._by_first.values():
+            group.sort(key=len, reverse=True)
+        self._joined = "\x01".join(texts)
+
+    def share(self, text: str) -> float:
+        """Share of ``text``'s characters covered by link texts of the page (0..1)."""
+        c = core(text)
+        if not c:
+            return 0.0
+        if c.casefold() in self.exact:
+            return 1.0
+        line = norm(text)
+        if len(line) >= _MIN_INSIDE_CHARS and line in self._joined:
+            return 1.0  # the line is part of a longer link (a whole teaser card is one <a>)
+        total = len(line)
+        covered = 0
+        for word in {w.casefold() for w in _WORD.findall(line)}:
+            for anchor in self._by_first.get(word, ()):
+                if len(anchor) <= len(line) and anchor in line:
+                    covered += len(anchor)
+                    line = line.replace(anchor, "\x00", 1)
+        return min(1.0, covered / total) if total else 0.0
+
+
+def blocks_from_body(body: etree._Element | None, links: LinkIndex) -> list[Block]:
+    """The lines of trafilatura's output body, as trafilatura's own text rendering splits them."""
+    blocks: list[Block] = []
+    if body is None:
+        return blocks
+    for group, child in enumerate(body):
+        tag = child.tag if isinstance(child.tag, str) else "other"
+        for line in xmltotxt(child, False).split("\n"):
+            line = line.strip()
+            if line:
+                blocks.append(Block(line, tag, group, count_words(line), links.share(line)))
+    return blocks

@@ -1,0 +1,69 @@
+"""Chrome that survives trafilatura inside the body: the title repeated as the first line,
+and short promotional lines (newsletters, apps, "Like this story? Share it").
+"""
+
+from __future__ import annotations
+
+import re
+
+from winnow.clean import html_patterns as pat
+from winnow.clean.html_blocks import Block, norm
+
+_WORD = re.compile(r"\w+")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.casefold() for t in _WORD.findall(norm(text))]
+
+
+def title_repeats(blocks: list[Block], title: str | None) -> list[int]:
+    """Indices of leading blocks that repeat the title (the title is metadata, not body)."""
+    if not title:
+        return []
+    t = _tokens(title)
+    if not t:
+        return []
+    out = []
+    for i, b in enumerate(blocks[: pat.TITLE_SCAN_BLOCKS]):
+        if b.tag not in ("p", "head"):
+            continue
+        bt = _tokens(b.text)
+        if not bt:
+            continue
+        if bt == t or (
+            # "Title | Site" in <title> vs. "Title" in the body, or the reverse
+            len(bt) >= 3 and len(t) >= 3
+            and (_is_affix(bt, t) or _is_affix(t, bt))
+            and min(len(bt), len(t)) / max(len(bt), len(t)) >= 0.6
+        ):
+            out.append(i)
+            break
+    return out
+
+
+def _is_affix(short: list[str], long: list[str]) -> bool:
+    n = len(short)
+    return n <= len(long) and (long[:n] == short or long[-n:] == short)
+
+
+_PROMO = re.compile(
+    r"(?<!\w)(?:" + "|".join(
+        re.escape(p).replace(r"\ ", r"\s+") for p in sorted(pat.PROMO_PHRASES, key=len, reverse=True)
+    ) + r")(?!\w)",
+    re.I,
+)
+
+
+def promo_lines(blocks: list[Block], skip: set[int]) -> list[int]:
+    """Short promotional lines: link-dominated, shouting, or at the very end of the body."""
+    out = []
+    live = [i for i in range(len(blocks)) if i not in skip]
+    tail = set(live[-pat.PROMO_TAIL_BLOCKS :])
+    for i in live:
+        b = blocks[i]
+        if b.words > pat.PROMO_MAX_WORDS or not _PROMO.search(norm(b.text)):
+            continue
+        shouting = sum(ch.isupper() for ch in b.text) > 0.6 * sum(ch.isalpha() for ch in b.text)
+        if b.link_share >= 0.3 or shouting or i in tail:
+            out.append(i)
+    return out

@@ -1,0 +1,182 @@
+"""The engine: lines -> features -> model -> decisions -> metadata -> Extraction."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from winnow.clean.text import params, patterns
+from winnow.clean.text.features import NAMES, PageFeatures, page_features
+from winnow.clean.text.lines import Line, line_key, split_lines
+from winnow.clean.text.metadata import find_byline, find_title, strip_image_prefix
+from winnow.clean.text.model import LineModel, default_model
+from winnow.records import Extraction, Removed
+
+EXTRACTOR = "winnow-text"
+_HARD = set(patterns.HARD)
+_COL = {name: i for i, name in enumerate(NAMES)}
+
+
+def clean_text_dump(text: str, evidence=None) -> Extraction:
+    """Title + body paragraphs of a plain-text dump of a web page; every other line removed with a reason.
+
+    ``evidence`` (optional) has ``count(line_key) -> int`` (documents a line occurs in)
+    and ``total`` (documents seen); see ``line_key``. Never raises on a ``str``.
+    """
+    try:
+        return clean_with(text, evidence=evidence, model=default_model())
+    except Exception as exc:  # never raise: keep nothing, say why
+        return Extraction(
+            title=None, paragraphs=[], extractor=EXTRACTOR, not_article=True,
+            not_article_reason=f"error:{type(exc).__name__}",
+        )
+
+
+def clean_with(text: str, evidence=None, model: LineModel | None = None) -> Extraction:
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    lines = split_lines(text)
+    if not lines:
+        return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR, not_article=True, not_article_reason="empty")
+    pf = page_features(lines)
+    words = pf.X[:, _COL["words"]]
+    if model is not None:
+        _, p = model.predict(pf.X, words)
+        threshold = model.threshold
+    else:  # no weights: the hand-made prose prior, smoothed
+        p = 0.5 * pf.X[:, _COL["prose0"]] + 0.5 * pf.X[:, _COL["prose0_w2"]]
+        threshold = 0.5
+    reasons: list[str | None] = [None] * len(lines)
+
+    body = p >= threshold
+    _fallback(p, words, body)
+    # rules the issue requires whatever the model says
+    for i, cats in enumerate(pf.categories):
+        hard = [c for c in cats if c in _HARD]
+        if hard and words[i] <= params.HARD_MAX_WORDS:
+            body[i] = False
+            reasons[i] = hard[0]
+    _apply_evidence(lines, pf, body, reasons, evidence)
+
+    # metadata
+    title_i = find_title(lines, pf, body)
+    meta_lines: dict[int, str] = {}
+    title = None
+    if title_i is not None:
+        title = strip_image_prefix(lines[title_i].text).strip() or None
+        meta_lines[title_i] = "title"
+        body[title_i] = False
+    kept = np.flatnonzero(body)
+    first_body = int(kept[0]) if len(kept) else len(lines)
+    author = date = None
+    for j, a, d in find_byline(lines, pf, title_i, first_body):
+        if j in meta_lines:
+            continue
+        meta_lines[j] = "byline" if a else "date"
+        body[j] = False
+        author = author or a
+        date = date or d
+
+    not_article, why = _not_article(lines, pf, body)
+    paragraphs = [] if not_article else [lines[i].text for i in np.flatnonzero(body)]
+    removed: list[Removed] = []
+    for i, ln in enumerate(lines):
+        if body[i] and not not_article:
+            continue
+        if i in meta_lines:
+            reason, score = meta_lines[i], None
+        elif body[i]:
+            reason, score = "not_article", None
+        else:
+            reason = reasons[i] or _reason(pf, i)
+            score = None if reasons[i] else round(float(p[i]), 3)
+        removed.append(Removed(text=ln.text, reason=reason, line_no=ln.no, score=score))
+    return Extraction(
+        title=title, paragraphs=paragraphs, author=author, date=date, removed=removed,
+        extractor=EXTRACTOR, not_article=not_article, not_article_reason=why,
+    )
+
+
+def _fallback(p: np.ndarray, words: np.ndarray, body: np.ndarray) -> None:
+    cfg = params.FALLBACK
+    if float(words[body].sum()) >= cfg["min_body_words"] or len(p) == 0:
+        return
+    cut = max(cfg["min_p"], cfg["rel_p"] * float(p.max()))
+    ok = p >= cut
+    # the run of near-body lines (short gaps allowed) around the best line
+    best = int(np.argmax(p * np.log1p(words)))
+    lo = hi = best
+    while lo > 0 and (ok[lo - 1] or (lo > 1 and ok[lo - 2])):
+        lo -= 1
+    while hi < len(p) - 1 and (ok[hi + 1] or (hi < len(p) - 2 and ok[hi + 2])):
+        hi += 1
+    body[lo : hi + 1] |= ok[lo : hi + 1]
+
+
+def _reason(pf: PageFeatures, i: int) -> str:
+    """Name the kind of chrome a model-removed line is, for --explain."""
+    cats = pf.categories[i]
+    if cats:
+        return cats[0]
+    X = pf.X
+    if X[i, _COL["since_related"]] < 60 and X[i, _COL["related_after_run"]]:
+        return "related_headlines"
+    if X[i, _COL["ends_ellipsis"]] or (X[i, _COL["hl_prev"]] and X[i, _COL["coherence"]] < 0.2):
+        return "teaser"
+    return "low_score"
+
+
+def _apply_evidence(lines: list[Line], pf: PageFeatures, body: np.ndarray, reasons: list, evidence) -> None:
+    """Drop lines that recur across many documents of the corpus (a site's chrome)."""
+    if evidence is None:
+        return
+    try:
+        total = int(evidence.total)
+    except Exception:
+        return
+    cfg = params.EVIDENCE
+    if total < cfg["min_total"]:
+        return
+    need = max(cfg["min_count"], cfg["min_share"] * total)
+    words = pf.X[:, _COL["words"]]
+    hits = []
+    for i, ln in enumerate(lines):
+        if words[i] > cfg["max_words"]:
+            continue
+        try:
+            c = int(evidence.count(line_key(ln.text)))
+        except Exception:
+            continue
+        if c >= need:
+            hits.append(i)
+    body_words = float(words[body].sum())
+    hit_words = float(sum(words[i] for i in hits if body[i]))
+    if body_words and hit_words > cfg["max_body_share"] * body_words:
+        hits = [i for i in hits if not body[i]]  # a syndicated copy, not chrome: only label
+    for i in hits:
+        body[i] = False
+        reasons[i] = reasons[i] or "recurring"
+
+
+def _not_article(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> tuple[bool, str | None]:
+    cfg = params.NOT_ARTICLE
+    X = pf.X
+    kept = np.flatnonzero(body)
+    words = X[:, _COL["words"]]
+    total = float(words[kept].sum()) if len(kept) else 0.0
+    if total < cfg["min_body_words"]:
+        return True, "no_body"
+    vocab: dict = {}
+    for i in kept:
+        for w in pf.content[i]:
+            vocab[w] = vocab.get(w, 0) + 1
+    teaser_words, teasers = 0.0, 0
+    for i in kept:
+        c = pf.content[i]
+        shared = sum(1 for w in c if vocab.get(w, 0) > 1) / len(c) if c else 0.0
+        cut = bool(X[i, _COL["ends_ellipsis"]]) or bool(X[i, _COL["ago"]])
+        if cut or (X[i, _COL["hl_prev"]] and shared < cfg["teaser_coherence"]):
+            teaser_words += words[i]
+            teasers += 1
+    if teasers >= cfg["min_teasers"] and teaser_words >= cfg["teaser_share"] * total:
+        return True, "teaser_list"
+    return False, None

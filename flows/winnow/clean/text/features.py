@@ -1,0 +1,303 @@
+"""Line features: what the model sees of each line, all language-agnostic.
+
+Three groups:
+- the line itself: length, terminal punctuation, "…" cut-offs, punctuation and
+  digit ratios, capitalised words, stop-word density in the page's language,
+  separators and markers, the chrome categories of ``patterns`` it matches;
+- its neighbourhood: the same facts for the lines around it, gaps (blank lines),
+  headline-then-teaser alternation, the last "related stories" heading above it;
+- the page: position, distance to the densest run of prose, how much the line's
+  words share with that run (topical coherence), repetition inside the page.
+
+No feature uses indentation or a renderer's marker style alone, so other
+renderings (no indentation, one line per paragraph, blank-line separated) look
+alike to the model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from winnow.clean.text import lang, patterns
+from winnow.clean.text.lines import MAX_LINE_CHARS, Line, line_key
+
+_TOKEN = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_SENT_END = re.compile(patterns.SENTENCE_END)
+_ELLIPSIS = re.compile(patterns.ELLIPSIS_END)
+_SENT_PUNCT = re.compile(r"[.!?;。！？](?:\s|$)")
+_URL = re.compile(r"https?://|www\.|\.(?:com|org|net|co\.\w\w)\b|@\w|#\w")
+_DATE = re.compile(patterns.DATE, re.I)
+_TIME = re.compile(patterns.TIME, re.I)
+_BYLINE = re.compile(patterns.BYLINE_PREFIX, re.I)
+_UPDATED = re.compile(patterns.UPDATED, re.I)
+_AGO = re.compile(patterns.AGO, re.I)
+_IMAGE = re.compile(patterns.IMAGE_PREFIX, re.I)
+_COUNT = re.compile(patterns.COUNT_SUFFIX)
+_END = set(patterns.END_MARKERS)
+_CATS = {name: re.compile(rx, re.I) for name, rx in patterns.CATEGORIES.items()}
+CATEGORY_NAMES = tuple(patterns.CATEGORIES)
+_RELATED = _CATS["related_headlines"]
+
+BASE = [
+    "log_chars", "words", "log_words", "mean_word_len", "cjk_ratio",
+    "ends_sentence", "ends_ellipsis", "ends_colon", "ends_other_punct",
+    "sent_punct_per_word", "comma_per_word", "punct_ratio", "digit_ratio",
+    "cap_ratio", "all_caps", "starts_lower", "stop_density", "stop_count", "has_stoplist",
+    "has_marker", "ticker_seps", "menu_seps", "has_url", "has_date", "has_time",
+    "byline_prefix", "updated_prefix", "ago", "image_prefix", "in_quotes", "count_suffix",
+] + [f"cat_{c}" for c in CATEGORY_NAMES]
+
+CONTEXT = [
+    "relpos", "log_lines_from_start", "log_lines_to_end", "char_frac_before",
+    "blank_before", "blank_after", "log_block_size", "pos_in_block",
+    "page_repeat", "prose0", "prose0_w1", "prose0_w2", "prose0_w4", "prose0_w8",
+    "in_run", "log_dist_before_run", "log_dist_after_run", "run_share",
+    "coherence", "coherence_title", "hl_prev", "hl_next", "headline_like", "hl_window",
+    "teaser_window", "since_related", "related_after_run",
+    "prev_words", "next_words", "prev_ends", "next_ends", "prev_stop", "next_stop",
+    "log_page_lines", "page_prose_share", "line_vs_median",
+    "since_comment", "log_comment_above", "log_end_markers_since_run", "chrome_above_w10", "chrome_below_w10",
+]
+NAMES = BASE + CONTEXT
+
+
+@dataclass
+class PageFeatures:
+    X: np.ndarray  # (n_lines, len(NAMES))
+    categories: list[list[str]]  # matched chrome categories per line
+    stoplist: frozenset = field(default_factory=frozenset)
+    language: str | None = None
+    run: tuple[int, int] = (0, 0)  # densest prose run [start, end)
+    tokens: list[list[str]] = field(default_factory=list)  # lower-cased word tokens per line
+    content: list[set] = field(default_factory=list)  # content words per line
+
+
+def _content_words(tokens: list[str], stop: frozenset, cjk: int, text: str) -> set:
+    if cjk:
+        chars = [c for c in text if _CJK.match(c)]
+        return {a + b for a, b in zip(chars, chars[1:])}
+    return {t for t in tokens if len(t) > 2 and t not in stop and not t.isdigit()}
+
+
+def _window_mean(v: np.ndarray, k: int) -> np.ndarray:
+    if len(v) == 0:
+        return v
+    c = np.concatenate([[0.0], np.cumsum(v)])
+    n = len(v)
+    idx = np.arange(n)
+    lo = np.maximum(idx - k, 0)
+    hi = np.minimum(idx + k + 1, n)
+    return (c[hi] - c[lo]) / (hi - lo)
+
+
+def densest_run(score: np.ndarray) -> tuple[int, int]:
+    """[start, end) of the maximum-sum run of ``score`` (Kadane)."""
+    best, best_s, best_e = -math.inf, 0, 0
+    cur, cur_s = 0.0, 0
+    for i, v in enumerate(score.tolist()):
+        if cur <= 0:
+            cur, cur_s = v, i
+        else:
+            cur += v
+        if cur > best:
+            best, best_s, best_e = cur, cur_s, i + 1
+    return best_s, best_e
+
+
+def page_features(lines: list[Line], title_hint: str | None = None) -> PageFeatures:
+    n = len(lines)
+    texts = [ln.text if len(ln.text) <= MAX_LINE_CHARS else ln.text[:MAX_LINE_CHARS] for ln in lines]
+    raw_tokens = [_TOKEN.findall(t) for t in texts]
+    tokens = [[t.lower() for t in ts] for ts in raw_tokens]
+    counts: Counter = Counter()
+    for ts in tokens:
+        counts.update(ts)
+    language, stop = lang.stoplist_for(counts)
+
+    B = np.zeros((n, len(BASE)))
+    cats: list[list[str]] = []
+    cjk_n = np.zeros(n)
+    words = np.zeros(n)
+    for i, (t, raw, ts) in enumerate(zip(texts, raw_tokens, tokens)):
+        nc = len(t)
+        cjk = len(_CJK.findall(t)) if not t.isascii() else 0
+        cjk_n[i] = cjk
+        nw = len(ts) + cjk / 2.0 if cjk else float(len(ts))
+        words[i] = nw
+        alnum = sum(len(x) for x in raw)
+        tail = t[-8:]
+        ends_s = bool(_SENT_END.search(tail))
+        ends_e = bool(_ELLIPSIS.search(tail))
+        last = t[-1]
+        caps = sum(1 for x in raw if x[:1].isupper())
+        cased = sum(1 for x in raw if x[:1].isalpha() and (x[:1].isupper() or x[:1].islower()))
+        nstop = sum(1 for x in ts if x in stop) if stop else 0
+        head = t[:400]
+        matched = [c for c in CATEGORY_NAMES if _CATS[c].search(head if c not in ("copyright", "caption") else t[:2000])]
+        tick = sum(t.count(f" {s} ") for s in patterns.TICKER_SEPARATORS) + (1 if t[:1] in patterns.TICKER_SEPARATORS else 0)
+        menu = sum(t.count(f" {s} ") for s in patterns.MENU_SEPARATORS)
+        if tick >= patterns.MIN_SEPARATORS and "ticker" not in matched:
+            matched.append("ticker")
+        if menu >= patterns.MIN_SEPARATORS and not ends_s and nw <= 40 and "nav" not in matched:
+            matched.append("nav")
+        cats.append(matched)
+        row = [
+            math.log1p(nc), nw, math.log1p(nw), (alnum / len(raw)) if raw else 0.0, cjk / nc if nc else 0.0,
+            float(ends_s), float(ends_e), float(last == ":"), float(not ends_s and not ends_e and not last.isalnum()),
+            len(_SENT_PUNCT.findall(t)) / max(nw, 1), t.count(",") / max(nw, 1),
+            1.0 - (alnum + t.count(" ")) / nc if nc else 0.0,
+            sum(ch.isdigit() for ch in t[:2000]) / min(nc, 2000) if nc else 0.0,
+            caps / cased if cased else 0.0, float(cased > 0 and t.upper() == t and caps == cased),
+            float(t[:1].islower()),
+            nstop / len(ts) if (ts and stop) else 0.0, float(nstop), float(bool(stop)),
+            float(bool(lines[i].marker)), float(tick), float(menu),
+            float(bool(_URL.search(head))), float(bool(_DATE.search(head))), float(bool(_TIME.search(head))),
+            float(bool(_BYLINE.match(t)) and nw <= 12), float(bool(_UPDATED.match(t))), float(bool(_AGO.search(head))),
+            float(bool(_IMAGE.match(t))), float(t[:1] in "\"'“‘«„" ), float(bool(_COUNT.search(t[-12:]))),
+        ] + [float(c in matched) for c in CATEGORY_NAMES]
+        B[i] = row
+
+    ends = B[:, BASE.index("ends_sentence")]
+    stopd = B[:, BASE.index("stop_density")]
+    has_stop = bool(stop)
+    # prose0: a hand-made prior "this reads like a paragraph" used for context features
+    length_term = np.clip((words - 3.0) / 17.0, 0.0, 1.0)
+    stop_term = np.clip(stopd / 0.3, 0.0, 1.0) if has_stop else np.full(n, 0.7)
+    prose0 = length_term * (0.45 + 0.55 * ends) * (0.4 + 0.6 * stop_term)
+    for i in range(n):
+        if set(cats[i]) & {"copyright", "comment_form", "share_widget", "ticker", "nav", "related_headlines"}:
+            prose0[i] *= 0.3
+    run_score = (prose0 - 0.35) * np.log1p(words)
+    rs, re_ = densest_run(run_score) if n else (0, 0)
+
+    # topical coherence with the densest run (and with the line just above it: the likely title)
+    content = [_content_words(ts, stop, int(cjk_n[i]), texts[i]) for i, ts in enumerate(tokens)]
+    run_vocab: Counter = Counter()
+    for i in range(rs, re_):
+        run_vocab.update(content[i])
+    title_vocab: set = set()
+    for j in range(rs - 1, max(rs - 12, -1), -1):
+        if 3 <= words[j] <= 30 and not ends[j]:
+            title_vocab = content[j]
+            break
+    coh = np.zeros(n)
+    coh_t = np.zeros(n)
+    for i in range(n):
+        c = content[i]
+        if not c:
+            coh[i] = -1.0
+            coh_t[i] = -1.0
+            continue
+        inside = rs <= i < re_
+        hit = sum(1 for w in c if run_vocab.get(w, 0) - (1 if inside else 0) > 0)
+        coh[i] = hit / len(c)
+        coh_t[i] = len(c & title_vocab) / len(c) if title_vocab else -1.0
+
+    # headline-like: short, no sentence end, mostly capitalised or not starting lower
+    capr = B[:, BASE.index("cap_ratio")]
+    headline = ((words >= 3) & (words <= 22) & (ends == 0) & (B[:, BASE.index("starts_lower")] == 0)).astype(float)
+    teaser = (((B[:, BASE.index("ends_ellipsis")] == 1) & (words >= 6)) | (B[:, BASE.index("ago")] == 1)).astype(float)
+    hl_prev = np.concatenate([[0.0], headline[:-1]]) if n else headline
+    hl_next = np.concatenate([headline[1:], [0.0]]) if n else headline
+
+    keys = [line_key(t[:400]) for t in texts]
+    kc = Counter(keys)
+    blocks = np.zeros(n)
+    posb = np.zeros(n)
+    start = 0
+    for i in range(n + 1):
+        if i == n or (i > start and lines[i].blank_before):
+            size = i - start
+            for j in range(start, i):
+                blocks[j] = size
+                posb[j] = (j - start) / max(size - 1, 1)
+            start = i
+    chars = np.array([len(t) for t in texts], dtype=float)
+    cum = np.concatenate([[0.0], np.cumsum(chars)])
+    total_chars = max(cum[-1], 1.0)
+    since_rel = np.full(n, 60.0)
+    last_rel = None
+    for i in range(n):
+        if "related_headlines" in cats[i] and words[i] <= 8:
+            last_rel = i
+        if last_rel is not None:
+            since_rel[i] = min(i - last_rel, 60)
+    med = float(np.median(words)) if n else 0.0
+    page_prose = float((prose0 > 0.5).mean()) if n else 0.0
+
+    C = np.zeros((n, len(CONTEXT)))
+    idx = np.arange(n, dtype=float)
+    C[:, 0] = idx / max(n - 1, 1)
+    C[:, 1] = np.log1p(idx)
+    C[:, 2] = np.log1p(n - 1 - idx)
+    C[:, 3] = cum[:-1] / total_chars
+    C[:, 4] = [float(ln.blank_before) for ln in lines]
+    C[:, 5] = [float(ln.blank_after) for ln in lines]
+    C[:, 6] = np.log1p(blocks)
+    C[:, 7] = posb
+    C[:, 8] = [kc[k] - 1 for k in keys]
+    C[:, 9] = prose0
+    C[:, 10] = _window_mean(prose0, 1)
+    C[:, 11] = _window_mean(prose0, 2)
+    C[:, 12] = _window_mean(prose0, 4)
+    C[:, 13] = _window_mean(prose0, 8)
+    C[:, 14] = ((idx >= rs) & (idx < re_)).astype(float)
+    C[:, 15] = np.log1p(np.maximum(rs - idx, 0))
+    C[:, 16] = np.log1p(np.maximum(idx - (re_ - 1), 0))
+    run_chars = cum[re_] - cum[rs] if n else 0.0
+    C[:, 17] = run_chars / total_chars
+    C[:, 18] = coh
+    C[:, 19] = coh_t
+    C[:, 20] = hl_prev
+    C[:, 21] = hl_next
+    C[:, 22] = headline
+    C[:, 23] = _window_mean(headline, 4)
+    C[:, 24] = _window_mean(teaser, 4)
+    C[:, 25] = since_rel
+    C[:, 26] = [float(since_rel[i] < 60 and (i - since_rel[i]) >= re_ - 1) for i in range(n)]
+    if n:
+        C[:, 27] = np.concatenate([[0.0], words[:-1]])
+        C[:, 28] = np.concatenate([words[1:], [0.0]])
+        C[:, 29] = np.concatenate([[0.0], ends[:-1]])
+        C[:, 30] = np.concatenate([ends[1:], [0.0]])
+        C[:, 31] = np.concatenate([[0.0], stopd[:-1]])
+        C[:, 32] = np.concatenate([stopd[1:], [0.0]])
+    C[:, 33] = math.log1p(n)
+    C[:, 34] = page_prose
+    C[:, 35] = np.log1p(words) - math.log1p(med)
+    # "the article is over": comment headers and other end markers above the line
+    since_c = np.full(n, 60.0)
+    comment_above = np.zeros(n)
+    end_since_run = np.zeros(n)
+    last_c, nc_above, ne = None, 0, 0
+    is_chrome = np.zeros(n)
+    for i in range(n):
+        cs = cats[i]
+        is_chrome[i] = float(bool(cs))
+        if last_c is not None:
+            since_c[i] = min(i - last_c, 60)
+        comment_above[i] = nc_above
+        end_since_run[i] = ne if i >= rs else 0
+        if ("comment_header" in cs or "comment_form" in cs) and words[i] <= 16:
+            last_c = i
+            nc_above += 1
+        if i >= rs and (_END & set(cs)) and words[i] <= 16:
+            ne += 1
+    cum_ch = np.concatenate([[0.0], np.cumsum(is_chrome)])
+    lo = np.maximum(np.arange(n) - 10, 0)
+    hi = np.minimum(np.arange(n) + 11, n)
+    above = (cum_ch[np.arange(n)] - cum_ch[lo]) / np.maximum(np.arange(n) - lo, 1)
+    below = (cum_ch[hi] - cum_ch[np.minimum(np.arange(n) + 1, n)]) / np.maximum(hi - np.arange(n) - 1, 1)
+    C[:, 36] = since_c
+    C[:, 37] = np.log1p(comment_above)
+    C[:, 38] = np.log1p(end_since_run)
+    C[:, 39] = above
+    C[:, 40] = below
+    X = np.hstack([B, C]) if n else np.zeros((0, len(NAMES)))
+    return PageFeatures(X, cats, stop, language, (rs, re_), tokens, content)

@@ -1,0 +1,131 @@
+"""Rules as data: the patterns the text cleaner recognises, apart from the engine.
+
+Each entry of ``CATEGORIES`` is a reason name (what ``Removed.reason`` says) and
+a regular expression matched case-insensitively against a whole (stripped)
+line. A match is *evidence*, fed to the model as a feature; only the categories
+in ``HARD`` remove a line on their own (the issue requires those to go), and
+only when the line is short (``HARD_MAX_WORDS``). Patterns cover several
+languages; add a language by adding its words here, not by touching the engine.
+"""
+
+from __future__ import annotations
+
+# A renderer's list marker in front of an item: "* ", "+ ", "o ", "• ", "» " ...
+LIST_MARKER = r"^(?:[*+•·»›►▪▸‣◦○●■□➤→✓✔\-–—]|o(?=\s))\s+"
+
+# Sentence-final punctuation, optionally followed by closing quotes/brackets.
+SENTENCE_END = r"[.!?。！？؟।][\"'”’»)\]」』]*$"
+ELLIPSIS_END = r"(?:…|\.\.\.+|\.\s*\.\s*\.)[\"'”’»)\]]*$"
+
+# Category name -> pattern (case-insensitive, ``re.search`` on the stripped line).
+CATEGORIES: dict[str, str] = {
+    "ticker": (
+        r"^(?:just in|breaking(?: news)?|latest(?: news)?|live|en direct|flash|derni[eè]re heure|"
+        r"eilmeldung|aktuell|última hora|ultim['’]ora|срочно|молния|breaking)\s*[:|–—-]"
+    ),
+    "related_headlines": (
+        r"^(?:also read|read also|also see|see also|read more|more from|more stories|more news|"
+        r"related(?: stories| articles| news| posts| content| coverage)?|top stories|top news|"
+        r"commented stories|most (?:read|popular|viewed|shared|commented)|popular (?:stories|posts)|"
+        r"you (?:may|might) (?:also )?like|recommended(?: for you| stories)?|trending(?: now| stories)?|"
+        r"don['’]t miss|editor['’]?s picks|what to read next|read next|read previous|previous article|"
+        r"next article|previous post|next post|up next|"
+        r"(?:\w+ )?news stream|(?:à )?lire aussi|à lire également|voir aussi|sur le même sujet|"
+        r"читайте также|смотрите также|по теме|см\. также|lesen sie auch|mehr zum thema|auch interessant|"
+        r"leer m[aá]s|lea tambi[eé]n|te puede interesar|noticias relacionadas|leggi anche|potrebbe interessarti|"
+        r"leia tamb[eé]m|veja tamb[eé]m|lees ook|czytaj też|czytaj także)\b\s*[:|»>\-–—]?"
+    ),
+    "share_widget": (
+        r"^(?:share(?: this)?(?: on| article| story)?|share this on|tweet|pin it|email|e-mail|print(?: the page)?|"
+        r"add to favou?rites?|save|bookmark|facebook|twitter|linkedin|whatsapp|pinterest|reddit|telegram|"
+        r"partager(?: cet article)?|imprimer|teilen|drucken|compartir|imprimir|condividi|stampa|"
+        r"поделиться|вконтакте|одноклассники|facebook twitter|copy link|follow us)\b[\s:|,]*"
+        r"(?:(?:facebook|twitter|linkedin|whatsapp|pinterest|reddit|telegram|e-?mail|print|x|copy link|"
+        r"вконтакте|одноклассники)[\s|,]*)*$"
+    ),
+    "comment_form": (
+        r"leave a (?:reply|comment)|post (?:a )?comment|add (?:a )?comment|your email address will not|"
+        r"required fields are marked|characters left|please comment|^comments?\s*(?:\(\d+\))?$|"
+        r"^\d+ comments?$|^your (?:name|email|comment)\s*:?\*?$|^subject\s*:|join the (?:conversation|discussion)|"
+        r"réagissez|votre commentaire|^commentaires?|kommentar(?:e|ieren)?\b|comentarios?\b|commenti\b|"
+        r"комментари|оставить комментарий|ваш комментарий"
+    ),
+    "comment_header": (
+        r"\b(?:says|said|wrote|replied|a écrit|schrieb|escribió|scrive|написал[аи]?)\s*:\s*$|"
+        r"^\d+\s+(?:responses?|comments?|replies|réactions?|kommentare|comentarios|комментари[йя]?)\b|"
+        r"^(?:reply|report(?: abuse)?|like|répondre|antworten|responder|ответить)$|"
+        r"\bon \w+ \d{1,2}, \d{4} at \d{1,2}:\d{2}"
+    ),
+    "copyright": (
+        r"©|\(c\)\s*\d{4}|copyright|all rights reserved|tous droits réservés|alle rechte vorbehalten|"
+        r"todos los derechos|tutti i diritti|все права защищены|powered by|propulsé par|"
+        r"wp2social|xyzscripts"
+    ),
+    "newsletter": (
+        r"newsletter|subscribe|sign up for|sign up to|get our|inscrivez-vous|s['’]abonner|abonnez-vous|"
+        r"abonnieren|suscr[ií]b|iscriviti|подпис(?:ка|аться|ывайтесь)"
+    ),
+    "cookie": r"cookies?\b|privacy policy|politique de confidentialité|datenschutz|política de privacidad",
+    "nav": (
+        r"^(?:home|accueil|startseite|inicio|главная|menu|search(?: news)?|log ?in|sign in|log ?out|register|"
+        r"se connecter|connexion|anmelden|iniciar sesión|войти|skip to (?:main )?content|back to top|"
+        r"about us|contact(?: us)?|advertise(?: with us)?|terms(?: and conditions| of use)?|disclaimer|"
+        r"sitemap|useful links|impressum|mentions légales|о проекте|реклама|контакты)\b"
+    ),
+    "advert": r"^(?:advertisement|sponsored|promoted|anzeige|publicité|publicidad|pubblicità|реклама)\b",
+    "caption": (
+        r"\b(?:image|photo|picture|pic|video|file|credit|foto|bild|фото)s?\s*(?:courtesy|credit|:)|"
+        r"\((?:image|photo|picture)[^)]*\)|getty images|\bap photo\b|/\s*reuters$|shutterstock|"
+        r"\S+\.(?:jpe?g|png|gif|webp)\b"
+    ),
+    "poll": r"^(?:daily poll|poll|vote|sondage|umfrage|encuesta|опрос)\b",
+    "exchange_rates": r"exchange rates?|^currency\b|taux de change|wechselkurs|курс(?:ы)? валют",
+}
+
+# Separators that join items on one line: a ticker ("• a • b") or a menu ("a | b | c").
+TICKER_SEPARATORS = ("•", "·", "◦", "●", "■", "▪")
+MENU_SEPARATORS = ("|", "»", "›", "/")
+MIN_SEPARATORS = 2  # a line with this many (spaced) separators is a ticker or a menu
+
+# Categories strong enough to remove a short line on their own.
+HARD = ("related_headlines", "comment_form", "copyright", "share_widget", "ticker")
+
+# Lines that say "the article is over here": what follows them is rarely body.
+END_MARKERS = ("related_headlines", "comment_form", "comment_header", "share_widget", "copyright", "newsletter")
+
+# A count in brackets at the end of a headline: "... a minimum (130)" (comments, views).
+COUNT_SUFFIX = r"\(\d+\)$"
+HARD_MAX_WORDS = 14
+
+# A heading that opens a list of other stories: the lines that follow it and do
+# not read like this article's body go with it (reason ``related_headlines``).
+RELATED_HEADING = CATEGORIES["related_headlines"]
+
+# Bylines and dates (metadata, not body).
+BYLINE_PREFIX = (
+    r"^(?:by|written by|posted by|words by|story by|par|von|por|di|door|av|af|autor(?:a)?:?|"
+    r"автор:?|текст:?|от)\s+"
+)
+MONTHS = (
+    r"jan(?:uary|vier|uar|eiro)?|feb(?:ruary|ruar)?|f[ée]v(?:rier)?|mar(?:ch|s|zo|ço)?|m[äa]rz|"
+    r"apr(?:il)?|avr(?:il)?|abr(?:il)?|may|mai|mayo|maio|maggio|jun(?:e|i|io|ho)?|juin|giugno|"
+    r"jul(?:y|i|io|ho)?|juil(?:let)?|luglio|aug(?:ust)?|ao[uû]t|ago(?:sto)?|sep(?:t|tember|tiembre|tembre)?|"
+    r"set(?:embro|tembre)?|oct(?:ober|obre)?|okt(?:ober)?|ott(?:obre)?|out(?:ubro)?|nov(?:ember|embre|iembre)?|"
+    r"dec(?:ember)?|d[ée]c(?:embre)?|dez(?:ember|embro)?|dic(?:iembre|embre)?|"
+    r"января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|"
+    r"enero|febrero|marzo|junio|julio|agosto|octubre|noviembre|diciembre|janvier|février|avril|juillet|"
+    r"septembre|octobre|novembre|décembre"
+)
+DATE = (
+    r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|"
+    r"\b\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:" + MONTHS + r")\.?,?\s+\d{2,4}\b|"
+    r"\b(?:" + MONTHS + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
+)
+TIME = r"\b\d{1,2}[:h]\d{2}\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)?\b"
+UPDATED = r"^(?:last )?(?:updated|published|posted|modified|publié|mis à jour|aktualisiert|veröffentlicht|actualizado|publicado|обновлено|опубликовано)\b"
+
+# Relative phrases that mark a teaser or a dated item in a list ("2 hours ago").
+AGO = r"\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b|\bil y a \d+|\bvor \d+ (?:minuten|stunden|tagen)|\d+ (?:минут|час|дн)[а-я]* назад"
+
+# An image file name glued in front of a headline ("Putin.9.Thmb.jpg Putin set to ...").
+IMAGE_PREFIX = r"^\S+\.(?:jpe?g|png|gif|webp|svg)\s+"

@@ -1,0 +1,394 @@
+"""The `winnow` command line.
+
+    winnow ingest [PATHS...]      run the Prefect ingest flow (default: [input] paths, i.e. seeds/)
+    winnow clean PATHS...         clean files without touching the warehouse
+    winnow sql "QUERY"            read-only SQL against the warehouse
+    winnow export                 the corpus as Parquet
+    winnow stats                  counts by language, extractor, rejection reason
+    winnow serve                  the ingest flow on a schedule (Prefect serve)
+
+Every command takes --db and --config after its name (env: WINNOW_DB, WINNOW_CONFIG).
+User errors print one line to stderr and exit with status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from winnow import __version__
+from winnow.settings import ENV_CONFIG, ENV_DB, ConfigError, Settings, load_settings
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="winnow: raw news and web files in, a clean deduplicated DuckDB corpus out.",
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+DbOpt = typer.Option(None, "--db", envvar=ENV_DB, help="Warehouse file [default: warehouse/corpus.duckdb].")
+ConfigOpt = typer.Option(None, "--config", envvar=ENV_CONFIG, help="Settings file [default: config/winnow.toml].")
+
+
+class UserError(Exception):
+    """A problem the user can fix: printed as one line."""
+
+
+def _fail(message: str) -> None:
+    """One line on stderr, never wrapped."""
+    print("winnow: " + " ".join(message.split()), file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    from winnow.discover import InputError
+    from winnow.storage.db import WarehouseBusy, WarehouseError
+
+    try:
+        yield
+    except (UserError, ConfigError, InputError, WarehouseError) as e:
+        prefix = "busy" if isinstance(e, WarehouseBusy) else "error"
+        _fail(f"{prefix}: {e}")
+        raise typer.Exit(2 if not isinstance(e, WarehouseBusy) else 3)
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        raise typer.Exit(130)
+    except typer.Exit:
+        raise
+    except Exception as e:
+        if os.environ.get("WINNOW_DEBUG"):
+            raise
+        msg = str(e).splitlines()[0] if str(e) else ""
+        _fail(f"internal error: {type(e).__name__}: {msg} (set WINNOW_DEBUG=1 for the traceback)")
+        raise typer.Exit(1)
+
+
+def _settings(config: Optional[Path], db: Optional[Path]) -> Settings:
+    settings = load_settings(config)
+    return settings.with_db(db) if db else settings
+
+
+# ----------------------------------------------------------------- ingest
+
+@app.command()
+def ingest(
+    paths: List[str] = typer.Argument(None, help="Files, folders (recursive) or globs [default: [input] paths]."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+    export: bool = typer.Option(True, "--export/--no-export", help="Export the corpus as Parquet after the run."),
+    runner: Optional[str] = typer.Option(None, "--runner", help="Task runner: thread or dask [default: [flow] runner]."),
+    dask_address: Optional[str] = typer.Option(None, "--dask-address", help="An existing Dask scheduler."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Threads or Dask workers [default: [flow] workers]."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+    db: Optional[Path] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Ingest raw files into the warehouse with the Prefect flow."""
+    started = time.perf_counter()
+    with _errors():
+        import dataclasses
+
+        settings = _settings(config, db)
+        if runner is not None and runner not in ("thread", "dask"):
+            raise UserError(f"--runner must be 'thread' or 'dask', not {runner!r}")
+        if workers is not None:
+            if workers < 1:
+                raise UserError("--workers must be >= 1")
+            settings = dataclasses.replace(settings, flow=dataclasses.replace(settings.flow, workers=workers))
+        inputs = list(paths) if paths else list(settings.input.paths)
+        from winnow.discover import discover
+
+        discover(inputs)  # a missing path is a one-line error before Prefect starts
+        from winnow.prefect_env import configure_prefect
+
+        configure_prefect(settings, verbose=verbose)
+        if not as_json:
+            err.print(f"winnow {__version__}: ingesting {', '.join(inputs)} into {settings.warehouse.db}"
+                      " (starting Prefect...)", markup=False)
+        from winnow import flow as wflow
+
+        with _progress_bar(enabled=not as_json) as hook:
+            wflow.progress_hook = hook
+            summary = wflow.run_ingest(inputs, settings, export=export, runner=runner,
+                                       dask_address=dask_address, started=started)
+        if as_json:
+            print(json.dumps(summary, indent=2, default=str))
+        else:
+            _print_summary(summary, settings)
+
+
+@contextlib.contextmanager
+def _progress_bar(enabled: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err, transient=True, disable=not (enabled and err.is_terminal))
+    tasks: dict[str, int] = {}
+
+    def hook(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(f"{stage} files", total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    with progress:
+        yield hook
+
+
+def _print_summary(s: dict, settings: Settings) -> None:
+    f, d, dup, sec = s["files"], s["documents"], s["duplicates"], s["seconds"]
+    t = Table(title=f"winnow run {s['run_id']} ({s['status']})", show_header=False, box=None, pad_edge=False)
+    t.add_column(style="bold")
+    t.add_column()
+    t.add_row("files", f"{f['seen']} seen: {f['new']} new, {f['changed']} changed, "
+                       f"{f['unchanged']} unchanged, {f['rejected']} rejected")
+    if f["unchanged"] and not f["new"] and not f["changed"]:
+        t.add_row("", "nothing new: unchanged files were skipped by sha256")
+    t.add_row("documents", f"{d['new']} new kept; corpus now {d['corpus']} documents"
+                           + (f"; {d['superseded']} superseded by changed files" if d["superseded"] else "")
+                           + (f"; {d['same_content_other_name']} files had the content of a stored document"
+                              if d["same_content_other_name"] else ""))
+    t.add_row("duplicates", f"{dup['folded']} folded into {dup['clusters']} clusters "
+                            f"({dup['exact']} exact, {dup['near']} near)")
+    langs = ", ".join(f"{k} {v}" for k, v in s["languages"].items()) or "-"
+    t.add_row("languages", langs + " (this run)")
+    if s["rejections"]:
+        t.add_row("rejected", ", ".join(f"{k} {v}" for k, v in s["rejections"].items())
+                  + "  (see: winnow stats, or the rejected_files table)")
+    if s.get("export"):
+        t.add_row("export", f"{s['export']['rows']} rows -> {s['export']['path']}")
+    t.add_row("warehouse", str(settings.warehouse.db))
+    t.add_row("seconds", f"{sec['total']:.1f} total = {sec['prefect_startup']:.1f} Prefect start-up "
+                         f"+ {sec['work']:.1f} work")
+    out.print(t)
+
+
+# ----------------------------------------------------------------- clean
+
+class CleanFormat(str, Enum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+
+
+@app.command()
+def clean(
+    paths: List[str] = typer.Argument(..., help="Files, folders or globs to clean."),
+    fmt: CleanFormat = typer.Option(CleanFormat.text, "--format", "-f", help="text, json or jsonl."),
+    explain: bool = typer.Option(False, "--explain", help="List every removed line and why."),
+    db: Optional[Path] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Clean files (discover, read, clean, language) without touching the warehouse."""
+    with _errors():
+        from winnow.discover import discover
+        from winnow.pipeline import Extractor, LanguageTagger, Reader, Cleaned
+        from winnow.read import Page
+        from winnow.records import Rejection
+
+        settings = _settings(config, db)
+        found = discover(paths, follow_symlinks=settings.input.follow_symlinks)
+        reader, extractor, tagger = Reader(settings), Extractor(settings), LanguageTagger(settings)
+        records = [_rejection_record(r) for r in found.rejections]
+        for c in found.candidates:
+            item = reader(c)
+            if isinstance(item, Page):
+                item = extractor(item)
+            if isinstance(item, Cleaned):
+                item = tagger(item)
+            records.append(_rejection_record(item) if isinstance(item, Rejection) else _clean_record(item, explain))
+        _print_clean(records, fmt, explain)
+
+
+def _rejection_record(r) -> dict:
+    return {"path": r.path, "rejected": r.reason, "detail": r.detail, "sha256": r.sha256}
+
+
+def _clean_record(c, explain: bool) -> dict:
+    ex, src = c.extraction, c.page.source
+    rec = {
+        "path": src.path, "title": ex.title, "text": ex.text, "language": c.language,
+        "language_prob": c.language_prob, "author": ex.author, "date": ex.date, "url": ex.url,
+        "type": src.type, "encoding": src.encoding, "extractor": ex.extractor, "sha256": src.sha256,
+    }
+    if explain:
+        rec["removed"] = [{"line": r.line_no, "reason": r.reason, "score": r.score, "text": r.text} for r in ex.removed]
+    return rec
+
+
+def _print_clean(records: list[dict], fmt: CleanFormat, explain: bool) -> None:
+    if fmt is CleanFormat.jsonl:
+        for r in records:
+            print(json.dumps(r, ensure_ascii=False))
+        return
+    if fmt is CleanFormat.json:
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    for r in records:
+        if "rejected" in r:
+            out.print(f"== {r['path']}: rejected ({r['rejected']}: {r['detail']})", markup=False)
+            continue
+        out.print(f"== {r['path']} [{r['type']}, {r['language']} {r['language_prob']:.2f}]", markup=False)
+        out.print(f"# {r['title'] or '(no title)'}", markup=False)
+        meta = ", ".join(f"{k}: {r[k]}" for k in ("author", "date", "url") if r.get(k))
+        if meta:
+            out.print(meta, markup=False)
+        out.print()
+        out.print(r["text"], markup=False)
+        if explain:
+            out.print()
+            out.print(f"-- removed ({len(r['removed'])}):", markup=False)
+            for x in r["removed"]:
+                where = f"line {x['line']:>4}" if x["line"] is not None else "        "
+                score = f" score={x['score']:.2f}" if x["score"] is not None else ""
+                out.print(f"{where}  [{x['reason']}{score}]  {x['text'][:160]}", markup=False)
+        out.print()
+
+
+# ----------------------------------------------------------------- sql
+
+class SqlFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def sql(
+    query: str = typer.Argument(..., help="SQL to run (read-only)."),
+    fmt: SqlFormat = typer.Option(SqlFormat.table, "--format", "-f", help="table, csv or json."),
+    db: Optional[Path] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Run read-only SQL against the warehouse (tables: documents, source_files, ...; views: corpus, ...)."""
+    with _errors():
+        import duckdb
+
+        from winnow.storage.db import open_read
+
+        settings = _settings(config, db)
+        with open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds, safe=True) as con:
+            try:
+                cur = con.execute(query)
+                columns = [d[0] for d in cur.description] if cur.description else []
+                rows = cur.fetchall() if columns else []
+            except duckdb.Error as e:
+                msg = str(e).splitlines()[0]
+                low = msg.lower()
+                if any(w in low for w in ("read-only", "read only", "permission", "disabled", "locked")):
+                    raise UserError(f"refused: `winnow sql` is read-only and cannot reach files or extensions ({msg})")
+                raise UserError(f"SQL error: {msg}")
+        _print_rows(columns, rows, fmt)
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: SqlFormat) -> None:
+    if fmt is SqlFormat.json:
+        print(json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False, indent=2, default=str))
+    elif fmt is SqlFormat.csv:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(columns)
+        w.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    else:
+        t = Table(*columns, show_lines=False)
+        for r in rows:
+            t.add_row(*("NULL" if v is None else str(v) for v in r))
+        out.print(t)
+        out.print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", style="dim")
+
+
+# ----------------------------------------------------------------- export
+
+@app.command()
+def export(
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Output folder [default: [warehouse] export_dir]."),
+    partition_by: Optional[str] = typer.Option(None, "--partition-by", help="language, source_type or extractor."),
+    db: Optional[Path] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Export the corpus (with provenance columns) as a Parquet dataset (zstd)."""
+    with _errors():
+        from winnow.storage.db import open_read
+        from winnow.storage.export import export_corpus
+
+        settings = _settings(config, db)
+        if partition_by and partition_by not in ("language", "source_type", "extractor"):
+            raise UserError(f"--partition-by must be language, source_type or extractor, not {partition_by!r}")
+        target = out_dir or Path(settings.warehouse.export_dir)
+        with open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
+            try:
+                res = export_corpus(con, target, partition_by)
+            except OSError as e:
+                raise UserError(f"cannot write the export to {target}: {e.strerror or e}")
+        out.print(f"exported {res.rows} documents to {res.path} ({res.files} Parquet file{'s' if res.files != 1 else ''})",
+                  markup=False)
+
+
+# ----------------------------------------------------------------- stats
+
+STATS_QUERIES = {
+    "corpus by language": "SELECT language, count(*) AS documents, sum(word_count) AS words FROM corpus GROUP BY ALL ORDER BY documents DESC, language",
+    "corpus by extractor": "SELECT extractor, source_type, count(*) AS documents FROM corpus GROUP BY ALL ORDER BY documents DESC, extractor",
+    "rejected files by reason": "SELECT reason, count(DISTINCT path) AS files FROM rejected_files GROUP BY ALL ORDER BY files DESC, reason",
+    "duplicates": "SELECT coalesce(rule, '-') AS rule, count(DISTINCT cluster_id) AS clusters, count(*) FILTER (WHERE NOT is_representative) AS folded FROM duplicates GROUP BY ALL ORDER BY rule",
+    "runs": "SELECT status, count(*) AS runs, max(started_at) AS last_started FROM runs GROUP BY ALL ORDER BY status",
+}
+
+
+@app.command()
+def stats(
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    db: Optional[Path] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Counts by language, extractor, rejection reason; duplicate clusters; runs."""
+    with _errors():
+        from winnow.storage.db import open_read
+
+        settings = _settings(config, db)
+        results = {}
+        with open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
+            results["total"] = {
+                "corpus_documents": con.execute("SELECT count(*) FROM corpus").fetchone()[0],
+                "documents_stored": con.execute("SELECT count(*) FROM documents").fetchone()[0],
+                "source_files": con.execute("SELECT count(*) FROM source_files").fetchone()[0],
+            }
+            for title, q in STATS_QUERIES.items():
+                cur = con.execute(q)
+                cols = [d[0] for d in cur.description]
+                results[title] = [dict(zip(cols, r)) for r in cur.fetchall()]
+        if as_json:
+            print(json.dumps(results, indent=2, default=str))
+            return
+        tot = results.pop("total")
+        out.print(f"corpus: {tot['corpus_documents']} documents "
+                  f"({tot['documents_stored']} stored, {tot['source_files']} source file versions)", markup=False)
+        for title, rows in results.items():
+            t = Table(title=title, title_justify="left")
+            cols = list(rows[0]) if rows else ["(none)"]
+            for c in cols:
+                t.add_column(c)
+            for r in rows:
+                t.add_row(*(str(v) for v in r.values()))
+            out.print(t)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

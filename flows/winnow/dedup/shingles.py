@@ -1,0 +1,270 @@
+"""Text normalisation and word shingles for near-duplicate detection.
+
+A document becomes a set of 64-bit shingle hashes; MinHash signatures and the
+exact Jaccard/containment check are both computed on that one set, so what LSH
+finds and what verification measures are the same thing.
+
+Normalisation, chosen so that syndicated copies of one text agree:
+
+1. Unicode NFKC (full-width forms, ligatures, NBSP), then case folding (``casefold``
+   where it maps a character to one character, else ``lower``).
+2. Every character is a *word* character (Unicode letters L*, digits/numbers N*,
+   combining marks M*) or a *separator* (punctuation, quotes of any style, dashes,
+   symbols, whitespace, controls, "_"). A token is a maximal run of word characters:
+   ``Toyota’s`` and ``Toyota's`` both give ``toyota s``; ``plug-in`` = ``plug in``.
+3. Characters of scripts written without spaces (Han, Hiragana, Katakana, Thai,
+   Lao, Myanmar, Khmer) are tokens of their own.
+
+A shingle is ``k`` consecutive tokens (``k = DedupSettings.shingle_words``); a text
+with 1..k-1 tokens has one shingle (all its tokens), an empty one has none.
+
+Hashing is vectorised over a whole batch of documents (no Python call per token or
+shingle): characters are classified with a lookup table; a token's hash is a
+polynomial hash mod 2^64 of its code points (numpy prefix sums), a shingle's hash
+the MurmurHash3 64-bit finaliser of ``sum(token[i+m] * C[m])``. The constants and
+the character table are part of the stored-signature format
+(``minhash.SIGNATURE_VERSION``): change them and stored signatures are stale. The
+table comes from the running Python's ``unicodedata`` (characters assigned in a
+newer Unicode version may classify differently on another Python).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Iterable, Sequence
+
+import numpy as np
+
+SEPARATOR, WORD, ALONE = 0, 1, 2  # character classes
+
+# Scripts written without spaces between words: one token per character.
+_NO_SPACE_RANGES = (
+    (0x0E00, 0x0E7F),  # Thai
+    (0x0E80, 0x0EFF),  # Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+)
+_ASTRAL_ALONE = (0x20000, 0x3134F)  # CJK extensions B-G (outside the table: classed by range)
+_ASTRAL_SEPARATOR = (0x1F000, 0x1FAFF)  # emoji, symbols
+
+
+def _bmp_table() -> np.ndarray:
+    """For each BMP code point: its class << 24 | its case-folded code point."""
+    table = np.arange(0x10000, dtype=np.uint32)
+    cls = np.zeros(0x10000, dtype=np.uint32)
+    category = unicodedata.category
+    for cp in range(0x10000):
+        c = chr(cp)
+        cat = category(c)
+        if cat[0] in "LNM":
+            cls[cp] = WORD
+            if cat in ("Lu", "Lt", "Ll"):  # only cased letters fold
+                folded = c.casefold()
+                if len(folded) != 1:  # "ß" -> "ss": keep one code point per character
+                    folded = c.lower()
+                if len(folded) == 1:
+                    table[cp] = ord(folded)
+    for lo, hi in _NO_SPACE_RANGES:
+        block = cls[lo : hi + 1]
+        block[block == WORD] = ALONE
+    return table | (cls << np.uint32(24))
+
+
+_TABLE_CACHE: list[np.ndarray] = []
+
+
+def _table() -> np.ndarray:
+    if not _TABLE_CACHE:  # built on first use (~0.1 s), not at import
+        _TABLE_CACHE.append(_bmp_table())
+    return _TABLE_CACHE[0]
+
+# Hash constants (fixed forever for a given SIGNATURE_VERSION).
+_BASE = 0x9E3779B97F4A7C15  # odd, so invertible mod 2^64
+_BASE_INV = pow(_BASE, -1, 1 << 64)
+_MIX = (  # odd multipliers of the k tokens of a shingle (k <= len(_MIX))
+    0xD6E8FEB86659FD93, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB, 0x8EBC6AF09C88C6E3,
+    0x589965CC75374CC3, 0x1D8E4E27C47D124F, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB,
+    0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5, 0x85EBCA77C2B2AE63,
+    0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x9FB21C651E98DF25, 0x2545F4914F6CDD1D,
+)
+MAX_SHINGLE_WORDS = len(_MIX)
+_CHUNK_CHARS = 1 << 20  # code points per numpy pass
+
+
+def normalize(text: str) -> np.ndarray:
+    """Code points of ``text`` after NFKC (case folding happens in ``_fold``)."""
+    return np.frombuffer(unicodedata.normalize("NFKC", text).encode("utf-32-le"), dtype="<u4")
+
+
+def _fold(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(case-folded code points, classes) of NFKC code points."""
+    v = _table()[cp & 0xFFFF]
+    cls = (v >> np.uint32(24)).astype(np.uint8)
+    folded = v & np.uint32(0xFFFFFF)
+    astral = cp > 0xFFFF
+    if astral.any():
+        c = cp[astral]
+        folded[astral] = c
+        cls[astral] = np.where(
+            (c >= _ASTRAL_ALONE[0]) & (c <= _ASTRAL_ALONE[1]),
+            ALONE,
+            np.where((c >= _ASTRAL_SEPARATOR[0]) & (c <= _ASTRAL_SEPARATOR[1]), SEPARATOR, WORD),
+        )
+    return folded, cls
+
+
+def _token_spans(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Tokens of NFKC code points: (word code points, starts, ends, their positions in ``cp``).
+
+    Separators are dropped; ``starts``/``ends`` index the compacted, case-folded word
+    code points.
+    """
+    folded, cls = _fold(cp)
+    keep = cls != SEPARATOR
+    idx = np.flatnonzero(keep)
+    cw = folded[idx]
+    kc = cls[idx]
+    n = len(idx)
+    if n == 0:
+        e = np.zeros(0, dtype=np.int64)
+        return cw, e, e, idx
+    # A token starts at a kept char whose predecessor was not kept (a gap in idx),
+    # or when it or its predecessor is a stand-alone character.
+    start = np.ones(n, dtype=bool)
+    start[1:] = (np.diff(idx) > 1) | (kc[1:] == ALONE) | (kc[:-1] == ALONE)
+    starts = np.flatnonzero(start)
+    ends = np.append(starts[1:], n)
+    return cw, starts, ends, idx
+
+
+def tokens(text: str) -> list[str]:
+    """The normalised tokens of ``text`` (see the module docstring)."""
+    cw, starts, ends, _ = _token_spans(normalize(text))
+    chars = cw.astype("<u4").tobytes().decode("utf-32-le")
+    return [chars[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+
+
+def shingle_strings(text: str, k: int) -> list[str]:
+    """The shingles of ``text`` as strings (for inspection and the datasketch baseline)."""
+    toks = tokens(text)
+    if not toks:
+        return []
+    if len(toks) < k:
+        return [" ".join(toks)]
+    return [" ".join(toks[i : i + k]) for i in range(len(toks) - k + 1)]
+
+
+class _Powers:
+    """BASE^i and BASE^-i mod 2^64 for i < n, grown on demand and cached."""
+
+    def __init__(self) -> None:
+        self.pow = np.ones(1, dtype=np.uint64)
+        self.inv = np.ones(1, dtype=np.uint64)
+
+    def get(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if n > len(self.pow):
+            size = max(n, 2 * len(self.pow), 1 << 16)
+            p = np.full(size, _BASE, dtype=np.uint64)
+            p[0] = 1
+            q = np.full(size, _BASE_INV, dtype=np.uint64)
+            q[0] = 1
+            self.pow = np.cumprod(p, dtype=np.uint64)
+            self.inv = np.cumprod(q, dtype=np.uint64)
+        return self.pow[:n], self.inv[:n]
+
+
+_POWERS = _Powers()
+
+
+def fmix64(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser (a bijection), element-wise, wrapping arithmetic."""
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+def _hash_chunk(docs: list[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle hashes of NFKC code-point arrays, and how many belong to each doc."""
+    nd = len(docs)
+    # Docs joined with a space so that no token spans two docs.
+    cp = np.concatenate([x for d in docs for x in (d, _SPACE)])
+    doc_start = np.zeros(nd, dtype=np.int64)
+    np.cumsum([len(d) + 1 for d in docs[:-1]], out=doc_start[1:])
+    cw, starts, ends, kept_idx = _token_spans(cp)
+    n = len(cw)
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(nd, dtype=np.int64)
+    pw, inv = _POWERS.get(n + 1)
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(cw.astype(np.uint64) * pw[:n], out=prefix[1:])
+    tok = fmix64((prefix[ends] - prefix[starts]) * inv[starts])  # one hash per token
+    tok_doc = np.searchsorted(doc_start, kept_idx[starts], side="right") - 1
+    ntok = np.bincount(tok_doc, minlength=nd)
+    # Each doc's tokens followed by k-1 zero slots: a window never reaches the next doc,
+    # and a doc with fewer than k tokens has one shingle made of all of them.
+    pad = np.zeros(len(tok) + nd * (k - 1) + k, dtype=np.uint64)
+    slot = np.arange(len(tok)) + tok_doc * (k - 1)
+    pad[slot] = tok
+    m_total = len(pad) - k + 1
+    acc = pad[:m_total] * np.uint64(_MIX[0])
+    for m in range(1, k):
+        acc += pad[m : m + m_total] * np.uint64(_MIX[m])
+    counts = np.where(ntok >= k, ntok - k + 1, np.minimum(ntok, 1))
+    total = int(counts.sum())
+    doc_slot0 = np.zeros(nd, dtype=np.int64)  # first slot of each doc
+    np.cumsum(ntok[:-1] + (k - 1), out=doc_slot0[1:])
+    first_sh = np.zeros(nd, dtype=np.int64)
+    np.cumsum(counts[:-1], out=first_sh[1:])
+    sel = np.repeat(doc_slot0 - first_sh, counts) + np.arange(total)
+    return fmix64(acc[sel]), counts
+
+
+_SPACE = np.array([32], dtype="<u4")
+
+
+def shingle_hashes_batch(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """64-bit shingle hashes of many texts at once.
+
+    Returns ``(hashes, offsets)``: text ``i``'s hashes are ``hashes[offsets[i]:offsets[i+1]]``
+    (in text order, repeats kept; an empty text has none).
+    """
+    if not 1 <= k <= MAX_SHINGLE_WORDS:
+        raise ValueError(f"shingle_words must be in 1..{MAX_SHINGLE_WORDS}, not {k}")
+    n = len(texts)
+    counts = np.zeros(n, dtype=np.int64)
+    parts: list[np.ndarray] = []
+    chunk: list[np.ndarray] = []
+    first = 0
+    size = 0
+    for i, text in enumerate(texts):
+        cp = normalize(text)
+        chunk.append(cp)
+        size += len(cp) + 1
+        if size >= _CHUNK_CHARS or i == n - 1:
+            h, c = _hash_chunk(chunk, k)
+            parts.append(h)
+            counts[first : i + 1] = c
+            chunk, first, size = [], i + 1, 0
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    hashes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+    return hashes, offsets
+
+
+def shingle_set(text: str, k: int) -> np.ndarray:
+    """The sorted, unique 64-bit shingle hashes of one text (the set verification compares)."""
+    h, _ = shingle_hashes_batch([text], k)
+    return np.unique(h)
+
+
+def shingle_sets(texts: Iterable[str], k: int) -> list[np.ndarray]:
+    """``shingle_set`` of many texts, hashed in one batch."""
+    texts = list(texts)
+    h, off = shingle_hashes_batch(texts, k)
+    return [np.unique(h[off[i] : off[i + 1]]) for i in range(len(texts))]

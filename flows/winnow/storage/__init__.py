@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: opening (locks, migrations), loading, dedup, queries, export."""

@@ -1,0 +1,315 @@
+"""Load: runs, planning against what the warehouse already holds, and one-transaction batches.
+
+A batch (documents, their removed segments, source-file rows, rejections) is
+written in ONE transaction: a run killed half-way leaves only whole batches
+behind, and the files of the missing batches are simply new to the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Iterable
+
+import duckdb
+import pyarrow as pa
+
+from winnow import __version__
+from winnow.discover import Candidate
+from winnow.pipeline import BatchResult
+from winnow.records import Document, Rejection
+from winnow.settings import Settings
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ------------------------------------------------------------------- runs
+
+START_RUN = """
+INSERT INTO runs (run_id, started_at, status, pipeline_version, config_hash, fingerprint, inputs, prefect_flow_run_id)
+VALUES (?, ?, 'running', ?, ?, ?, ?, ?)
+ON CONFLICT (run_id) DO NOTHING
+"""
+
+# Only one run holds the run lock, so any other 'running' run died without finishing.
+MARK_INTERRUPTED = "UPDATE runs SET status = 'interrupted' WHERE status = 'running' AND run_id <> ?"
+
+FINISH_RUN = "UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?"
+
+
+def start_run(con, run_id: str, settings: Settings, inputs: list[str], flow_run_id: str | None) -> bool:
+    """Register a run; False when it was registered already (a retried task)."""
+    exists = con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
+    if exists:
+        return False
+    con.execute(
+        START_RUN,
+        [run_id, utcnow(), __version__, settings.config_hash, settings.fingerprint, inputs, flow_run_id],
+    )
+    con.execute(MARK_INTERRUPTED, [run_id])
+    return True
+
+
+def finish_run(con, run_id: str, status: str, summary: dict) -> None:
+    con.execute(FINISH_RUN, [utcnow(), status, json.dumps(summary, default=str), run_id])
+
+
+# ------------------------------------------------------------------- planning
+
+KNOWN_FILES = """
+SELECT path, sha256 FROM source_files WHERE status = 'current' AND fingerprint = ?
+"""
+
+
+@dataclass
+class Plan:
+    """What a run has to do: files to process, and how many are unchanged."""
+
+    todo: list[Candidate] = field(default_factory=list)
+    unchanged: list[Candidate] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)  # paths whose content differs from the last run
+    known_paths: set[str] = field(default_factory=set)
+
+
+def hash_file(path: str, max_bytes: int) -> str | None:
+    """sha256 of a file, or None when it cannot be read or is over the size cap (the reader says why)."""
+    try:
+        if os.path.getsize(path) > max_bytes:
+            return None
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return None
+
+
+def plan_files(con, candidates: Iterable[Candidate], settings: Settings) -> Plan:
+    known: dict[str, set[str]] = {}
+    for path, sha in con.execute(KNOWN_FILES, [settings.fingerprint]).fetchall():
+        known.setdefault(path, set()).add(sha)
+    plan = Plan(known_paths=set(known))
+    cap = int(settings.input.max_file_mb * 1_000_000)
+    for c in candidates:
+        shas = known.get(c.path)
+        if shas:
+            sha = hash_file(c.path, cap)
+            if sha in shas:
+                plan.unchanged.append(c)
+                continue
+            plan.changed.add(c.path)
+        plan.todo.append(c)
+    return plan
+
+
+# ------------------------------------------------------------------- loading
+
+EXISTING_DOCS = "SELECT doc_id FROM documents WHERE doc_id IN (SELECT doc_id FROM _batch_docs)"
+
+INSERT_DOCS = """
+INSERT INTO documents (doc_id, sha256, fingerprint, title, text, author, published, url, language,
+                       language_prob, char_count, word_count, content_hash, source_type, extractor,
+                       extractor_version, run_id, created_at)
+SELECT doc_id, sha256, fingerprint, title, text, author, published, url, language,
+       language_prob, char_count, word_count, content_hash, source_type, extractor,
+       extractor_version, ?, ?
+FROM _batch_docs
+"""
+
+INSERT_REMOVED = "INSERT INTO removed_segments SELECT * FROM _batch_removed"
+
+# A file version seen again (e.g. a file that was changed, then changed back) becomes current again.
+UPSERT_SOURCES = """
+INSERT INTO source_files (path, sha256, fingerprint, size, mtime, type, encoding, compressed,
+                          decode_errors, doc_id, outcome, status, first_run_id)
+SELECT path, sha256, ?, size, mtime, type, encoding, compressed, decode_errors, doc_id, outcome,
+       'current', ?
+FROM _batch_sources
+ON CONFLICT (path, sha256, fingerprint) DO UPDATE
+    SET status = 'current', superseded_run_id = NULL, doc_id = excluded.doc_id, outcome = excluded.outcome
+"""
+
+# Older versions of the files of this batch (other content, or other cleaning settings).
+SUPERSEDE_SOURCES = """
+UPDATE source_files SET status = 'superseded', superseded_run_id = ?
+WHERE status = 'current'
+  AND path IN (SELECT path FROM _batch_sources)
+  AND (path, sha256, fingerprint) NOT IN (SELECT path, sha256, ? FROM _batch_sources)
+"""
+
+# Documents none of whose files is current any more leave the corpus (they are kept).
+SUPERSEDE_DOCS = """
+UPDATE documents SET superseded_at = ?, superseded_by = r.new_doc_id
+FROM (
+    SELECT old.doc_id, min(b.doc_id) AS new_doc_id
+    FROM source_files old
+    LEFT JOIN _batch_sources b ON b.path = old.path
+    WHERE old.superseded_run_id = ? AND old.doc_id IS NOT NULL
+    GROUP BY old.doc_id
+) r
+WHERE documents.doc_id = r.doc_id
+  AND documents.superseded_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM source_files s
+                  WHERE s.doc_id = documents.doc_id AND s.status = 'current')
+"""
+
+INSERT_REJECTED = """
+INSERT INTO rejected_files (run_id, path, sha256, size, reason, detail, rejected_at)
+SELECT ?, path, sha256, size, reason, detail, ? FROM _batch_rejected
+"""
+
+
+def _docs_table(docs: list[Document]) -> pa.Table:
+    return pa.table(
+        {
+            "doc_id": [d.doc_id for d in docs],
+            "sha256": [d.source.sha256 for d in docs],
+            "fingerprint": [d.fingerprint for d in docs],
+            "title": [d.title for d in docs],
+            "text": [d.text for d in docs],
+            "author": [d.author for d in docs],
+            "published": [d.date for d in docs],
+            "url": [d.url for d in docs],
+            "language": [d.language for d in docs],
+            "language_prob": pa.array([d.language_prob for d in docs], pa.float64()),
+            "char_count": pa.array([d.char_count for d in docs], pa.int32()),
+            "word_count": pa.array([d.word_count for d in docs], pa.int32()),
+            "content_hash": [d.content_hash for d in docs],
+            "source_type": [d.source.type for d in docs],
+            "extractor": [d.extractor for d in docs],
+            "extractor_version": [d.extractor_version for d in docs],
+        },
+        schema=pa.schema(
+            [
+                ("doc_id", pa.string()), ("sha256", pa.string()), ("fingerprint", pa.string()),
+                ("title", pa.string()), ("text", pa.string()), ("author", pa.string()),
+                ("published", pa.string()), ("url", pa.string()), ("language", pa.string()),
+                ("language_prob", pa.float64()), ("char_count", pa.int32()), ("word_count", pa.int32()),
+                ("content_hash", pa.string()), ("source_type", pa.string()), ("extractor", pa.string()),
+                ("extractor_version", pa.string()),
+            ]
+        ),
+    )
+
+
+def _removed_table(docs: list[Document]) -> pa.Table:
+    rows = [(d.doc_id, i, r.line_no, r.reason, r.score, r.text) for d in docs for i, r in enumerate(d.removed)]
+    cols = list(zip(*rows)) if rows else [[]] * 6
+    return pa.table(
+        [
+            pa.array(cols[0], pa.string()), pa.array(cols[1], pa.int32()), pa.array(cols[2], pa.int32()),
+            pa.array(cols[3], pa.string()), pa.array(cols[4], pa.float64()), pa.array(cols[5], pa.string()),
+        ],
+        names=["doc_id", "seq", "line_no", "reason", "score", "text"],
+    )
+
+
+def _sources_table(docs: list[Document], rejections: list[Rejection]) -> pa.Table:
+    rows = []
+    for d in docs:
+        s = d.source
+        rows.append((s.path, s.sha256, s.size, datetime.fromtimestamp(s.mtime, timezone.utc), s.type,
+                     s.encoding, s.compressed, s.decode_errors, d.doc_id, "document"))
+    for r in rejections:
+        if r.sha256:  # readable content: remembered, so an unchanged bad file is not retried every run
+            rows.append((r.path, r.sha256, r.size, None, None, None, None, None, None, "rejected"))
+    names = ["path", "sha256", "size", "mtime", "type", "encoding", "compressed", "decode_errors", "doc_id", "outcome"]
+    types = [pa.string(), pa.string(), pa.int64(), pa.timestamp("us", tz="UTC"), pa.string(), pa.string(),
+             pa.bool_(), pa.int32(), pa.string(), pa.string()]
+    cols = list(zip(*rows)) if rows else [[]] * len(names)
+    # one row per (path, sha256): the same file listed twice in a batch counts once
+    table = pa.table([pa.array(c, t) for c, t in zip(cols, types)], names=names)
+    seen, keep = set(), []
+    for i, (p, h) in enumerate(zip(table.column("path").to_pylist(), table.column("sha256").to_pylist())):
+        if (p, h) not in seen:
+            seen.add((p, h))
+            keep.append(i)
+    return table.take(keep)
+
+
+def _rejected_table(rejections: list[Rejection]) -> pa.Table:
+    return pa.table(
+        {
+            "path": pa.array([r.path for r in rejections], pa.string()),
+            "sha256": pa.array([r.sha256 for r in rejections], pa.string()),
+            "size": pa.array([r.size for r in rejections], pa.int64()),
+            "reason": pa.array([r.reason for r in rejections], pa.string()),
+            "detail": pa.array([r.detail for r in rejections], pa.string()),
+        }
+    )
+
+
+@dataclass
+class LoadStats:
+    documents_new: int = 0
+    documents_existing: int = 0  # same bytes already in the warehouse (another name, or a resumed run)
+    rejected: int = 0
+    superseded_documents: int = 0
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, batch: BatchResult) -> LoadStats:
+    """Write one batch in one transaction."""
+    stats = LoadStats(rejected=len(batch.rejections))
+    now = utcnow()
+    unique: dict[str, Document] = {}
+    for d in batch.documents:
+        unique.setdefault(d.doc_id, d)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("_batch_docs", _docs_table(list(unique.values())))
+        existing = {r[0] for r in con.execute(EXISTING_DOCS).fetchall()}
+        new_docs = [d for d in unique.values() if d.doc_id not in existing]
+        stats.documents_new = len(new_docs)
+        stats.documents_existing = len(batch.documents) - len(new_docs)
+        con.unregister("_batch_docs")
+        con.register("_batch_docs", _docs_table(new_docs))
+        con.execute(INSERT_DOCS, [run_id, now])
+        con.register("_batch_removed", _removed_table(new_docs))
+        con.execute(INSERT_REMOVED)
+        con.register("_batch_sources", _sources_table(batch.documents, batch.rejections))
+        con.execute(SUPERSEDE_SOURCES, [run_id, fingerprint])
+        con.execute(UPSERT_SOURCES, [fingerprint, run_id])
+        stats.superseded_documents = con.execute(SUPERSEDE_DOCS, [now, run_id]).fetchone()[0]
+        con.register("_batch_rejected", _rejected_table(batch.rejections))
+        con.execute(INSERT_REJECTED, [run_id, now])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("_batch_docs", "_batch_removed", "_batch_sources", "_batch_rejected"):
+            try:
+                con.unregister(name)
+            except Exception:
+                pass
+    return stats
+
+
+def record_rejections(con, run_id: str, rejections: list[Rejection]) -> None:
+    """Rejections found before any batch (e.g. discovery: links leaving the input folder)."""
+    if not rejections:
+        return
+    con.register("_batch_rejected", _rejected_table(rejections))
+    try:
+        con.execute(INSERT_REJECTED, [run_id, utcnow()])
+    finally:
+        con.unregister("_batch_rejected")
+
+
+def begin_run(con, run_id: str, settings: Settings, inputs: list[str], flow_run_id: str | None,
+              rejections: list[Rejection]) -> None:
+    """Register the run and its discovery rejections in one transaction (safe to retry)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if start_run(con, run_id, settings, inputs, flow_run_id):
+            record_rejections(con, run_id, rejections)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

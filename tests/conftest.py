@@ -1,0 +1,84 @@
+"""Shared test set-up: a project-local Prefect home, real flows run in-process.
+
+Prefect starts one temporary API server per process; running the flows in the
+pytest process means the suite pays that start-up (~10 s) once, not per test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+SEEDS = ROOT / "seeds"
+
+# Before anything imports prefect: its state goes in a git-ignored folder of the project.
+from winnow.prefect_env import configure_prefect  # noqa: E402
+from winnow.settings import FlowSettings, Settings  # noqa: E402
+
+os.environ.setdefault("PREFECT_HOME", str(ROOT / ".winnow" / "test-prefect"))
+configure_prefect(Settings(flow=FlowSettings(prefect_home=os.environ["PREFECT_HOME"])))
+
+
+def make_settings(tmp: Path, **sections) -> Settings:
+    """Default settings with the warehouse and its export inside ``tmp``."""
+    s = Settings()
+    s = dataclasses.replace(
+        s,
+        warehouse=dataclasses.replace(
+            s.warehouse, db=str(tmp / "corpus.duckdb"), export_dir=str(tmp / "export"), lock_timeout_seconds=20
+        ),
+    )
+    for name, values in sections.items():
+        s = dataclasses.replace(s, **{name: dataclasses.replace(getattr(s, name), **values)})
+    return s
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return make_settings(tmp_path)
+
+
+def ingest(paths, settings: Settings, **kw) -> dict:
+    from winnow.flow import run_ingest
+
+    return run_ingest([str(p) for p in paths], settings, **kw)
+
+
+def query(settings: Settings, sql: str, params=None):
+    import duckdb
+
+    con = duckdb.connect(settings.warehouse.db, read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def seeds_gold() -> list[dict]:
+    return [json.loads(line) for line in (DATA / "seeds-gold.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def pages_gold() -> dict:
+    return json.loads((DATA / "pages" / "gold.json").read_text(encoding="utf-8"))
+
+
+def page_html(page_id: str) -> str:
+    return gzip.decompress((DATA / "pages" / f"{page_id}.html.gz").read_bytes()).decode("utf-8")
+
+
+def winnow_cli(*args, env=None, cwd=None, timeout=300) -> subprocess.CompletedProcess:
+    """Run the installed `winnow` command in a real subprocess."""
+    e = dict(os.environ)
+    e.update(env or {})
+    exe = Path(sys.executable).parent / "winnow"
+    return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, env=e,
+                          cwd=cwd or ROOT, timeout=timeout)
