@@ -89,8 +89,8 @@ def test_exact_duplicates_fold_into_one_cluster(tmp_path, settings):
     inbox.mkdir()
     text = (SEEDS / "000_6854359e01b304fc.txt").read_text(encoding="utf-8")
     (inbox / "one.txt").write_text(text, encoding="utf-8")
-    # different bytes, same text for a reader: other case, spacing and punctuation
-    (inbox / "two.txt").write_text(text.replace(". ", ".  ").replace('"', "“"), encoding="utf-8")
+    # different bytes, same text for a reader: Windows line ends, doubled spaces, a BOM
+    (inbox / "two.txt").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").replace(". ", ".  ").encode("utf-8"))
     summary = ingest([inbox], settings)
     assert summary["duplicates"]["folded"] == 1 and summary["duplicates"]["exact"] == 1
     assert query(settings, "SELECT count(*) FROM corpus")[0][0] == 1
@@ -119,11 +119,13 @@ def test_gzipped_html_page(tmp_path, settings):
 def test_cp1252_file_is_decoded(tmp_path, settings):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    body = ("Le coût total du projet s’élève à 38 millions d’euros, dont un tiers financé par l’État "
-            "dans le cadre du plan de relance. Les associations d’usagers saluent l’initiative mais "
-            "réclament une fréquence plus élevée aux heures de pointe, aujourd’hui d’un bus toutes les dix minutes.")
     title = "Lyon inaugure sa première ligne de bus entièrement électrique"
-    (inbox / "lyon.txt").write_bytes(f"{title}\n\n{body}\n\n{body.replace('38', '39')}\n".encode("cp1252"))
+    body = ("La métropole de Lyon a mis en service lundi matin sa première ligne de bus entièrement électrique, "
+            "qui relie la gare de Perrache au campus de la Doua en un peu moins de quarante minutes.\n\n"
+            "Le coût total du projet s’élève à 38 millions d’euros, dont un tiers financé par l’État "
+            "dans le cadre du plan de relance.\n\nLes associations d’usagers saluent l’initiative mais "
+            "réclament une fréquence plus élevée aux heures de pointe, aujourd’hui d’un bus toutes les dix minutes.")
+    (inbox / "lyon.txt").write_bytes(f"{title}\n\n{body}\n".encode("cp1252"))
     ingest([inbox], settings)
     (enc,), = query(settings, "SELECT encoding FROM source_files")
     assert enc in ("cp1252", "windows-1252")

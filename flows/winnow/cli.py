@@ -112,6 +112,9 @@ def ingest(
         from winnow.discover import discover
 
         discover(inputs)  # a missing path is a one-line error before Prefect starts
+        from winnow.storage.db import check_warehouse_path
+
+        check_warehouse_path(Path(settings.warehouse.db))
         from winnow.prefect_env import configure_prefect
 
         configure_prefect(settings, verbose=verbose)

@@ -23,7 +23,10 @@ def configure_prefect(settings: Settings, verbose: bool = False) -> Path:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
         "PREFECT_UI_ENABLED": "false",
-        "PREFECT_LOGGING_LEVEL": "INFO" if verbose else "WARNING",
+        # logs reach the Prefect API (and UI) at INFO; the terminal shows them only with --verbose,
+        # so a failed run ends with winnow's one-line message, not Prefect's traceback
+        "PREFECT_LOGGING_LEVEL": "INFO",
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "INFO" if verbose else "CRITICAL",
         "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
         # SQLite under a burst of task runs: wait for the lock instead of failing
         "PREFECT_API_DATABASE_TIMEOUT": "60",

@@ -81,6 +81,16 @@ def _check_parent(db: Path) -> None:
         raise WarehouseError(f"the warehouse folder is not writable: {parent}")
 
 
+def check_warehouse_path(db: Path) -> None:
+    """Fail early, with one line, on a path that cannot hold a warehouse."""
+    _check_parent(db)
+    if db.exists():
+        with open(db, "rb") as fh:
+            head = fh.read(16)
+        if len(head) >= 12 and head[8:12] != b"DUCK":
+            raise WarehouseError(f"{db} exists and is not a DuckDB database")
+
+
 def _connect(db: Path, read_only: bool, config: dict | None = None) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(db), read_only=read_only, config=config or {})
