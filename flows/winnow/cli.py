@@ -197,20 +197,19 @@ def clean(
     """Clean files (discover, read, clean, language) without touching the warehouse."""
     with _errors():
         from winnow.discover import discover
-        from winnow.pipeline import Extractor, LanguageTagger, Reader, Cleaned
-        from winnow.read import Page
+        from winnow.pipeline import Pipeline
         from winnow.records import Rejection
 
         settings = _settings(config, db)
         found = discover(paths, follow_symlinks=settings.input.follow_symlinks)
-        reader, extractor, tagger = Reader(settings), Extractor(settings), LanguageTagger(settings)
+        steps = Pipeline(settings).steps[:-1]  # read, clean, filter, language: no document, no warehouse
         records = [_rejection_record(r) for r in found.rejections]
         for c in found.candidates:
-            item = reader(c)
-            if isinstance(item, Page):
-                item = extractor(item)
-            if isinstance(item, Cleaned):
-                item = tagger(item)
+            item = c
+            for step in steps:
+                item = step(item)
+                if isinstance(item, Rejection):
+                    break
             records.append(_rejection_record(item) if isinstance(item, Rejection) else _clean_record(item, explain))
         _print_clean(records, fmt, explain)
 
@@ -387,6 +386,37 @@ def stats(
             for r in rows:
                 t.add_row(*(str(v) for v in r.values()))
             out.print(t)
+
+
+# ----------------------------------------------------------------- serve
+
+@app.command()
+def serve(
+    inbox: Optional[str] = typer.Option(None, "--inbox", help="Folder to ingest [default: [schedule] inbox]."),
+    interval: Optional[float] = typer.Option(None, "--interval", help="Seconds between runs [default: [schedule] interval_seconds]."),
+    cron: Optional[str] = typer.Option(None, "--cron", help="A cron expression (wins over the interval)."),
+    db: Optional[Path] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Run the ingest flow on a schedule with Prefect (starts a local Prefect server if needed)."""
+    with _errors():
+        from winnow.serve import ServeError, serve_ingest
+        from winnow.storage.db import check_warehouse_path
+
+        settings = _settings(config, db)
+        folder = inbox or settings.schedule.inbox
+        if not Path(folder).is_dir():
+            raise UserError(f"the inbox is not a folder: {folder}")
+        if interval is not None and interval <= 0:
+            raise UserError("--interval must be > 0")
+        check_warehouse_path(Path(settings.warehouse.db))
+        use_cron = cron if cron is not None else (settings.schedule.cron if interval is None else "")
+        use_interval = interval if interval is not None else settings.schedule.interval_seconds
+        try:
+            serve_ingest(settings, str(config) if config else None, folder, None if use_cron else use_interval,
+                         use_cron or None, say=lambda m: print(f"winnow: {m}", file=sys.stderr, flush=True))
+        except ServeError as e:
+            raise UserError(str(e))
 
 
 def main() -> None:

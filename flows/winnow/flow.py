@@ -30,7 +30,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from winnow import __version__
 from winnow.discover import Candidate, Discovery, discover
 from winnow.pipeline import BatchResult, process_files
-from winnow.settings import Settings, settings_from_mapping
+from winnow.settings import Settings, load_settings, settings_from_mapping
 from winnow.storage import db as wdb
 from winnow.storage import load as wload
 from winnow.storage.dedup import run_dedup
@@ -107,10 +107,18 @@ def _batches(items: list, size: int) -> list[list]:
 
 
 @flow(name="winnow-ingest", validate_parameters=False, log_prints=False)
-def ingest_flow(inputs: list[str], settings: dict, export: bool = True) -> dict:
-    """Ingest files/folders/globs into the warehouse. ``settings`` is ``Settings.to_dict()``."""
+def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None,
+                settings: Optional[dict] = None, export: bool = True) -> dict:
+    """Ingest files/folders/globs into the warehouse.
+
+    Settings come from ``settings`` (``Settings.to_dict()``, as the CLI passes them) or are
+    loaded from ``config`` (a winnow.toml path, as a deployment passes it); ``inputs``
+    default to the settings' ``[input] paths``.
+    """
     _timing["flow_started"] = time.perf_counter()
-    cfg: Settings = settings_from_mapping(settings, source="flow parameters")
+    cfg: Settings = (settings_from_mapping(settings, source="flow parameters") if settings is not None
+                     else load_settings(config))
+    inputs = list(inputs) if inputs else list(cfg.input.paths)
     logger = get_run_logger()
     run_id = new_run_id()
     summary = RunSummary(run_id=run_id, pipeline_version=__version__, config_hash=cfg.config_hash)

@@ -1,4 +1,4 @@
-"""The per-file pipeline, without Prefect: read -> clean -> language -> document.
+"""The per-file pipeline, without Prefect: read -> clean -> filter -> language -> document.
 
 Each step is one small class with one job and counted stats (DataTrove-style):
 ``step(item)`` returns the next record or a ``Rejection``; the driver collects
@@ -125,11 +125,33 @@ class Extractor(Step):
             return reject("not_article", ex.not_article_reason or "a list of headlines/teasers, no article body")
         if not ex.paragraphs:
             return reject("no_content", "cleaning left no body text")
-        words = sum(len(p.split()) for p in ex.paragraphs)
-        if words < self.settings.min_body_words:
-            return reject("too_short", f"{words} body words < clean.min_body_words ({self.settings.min_body_words})")
         self.stats["removed_segments"] += len(ex.removed)
         return Cleaned(page, ex)
+
+
+class QualityFilter(Step):
+    """Drop bodies too short to be an article, or too repetitive to be prose."""
+
+    name = "filter"
+
+    def __init__(self, settings: Settings):
+        super().__init__()
+        self.settings = settings.clean
+
+    def process(self, item: Cleaned):
+        src = item.page.source
+        words = item.extraction.text.split()
+        if len(words) < self.settings.min_body_words:
+            return Rejection(src.path, "too_short",
+                             f"{len(words)} body words < clean.min_body_words ({self.settings.min_body_words})",
+                             sha256=src.sha256, size=src.size)
+        if len(words) >= 200:
+            ratio = len(set(w.casefold() for w in words)) / len(words)
+            if ratio < self.settings.min_unique_word_ratio:
+                return Rejection(src.path, "repetitive",
+                                 f"{ratio:.3f} distinct/total words < clean.min_unique_word_ratio "
+                                 f"({self.settings.min_unique_word_ratio})", sha256=src.sha256, size=src.size)
+        return item
 
 
 class LanguageTagger(Step):
@@ -189,12 +211,13 @@ class BatchResult:
 
 
 class Pipeline:
-    """read -> clean -> language -> document, for a batch of files."""
+    """read -> clean -> filter -> language -> document, for a batch of files."""
 
     def __init__(self, settings: Settings, evidence=None):
         self.steps: list[Step] = [
             Reader(settings),
             Extractor(settings, evidence),
+            QualityFilter(settings),
             LanguageTagger(settings),
             DocumentBuilder(settings),
         ]

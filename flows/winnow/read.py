@@ -99,7 +99,7 @@ def _control_ratio(text: str) -> float:
     return bad / len(sample)
 
 
-def decode(data: bytes) -> tuple[str, str, int]:
+def decode(data: bytes, invalid_utf8: str = "replace") -> tuple[str, str, int]:
     """Decode bytes to text; returns (text, encoding, replaced_byte_count)."""
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -124,7 +124,9 @@ def decode(data: bytes) -> tuple[str, str, int]:
     repaired = data.decode("utf-8", errors="replace")
     bad = repaired.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
     multibyte = sum(1 for ch in repaired if ord(ch) > 0x7F and ch != "\ufffd")
-    if multibyte >= 2 * bad and bad <= max(8, len(repaired) // 1000):
+    if multibyte >= 1 and bad <= max(8, len(repaired) // 1000):
+        if invalid_utf8 == "reject":
+            raise _Reject("invalid_utf8", f"{bad} invalid UTF-8 byte sequence(s) in an otherwise UTF-8 file")
         return repaired, "utf-8", bad
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
@@ -181,7 +183,7 @@ def read_candidate(candidate: Candidate, settings: InputSettings | None = None) 
             data = _gunzip(data, int(settings.max_decompressed_mb * 1_000_000))
             if not data.strip():
                 return reject("empty", "gzip file decompresses to nothing")
-        text, encoding, bad = decode(data)
+        text, encoding, bad = decode(data, settings.invalid_utf8)
     except _Reject as r:
         return reject(r.reason, r.detail)
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as e:

@@ -34,6 +34,7 @@ class InputSettings:
     max_file_mb: float = 50.0  # larger files are rejected (reason: too_large)
     max_decompressed_mb: float = 200.0  # gzip output cap (reason: gzip_bomb)
     follow_symlinks: bool = True  # links inside an input root; links leaving it are never followed
+    invalid_utf8: str = "replace"  # mostly-UTF-8 file with a few bad bytes: "replace" (counted) or "reject"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class CleanSettings:
     html_include_comments: bool = False  # keep reader comments of HTML pages
     html_include_tables: bool = True
     min_body_words: int = 20  # fewer words after cleaning: rejected (reason: too_short)
+    min_unique_word_ratio: float = 0.1  # distinct/total words of a long body below this: rejected (repetitive)
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,10 @@ def _validate(s: Settings) -> None:
 
     check(s.input.max_file_mb > 0, "[input] max_file_mb must be > 0")
     check(s.input.max_decompressed_mb > 0, "[input] max_decompressed_mb must be > 0")
+    check(s.input.invalid_utf8 in ("replace", "reject"),
+          f"[input] invalid_utf8 must be 'replace' or 'reject', not {s.input.invalid_utf8!r}")
     check(s.clean.min_body_words >= 0, "[clean] min_body_words must be >= 0")
+    check(0.0 <= s.clean.min_unique_word_ratio <= 1.0, "[clean] min_unique_word_ratio must be in [0, 1]")
     check(0.0 <= s.language.min_probability <= 1.0, "[language] min_probability must be in [0, 1]")
     check(s.dedup.num_perm >= 16, "[dedup] num_perm must be >= 16")
     check(s.dedup.shingle_words >= 1, "[dedup] shingle_words must be >= 1")

@@ -1,0 +1,144 @@
+"""Scheduled runs: the ingest flow served by Prefect on an interval or a cron schedule.
+
+Prefect will not schedule flows on its temporary (ephemeral) API. Unless
+``PREFECT_API_URL`` already points at a server, ``winnow serve`` starts a local
+Prefect server itself — loopback only, state in the project's working folder —
+waits until it is healthy, serves the flow, and stops the server on exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterator, Optional
+
+from winnow.settings import Settings
+
+
+class ServeError(RuntimeError):
+    """The local Prefect server could not be started (one-line message)."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(api_url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(api_url.rstrip("/") + "/health", timeout=timeout) as r:
+            return r.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def local_prefect_server(home: Path, port: Optional[int] = None, timeout: float = 180.0) -> Iterator[str]:
+    """Start `prefect server start` on 127.0.0.1, yield its API URL, stop it on exit."""
+    port = port or free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    env = dict(os.environ)
+    env.pop("PREFECT_API_URL", None)
+    env.update({
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "true",
+        "PREFECT_UI_API_URL": api_url,
+    })
+    log_path = home / "server.log"
+    log = open(log_path, "ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while not healthy(api_url):
+            if proc.poll() is not None:
+                raise ServeError(f"the local Prefect server exited at start-up (code {proc.returncode}); see {log_path}")
+            if time.monotonic() > deadline:
+                raise ServeError(f"the local Prefect server was not healthy after {timeout:g} s; see {log_path}")
+            time.sleep(0.5)
+        yield api_url
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def _stop(proc: subprocess.Popen, grace: float = 15.0) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def serve_ingest(settings: Settings, config_path: Optional[str], inbox: str, interval: Optional[float],
+                 cron: Optional[str], say=print) -> None:
+    """Serve the ingest flow (blocks until Ctrl-C or SIGTERM)."""
+    from winnow.prefect_env import configure_prefect
+
+    home = configure_prefect(settings)
+    if cron:
+        from prefect.client.schemas.schedules import CronSchedule
+
+        try:
+            CronSchedule(cron=cron)
+        except ValueError:
+            raise ServeError(f"not a valid cron expression: {cron!r}") from None
+    inbox_path = str(Path(inbox).absolute())
+    schedule = {"cron": cron} if cron else {"interval": interval}
+
+    def run(api_url: str) -> None:
+        os.environ["PREFECT_API_URL"] = api_url
+        from winnow.flow import ingest_flow  # imported once the API URL is known
+
+        say(f"serving the winnow ingest flow on {inbox_path} "
+            f"({'cron ' + cron if cron else f'every {interval:g} s'}); Ctrl-C stops")
+        ingest_flow.serve(
+            name="winnow-scheduled",
+            parameters={"inputs": [inbox_path], "settings": settings.to_dict(), "export": True},
+            paused=False,
+            limit=1,  # one run at a time from this server; the run lock guards against others
+            print_starting_message=False,
+            **schedule,
+        )
+
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        external = os.environ.get("PREFECT_API_URL")
+        if external:
+            say(f"using the Prefect server at {external}")
+            run(external)
+        else:
+            say("starting a local Prefect server (loopback only)...")
+            with local_prefect_server(home) as api_url:
+                say(f"Prefect UI: {api_url.removesuffix('/api')}  (API {api_url})")
+                run(api_url)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    say("stopped")
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
