@@ -116,17 +116,20 @@ def ingest(
 
         check_warehouse_path(Path(settings.warehouse.db))
         from winnow.prefect_env import configure_prefect
+        from winnow.storage.db import run_lock
 
-        configure_prefect(settings, verbose=verbose)
-        if not as_json:
-            err.print(f"winnow {__version__}: ingesting {', '.join(inputs)} into {settings.warehouse.db}"
-                      " (starting Prefect...)", markup=False)
-        from winnow import flow as wflow
+        # wait for another run here, before Prefect starts; the flow takes the same lock again
+        with run_lock(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds):
+            configure_prefect(settings, verbose=verbose)
+            if not as_json:
+                err.print(f"winnow {__version__}: ingesting {', '.join(inputs)} into {settings.warehouse.db}"
+                          " (starting Prefect...)", markup=False)
+            from winnow import flow as wflow
 
-        with _progress_bar(enabled=not as_json) as hook:
-            wflow.progress_hook = hook
-            summary = wflow.run_ingest(inputs, settings, export=export, runner=runner,
-                                       dask_address=dask_address, started=started)
+            with _progress_bar(enabled=not as_json) as hook:
+                wflow.progress_hook = hook
+                summary = wflow.run_ingest(inputs, settings, export=export, runner=runner,
+                                           dask_address=dask_address, started=started)
         if as_json:
             print(json.dumps(summary, indent=2, default=str))
         else:

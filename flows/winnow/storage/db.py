@@ -44,8 +44,15 @@ def sql_dir() -> Path:
     raise WarehouseError("winnow's SQL files (warehouse/migrations) are missing from the installation")
 
 
+_locks: dict[str, FileLock] = {}
+
+
 def _lock(path: Path, suffix: str) -> FileLock:
-    return FileLock(str(path) + suffix, thread_local=False)
+    """One lock object per file per process: re-entrant (the CLI and the flow both take the run lock)."""
+    key = str(Path(str(path) + suffix).absolute())
+    if key not in _locks:
+        _locks[key] = FileLock(key, thread_local=False)
+    return _locks[key]
 
 
 @contextlib.contextmanager

@@ -13,11 +13,16 @@ import pyarrow as pa
 
 from winnow.settings import Settings
 
+# "created" is the modification time of the document's oldest current source file: a fact
+# about the input, not about when a run got to it, so a resumed or incremental run picks the
+# same representatives as a from-scratch run.
 ACTIVE_DOCS = """
-SELECT doc_id, content_hash, char_count, epoch(created_at) AS created,
-       cluster_id, duplicate_of, dup_similarity, dup_method
-FROM documents WHERE superseded_at IS NULL
-ORDER BY doc_id
+SELECT d.doc_id, d.content_hash, d.char_count,
+       coalesce((SELECT min(epoch(s.mtime)) FROM source_files s
+                 WHERE s.doc_id = d.doc_id AND s.status = 'current'), 0) AS created,
+       d.cluster_id, d.duplicate_of, d.dup_similarity, d.dup_method
+FROM documents d WHERE d.superseded_at IS NULL
+ORDER BY d.doc_id
 """
 
 APPLY = """

@@ -1,0 +1,199 @@
+"""Operations with real processes: scheduled runs, one writer at a time, kill -9, Dask.
+
+These start real `winnow` subprocesses (each with its own Prefect server), so they
+take tens of seconds each.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import DATA, ROOT, SEEDS, ingest, make_settings, query, winnow_cli
+from winnow.storage.db import open_read
+
+pytestmark = pytest.mark.slow
+
+WINNOW = str(Path(sys.executable).parent / "winnow")
+
+
+def make_corpus(folder: Path, n: int) -> Path:
+    """n distinct files from the seeds and the test pages (each made unique)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = [(p.name, p.read_bytes()) for p in sorted(SEEDS.iterdir())]
+    sources += [(p.name.replace(".gz", ""), gzip.decompress(p.read_bytes()))
+                for p in sorted((DATA / "pages").glob("*.html.gz"))]
+    for i in range(n):
+        name, raw = sources[i % len(sources)]
+        if name.endswith(".html"):
+            data = raw.replace(b"</body>", f"<p>Correction number {i} was issued on day {i % 28 + 1} "
+                               f"after readers wrote in about item {i * 7}.</p></body>".encode(), 1)
+        else:
+            data = raw + f"\n\nCorrection number {i} was issued on day {i % 28 + 1} after readers wrote in about item {i * 7}.\n".encode()
+        (folder / f"{i:04d}-{name}").write_bytes(data)
+    return folder
+
+
+def write_config(path: Path, **sections) -> Path:
+    lines = []
+    for section, values in sections.items():
+        lines.append(f"[{section}]")
+        for k, v in values.items():
+            lines.append(f"{k} = {json.dumps(v)}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def start(*args, env=None) -> subprocess.Popen:
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.Popen([WINNOW, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=e, cwd=ROOT, start_new_session=True)
+
+
+def count(db: Path, sql: str, timeout: float = 60) -> int:
+    with open_read(db, timeout) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+def wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"process ended before {what}: {proc.stderr.read()[-2000:]}")
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def test_serve_picks_up_new_files_and_stops_cleanly(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SEEDS / "000_6854359e01b304fc.txt", inbox)
+    db = tmp_path / "serve.duckdb"
+    proc = start("serve", "--inbox", inbox, "--interval", "5", "--db", db,
+                 env={"PREFECT_HOME": str(tmp_path / "prefect")})
+    try:
+        wait_for(lambda: db.exists() and count(db, "SELECT count(*) FROM corpus") == 1, 240,
+                 "the first scheduled run", proc)
+        shutil.copy(SEEDS / "004_100b601e58cd9120.txt", inbox / "dropped-later.txt")
+        wait_for(lambda: count(db, "SELECT count(*) FROM corpus") == 2, 120, "the new file in corpus", proc)
+        # later runs see nothing new: processed files are never processed twice
+        runs_before = count(db, "SELECT count(*) FROM runs WHERE status = 'completed'")
+        wait_for(lambda: count(db, "SELECT count(*) FROM runs WHERE status = 'completed'") > runs_before, 60,
+                 "another scheduled run", proc)
+        assert count(db, "SELECT count(*) FROM documents") == 2
+        assert count(db, "SELECT count(*) FROM source_files") == 2
+    finally:
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            raise
+    stderr = proc.stderr.read()
+    assert proc.returncode == 0, stderr
+    assert "Prefect UI: http://127.0.0.1:" in stderr and "stopped" in stderr
+    port = stderr.split("Prefect UI: http://127.0.0.1:")[1].split()[0]
+    from winnow.serve import healthy
+
+    assert not healthy(f"http://127.0.0.1:{port}/api"), "the local Prefect server was stopped"
+
+
+def test_second_writer_waits_then_says_so_and_readers_get_in(tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", 240)
+    db = tmp_path / "w.duckdb"
+    slow = write_config(tmp_path / "slow.toml", flow={"batch_size": 8}, warehouse={"lock_timeout_seconds": 120.0})
+    impatient = write_config(tmp_path / "impatient.toml", warehouse={"lock_timeout_seconds": 2.0})
+    first = start("ingest", corpus, "--db", db, "--config", slow, "--no-export", "--json")
+    try:
+        # `winnow sql` gets in between batches while the run is writing
+        wait_for(lambda: db.exists() and count(db, "SELECT count(*) FROM documents") > 0, 240,
+                 "the first batches", first)
+        assert first.poll() is None, "the run is still going"
+        sql = winnow_cli("sql", "--db", db, "SELECT count(*) AS n FROM documents", "--format", "json")
+        assert sql.returncode == 0, sql.stderr
+        assert json.loads(sql.stdout)[0]["n"] > 0
+        second = winnow_cli("ingest", SEEDS, "--db", db, "--config", impatient, "--no-export")
+        assert first.poll() is None, "the first run outlived the second's wait"
+        assert second.returncode == 3, second.stderr
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1 and "another winnow run is writing" in lines[0] and "Traceback" not in second.stderr
+        out, errs = first.communicate(timeout=600)
+    finally:
+        if first.poll() is None:
+            kill_group(first)
+    assert first.returncode == 0, errs
+    assert json.loads(out)["files"]["new"] == 240
+
+
+def test_kill_9_leaves_a_consistent_warehouse_and_the_next_run_finishes(tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", 200)
+    cfg = write_config(tmp_path / "small-batches.toml", flow={"batch_size": 10})
+    db = tmp_path / "crash.duckdb"
+    victim = start("ingest", corpus, "--db", db, "--config", cfg, "--no-export")
+    try:
+        wait_for(lambda: db.exists() and count(db, "SELECT count(*) FROM source_files", 30) >= 30, 300,
+                 "a few loaded batches", victim)
+        os.kill(victim.pid, signal.SIGKILL)  # kill -9 of the run itself, mid-ingest
+        victim.wait(30)
+    finally:
+        kill_group(victim)  # and its orphaned Prefect server
+    assert victim.returncode == -signal.SIGKILL
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        handled = con.execute("SELECT count(*) FROM source_files").fetchone()[0]
+        assert 0 < handled < 200 and handled % 10 == 0, f"{handled} files: only whole batches are stored"
+        orphans = con.execute("""
+            SELECT (SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM source_files s WHERE s.doc_id = d.doc_id))
+                 + (SELECT count(*) FROM removed_segments r WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = r.doc_id))
+                 + (SELECT count(*) FROM source_files s WHERE s.outcome = 'document' AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = s.doc_id))
+        """).fetchone()[0]
+        assert orphans == 0
+        assert con.execute("SELECT status FROM runs").fetchall() == [("running",)]
+        assert con.execute("SELECT count(*) FROM corpus").fetchone()[0] == 0, "undeduplicated batches stay out of corpus"
+    finally:
+        con.close()
+    resumed = make_settings(tmp_path / "resumed")
+    resumed = resumed.with_db(db)
+    summary = ingest([corpus], resumed, export=False)
+    assert summary["files"]["unchanged"] == handled and summary["files"]["new"] == 200 - handled
+    statuses = dict(query(resumed, "SELECT status, count(*) FROM runs GROUP BY 1"))
+    assert statuses == {"interrupted": 1, "completed": 1}
+    clean = make_settings(tmp_path / "uninterrupted")
+    ingest([corpus], clean, export=False)
+    q = "SELECT doc_id, title, text, language, source_paths, cluster_id FROM corpus ORDER BY doc_id"
+    assert query(resumed, q) == query(clean, q)
+
+
+def test_dask_runner_gives_the_same_corpus(tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", 30)
+    threads = make_settings(tmp_path / "threads", flow={"batch_size": 5})
+    dask = make_settings(tmp_path / "dask", flow={"batch_size": 5, "workers": 2})
+    ingest([corpus], threads, export=False)
+    ingest([corpus], dask, export=False, runner="dask")
+    q = "SELECT doc_id, title, text, language, language_prob, cluster_id, duplicate_of FROM documents ORDER BY doc_id"
+    rows = query(dask, q)
+    assert len(rows) == 30 and rows == query(threads, q)
+    q = "SELECT doc_id, source_paths FROM corpus ORDER BY doc_id"
+    assert query(dask, q) == query(threads, q)
