@@ -17,10 +17,8 @@
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -28,42 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_EVAL = Path("/work/shared/eval")
-
-
-def material(eval_dir: Path) -> list[tuple[str, bytes]]:
-    """(kind, raw bytes) of real pages: HTML from the dev split, text dumps, seeds."""
-    items: list[tuple[str, bytes]] = []
-    html_dir, text_dir = eval_dir / "aeb-dev" / "html", eval_dir / "aeb-dev" / "text"
-    if html_dir.is_dir():
-        items += [("html", gzip.decompress(p.read_bytes())) for p in sorted(html_dir.glob("*.html.gz"))]
-    if text_dir.is_dir():
-        items += [("text", p.read_bytes()) for p in sorted(text_dir.glob("*.txt"))]
-    ml = eval_dir / "multilingual"
-    if ml.is_dir():
-        items += [("text", p.read_bytes()) for p in sorted(ml.glob("*.txt"))]
-    items += [("text", p.read_bytes()) for p in sorted((ROOT / "seeds").glob("*.txt"))]
-    pages = ROOT / "tests" / "data" / "pages"
-    items += [("html", gzip.decompress(p.read_bytes())) for p in sorted(pages.glob("*.html.gz"))]
-    return items
-
-
-def generate(out: Path, n: int, eval_dir: Path, seed: int = 7) -> int:
-    rng = random.Random(seed)
-    items = material(eval_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        kind, raw = items[i % len(items)]
-        if kind == "html":
-            data = raw.replace(b"</body>", f"<!-- copy {i} -->\n</body>".encode(), 1)
-            if rng.random() < 0.3:
-                (out / f"page-{i:05d}.html.gz").write_bytes(gzip.compress(data, compresslevel=5))
-            else:
-                (out / f"page-{i:05d}.html").write_bytes(data)
-        else:
-            (out / f"dump-{i:05d}.txt").write_bytes(raw + f"\nref {i}\n".encode())
-    return len(items)
+from corpus import DEFAULT_EVAL, ROOT, generate
 
 
 BARE = r"""
@@ -106,23 +69,27 @@ t0 = time.perf_counter()
 from winnow.settings import Settings
 from winnow.prefect_env import configure_prefect
 corpus, db, batch, home = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+runner = sys.argv[5] if len(sys.argv) > 5 else "thread"
+workers = int(sys.argv[6]) if len(sys.argv) > 6 else 1
 s = Settings()
 s = dataclasses.replace(s, warehouse=dataclasses.replace(s.warehouse, db=db),
-                        flow=dataclasses.replace(s.flow, batch_size=batch, prefect_home=home))
+                        flow=dataclasses.replace(s.flow, batch_size=batch, prefect_home=home, workers=workers))
 configure_prefect(s)
 from winnow.flow import run_ingest
-summary = run_ingest([corpus], s, export=False, started=t0)
+summary = run_ingest([corpus], s, export=False, started=t0, runner=runner)
 docs = summary["documents"]["new"] + summary["documents"]["same_content_other_name"] + summary["files"]["rejected"]
 print(json.dumps({"docs": docs, "total": summary["seconds"]["total"], "work": summary["seconds"]["work"],
                   "startup": summary["seconds"]["prefect_startup"], "rejected": summary["files"]["rejected"]}))
 """
 
 
-def run_pinned(code: str, *args: str) -> dict:
+def run_pinned(code: str, *args: str, cores: set[int] | None = None) -> dict:
+    """Run a benchmark step in a fresh process (pinned to core 0 unless ``cores`` says otherwise)."""
     env = dict(os.environ)
+    cores = cores or {0}
     proc = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
-        preexec_fn=lambda: os.sched_setaffinity(0, {0}),
+        preexec_fn=lambda: os.sched_setaffinity(0, cores),
     )
     if proc.returncode != 0:
         raise SystemExit(f"benchmark step failed:\n{proc.stderr[-3000:]}")
