@@ -42,6 +42,8 @@ class CleanSettings:
     html_favor_precision: bool = True  # trafilatura precision mode on HTML
     html_include_comments: bool = False  # keep reader comments of HTML pages
     html_include_tables: bool = True
+    html_remove_related: bool = True  # drop "related stories" callouts, boxes and headline lists
+    html_detect_index_pages: bool = True  # pages that are lists of teasers: rejected (not_article)
     min_body_words: int = 20  # fewer words after cleaning: rejected (reason: too_short)
     min_unique_word_ratio: float = 0.1  # distinct/total words of a long body below this: rejected (repetitive)
 

@@ -6,13 +6,16 @@ How a page is decided (details in the ``html_*`` modules):
 2. trafilatura in precision mode, comments off; if that keeps less than
    ``PRECISION_MIN_SHARE`` of what balanced mode keeps, it lost the article and the
    balanced result is used (``html_favor_precision = false`` uses balanced only);
-3. the body becomes blocks (lines) that know their share of link text on the page;
+3. the body becomes blocks (lines) that know their share of link text on the page; a body
+   split over identical containers gets its missing chunks back (``html_chunks``);
 4. winnow's own removals, each recorded in ``Extraction.removed``: the title repeated as
    the first line (``title_repeat``), related-story callouts (``related_stories``),
    promotional lines (``promo``);
 5. a page whose body is a list of headlines and teasers is ``not_article`` (index page).
 
-``clean_html`` never raises: any failure gives an empty extraction.
+``clean_html`` never raises: any failure gives an empty extraction. Proposed settings, read
+with defaults until CleanSettings has them: ``html_remove_related`` (True) and
+``html_detect_index_pages`` (True).
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from trafilatura.utils import load_html
 from winnow.clean import html_patterns as pat
 from winnow.clean.html_blocks import Block, LinkIndex, blocks_from_body
 from winnow.clean.html_chrome import promo_lines, title_repeats
-from winnow.clean.html_pagetype import index_page_reason
+from winnow.clean.html_chunks import recover_chunks
+from winnow.clean.html_pagetype import PageStructure, index_page_reason
 from winnow.clean.html_related import REASON as RELATED, find_related
 from winnow.records import Extraction, Removed
 from winnow.settings import CleanSettings
@@ -95,22 +99,29 @@ def _clean(html: str, settings: CleanSettings) -> Extraction:
     if len(html) > MAX_HTML_CHARS:
         html = html[:MAX_HTML_CHARS]
     tree = load_html(html)
+    if tree is None and "<" in html:
+        # trafilatura refuses bare fragments ("<p>…</p>"); a document around them is fine
+        tree = load_html(f"<html><body>{html}</body></html>")
     if tree is None:
         return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
 
     doc, mode, meta = extract_body(tree, settings)
+    LOG.debug("trafilatura %s mode: %s", mode, getattr(meta, "url", None))
     title = _clean_str(getattr(meta, "title", None))
 
     links = LinkIndex(tree)
+    source = PageStructure(tree)
     blocks = blocks_from_body(getattr(doc, "body", None), links)
+    blocks = recover_chunks(blocks, source, links)
 
     reasons: dict[int, str] = {}
     scores: dict[int, float] = {}
     for i in title_repeats(blocks, title):
         reasons[i] = "title_repeat"
-    for i, rule in find_related(blocks, links.share, protected=set(reasons)).items():
-        reasons[i] = RELATED
-        scores[i] = blocks[i].link_share
+    if settings.html_remove_related:
+        for i in find_related(blocks, links.share, protected=set(reasons)):
+            reasons[i] = RELATED
+            scores[i] = blocks[i].link_share
     for i in promo_lines(blocks, skip=set(reasons)):
         reasons[i] = "promo"
         scores[i] = blocks[i].link_share
@@ -118,10 +129,12 @@ def _clean(html: str, settings: CleanSettings) -> Extraction:
     kept = [b for i, b in enumerate(blocks) if i not in reasons]
     removed = _removals(blocks, reasons, scores)
 
-    not_article_reason = index_page_reason(
-        blocks, tree, links, meta, skip={i for i, r in reasons.items() if r == "title_repeat"}
-    )
-    ext = Extraction(
+    not_article_reason = None
+    if settings.html_detect_index_pages:
+        not_article_reason = index_page_reason(
+            blocks, source, links, meta, skip={i for i, r in reasons.items() if r == "title_repeat"}
+        )
+    return Extraction(
         title=title,
         paragraphs=[] if not_article_reason else [b.text for b in kept],
         author=_clean_str(getattr(meta, "author", None)),
@@ -133,7 +146,6 @@ def _clean(html: str, settings: CleanSettings) -> Extraction:
         not_article=bool(not_article_reason),
         not_article_reason=not_article_reason,
     )
-    return ext
 
 
 def _removals(blocks: list[Block], reasons: dict[int, str], scores: dict[int, float]) -> list[Removed]:

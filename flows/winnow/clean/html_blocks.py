@@ -22,21 +22,23 @@ _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # list markers and wrapping punctuation that are not part of a headline
-_EDGE = re.compile(r"^[\s\-–—•*·»›>\[(\"'“‘|]+|[\s\]\)\"'”’|:.…]+$")
-_APOS = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
-_MIN_ANCHOR_CHARS = 8
+_LEAD = " \t\n-–—•*·»›>[(\"'“‘|"
+_TRAIL = " \t\n])\"'”’|:.…"
+_APOS = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "\u200b": None, "\u200c": None,
+                      "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None})
+_MIN_ANCHOR_CHARS = 8  # shorter link texts ("here", "said") are not searched inside lines
 _MIN_INSIDE_CHARS = 20  # a shorter line found inside a link text may be a coincidence
-HEADLINE_WORDS = (3, 25)  # shorter link texts ("here", "said") are not searched inside lines
+HEADLINE_WORDS = (3, 25)  # words of a link text that reads as a headline
 
 
 def norm(text: str) -> str:
-    """Whitespace collapsed, apostrophes unified: how texts are compared."""
+    """Whitespace collapsed, apostrophes unified, invisible characters gone: how texts are compared."""
     return _WS.sub(" ", text.translate(_APOS)).strip()
 
 
 def core(text: str) -> str:
     """A line without list markers, brackets and trailing punctuation."""
-    return _EDGE.sub("", norm(text))
+    return norm(text).lstrip(_LEAD).rstrip(_TRAIL)
 
 
 def count_words(text: str) -> int:
@@ -117,7 +119,8 @@ class LinkIndex:
             return 1.0  # the line is part of a longer link (a whole teaser card is one <a>)
         total = len(line)
         covered = 0
-        for word in {w.casefold() for w in _WORD.findall(line)}:
+        # words in reading order (not a set: its order changes between runs)
+        for word in dict.fromkeys(w.casefold() for w in _WORD.findall(line)):
             for anchor in self._by_first.get(word, ()):
                 if len(anchor) <= len(line) and anchor in line:
                     covered += len(anchor)
@@ -137,3 +140,51 @@ def blocks_from_body(body: etree._Element | None, links: LinkIndex) -> list[Bloc
             if line:
                 blocks.append(Block(line, tag, group, count_words(line), links.share(line)))
     return blocks
+
+
+KEY_CHARS = 40  # extracted lines are matched to source elements by this many characters
+_BLOCK_TAGS = {
+    "p", "div", "li", "dd", "dt", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+    "blockquote", "figcaption", "section", "article", "a", "span", "header", "summary",
+}
+
+
+class SourceMap:
+    """The source page seen from the extracted lines: where a line came from, and how many
+    words an element has (memoised, so a page of thousands of paragraphs costs linear time)."""
+
+    def __init__(self, tree: etree._Element | None) -> None:
+        self.tree = tree
+        self._leaves: dict[str, etree._Element] | None = None
+        self._words: dict[etree._Element, int] = {}
+
+    @staticmethod
+    def key(text: str) -> str:
+        return core(text)[:KEY_CHARS].casefold()
+
+    def locate(self, text: str) -> etree._Element | None:
+        """The source element (without block children) whose text starts like ``text``."""
+        if self._leaves is None:
+            self._leaves = _leaf_blocks(self.tree) if self.tree is not None else {}
+        return self._leaves.get(self.key(text))
+
+    def words(self, el: etree._Element) -> int:
+        n = self._words.get(el)
+        if n is None:
+            n = self._words[el] = count_words(el.text_content())
+        return n
+
+
+def _leaf_blocks(tree: etree._Element) -> dict[str, etree._Element]:
+    """Source elements without block children, by the start of their text."""
+    out: dict[str, etree._Element] = {}
+    for el in tree.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag not in _BLOCK_TAGS or tag == "a":
+            continue
+        if any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS and c.tag not in ("a", "span") for c in el):
+            continue
+        text = el.text_content()
+        if len(text) >= 20:
+            out.setdefault(SourceMap.key(text), el)
+    return out

@@ -5,6 +5,7 @@ and short promotional lines (newsletters, apps, "Like this story? Share it").
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from winnow.clean import html_patterns as pat
 from winnow.clean.html_blocks import Block, norm
@@ -31,10 +32,14 @@ def title_repeats(blocks: list[Block], title: str | None) -> list[int]:
         if not bt:
             continue
         if bt == t or (
-            # "Title | Site" in <title> vs. "Title" in the body, or the reverse
             len(bt) >= 3 and len(t) >= 3
-            and (_is_affix(bt, t) or _is_affix(t, bt))
-            and min(len(bt), len(t)) / max(len(bt), len(t)) >= 0.6
+            and (
+                # "Title | Site" in <title> vs. "Title" in the body, or the reverse
+                (_is_affix(bt, t) or _is_affix(t, bt))
+                and min(len(bt), len(t)) / max(len(bt), len(t)) >= 0.6
+                # a word more or less ("Michael Anastassiades'" vs "Anastassiades'")
+                or SequenceMatcher(None, bt, t, autojunk=False).ratio() >= pat.TITLE_SIMILARITY
+            )
         ):
             out.append(i)
             break
@@ -46,24 +51,26 @@ def _is_affix(short: list[str], long: list[str]) -> bool:
     return n <= len(long) and (long[:n] == short or long[-n:] == short)
 
 
-_PROMO = re.compile(
-    r"(?<!\w)(?:" + "|".join(
-        re.escape(p).replace(r"\ ", r"\s+") for p in sorted(pat.PROMO_PHRASES, key=len, reverse=True)
-    ) + r")(?!\w)",
-    re.I,
+_PROMO_ALTS = "|".join(
+    re.escape(p).replace(r"\ ", r"\s+") for p in sorted(pat.PROMO_PHRASES, key=lambda p: (-len(p), p))
 )
+_PROMO = re.compile(r"(?<!\w)(?:" + _PROMO_ALTS + r")(?!\w)", re.I)
+# the phrase opens a sentence ("Subscribe to …", "Like this story? Share it …"), as the
+# site's own voice does; "… people subscribe each month." is the story's voice
+_PROMO_OPENS = re.compile(r"(?:^|[.!?…:|]\s*|^\W+)(?:" + _PROMO_ALTS + r")(?!\w)", re.I)
 
 
 def promo_lines(blocks: list[Block], skip: set[int]) -> list[int]:
-    """Short promotional lines: link-dominated, shouting, or at the very end of the body."""
+    """Short promotional lines: link-dominated, shouting, or opening a sentence at the end of the body."""
     out = []
     live = [i for i in range(len(blocks)) if i not in skip]
     tail = set(live[-pat.PROMO_TAIL_BLOCKS :])
     for i in live:
         b = blocks[i]
-        if b.words > pat.PROMO_MAX_WORDS or not _PROMO.search(norm(b.text)):
+        text = norm(b.text)
+        if b.words > pat.PROMO_MAX_WORDS or not _PROMO.search(text):
             continue
-        shouting = sum(ch.isupper() for ch in b.text) > 0.6 * sum(ch.isalpha() for ch in b.text)
-        if b.link_share >= 0.3 or shouting or i in tail:
+        shouting = sum(ch.isupper() for ch in text) > 0.6 * sum(ch.isalpha() for ch in text)
+        if b.link_share >= 0.3 or shouting or (i in tail and _PROMO_OPENS.search(text)):
             out.append(i)
     return out

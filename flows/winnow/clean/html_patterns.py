@@ -102,12 +102,12 @@ RELATED_PHRASES: dict[str, tuple[str, ...]] = {
 # "Popular support for…", "Recommended dosage…"): as a prefix they only count when a
 # separator (":", "|", "»", a dash) or brackets follow, or the rest is a link.
 WEAK_PREFIXES: frozenset[str] = frozenset({
-    "more", "more in", "more from", "popular", "recommended", "recommendamos", "related",
+    "more", "more in", "more from", "popular", "recommended", "recomendamos", "related",
     "trending", "latest news", "главное", "популярное", "рекомендуем", "confira",
     "correlati", "correlate", "relacionado", "relacionados", "relacionadas", "zum thema",
     "en lien", "à la une", "à découvrir", "also in", "also from", "up next",
     "recomendado", "recomendados", "consigliati", "empfehlungen", "popular on",
-    "más información", "saiba mais", "mehr dazu", "watch",
+    "más información", "saiba mais", "mehr dazu",
 })
 
 # A heading block is the phrase plus at most this many extra words ("Popular on IndieWire",
@@ -134,13 +134,15 @@ READ_MORE_PHRASES: tuple[str, ...] = (
 # --- promotional lines --------------------------------------------------------------------
 # Short lines that advertise the site rather than tell the story: newsletters, apps,
 # subscriptions, social accounts. Removed only when short (PROMO_MAX_WORDS) and either
-# link-dominated or among the last blocks of the body.
+# link-dominated, shouting, or among the last blocks of the body with the phrase opening
+# a sentence ("Subscribe to …", not "… people subscribe each month").
 PROMO_PHRASES: tuple[str, ...] = (
     # en
     "click here", "sign up", "subscribe", "newsletter", "download the app", "get the app",
-    "follow us", "like us on facebook", "share this", "share it with", "like this story",
-    "get the latest", "in your inbox", "on the go by clicking", "send us", "tell us what you think",
-    "have a tip", "order reprints", "print article", "all rights reserved",
+    "follow us", "follow her on", "follow him on", "like us on facebook", "share this",
+    "share it with", "like this story", "get the latest", "in your inbox", "on the go by clicking",
+    "send us", "tell us what you think", "have a tip", "order reprints", "print article",
+    "all rights reserved", "copyright",
     # de
     "abonnieren", "newsletter abonnieren", "jetzt anmelden", "folgen sie uns", "teilen sie",
     # fr
@@ -155,17 +157,21 @@ PROMO_PHRASES: tuple[str, ...] = (
     "inscreva-se", "assine", "siga-nos", "compartilhe", "baixe o app",
 )
 PROMO_MAX_WORDS = 30
-PROMO_TAIL_BLOCKS = 4  # a promo phrase in one of the last N blocks counts without links
+PROMO_TAIL_BLOCKS = 4  # the last N blocks of the body count as "the end"
 
 # --- structural thresholds ----------------------------------------------------------------
 LINK_DOMINATED = 0.6  # share of a block's characters inside links to call it "a link"
 LINK_ALMOST_ALL = 0.85  # a standalone paragraph that is (almost) all link
+LINKED_TEASER = 0.9  # a paragraph longer than a headline that is all link: a teaser card
 HEADLINE_MIN_WORDS = 3
 HEADLINE_MAX_WORDS = 25
 CALLOUT_MAX_WORDS = 35  # the rest of a "Related: …" line
+ENTRY_LINK_SHARE = 0.3  # "<a>Headline</a> one-line teaser": the link part of a list entry …
+ENTRY_MAX_WORDS = 60  # … and its length
 LIST_MIN_ITEMS = 2  # a list of linked headlines needs this many items …
 LIST_LINKED_SHARE = 0.7  # … and this share of them must be linked headlines
 TITLE_SCAN_BLOCKS = 3  # where to look for the title repeated as body text
+TITLE_SIMILARITY = 0.85  # word-sequence similarity of a line to the title to call it a repeat
 
 # --- settings cascade ---------------------------------------------------------------------
 # trafilatura's precision mode is tried first; when it keeps less than this share of

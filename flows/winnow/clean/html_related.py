@@ -8,7 +8,9 @@ users). They are found on the extracted blocks with the page's link evidence:
 - ``callout box``: a short heading that is such a phrase ("You may also like…", "Lesen Sie
   auch", "DON'T MISS") and the run of linked headlines after it;
 - ``headline list``: a list whose items are mostly linked headlines (language-agnostic);
-- ``linked headline``: a paragraph that is one link with the shape of a headline.
+- ``linked headline``: a paragraph that is one link with the shape of a headline (or a run
+  of such lines);
+- ``linked teaser``: a paragraph that is entirely the text of a link (a teaser card).
 
 The phrases live in :mod:`winnow.clean.html_patterns`; every removal is returned with the
 rule that made it so ``--explain`` can show it.
@@ -32,7 +34,8 @@ _SENTENCE_END = re.compile(r"[.!?。！？](?:[\"'”’»)\]]*)$")
 
 def _phrase_regex() -> re.Pattern[str]:
     phrases = {p.casefold().rstrip(":") for ps in pat.RELATED_PHRASES.values() for p in ps}
-    alts = sorted((re.escape(p).replace(r"\ ", r"\s+") for p in phrases), key=len, reverse=True)
+    # longest first, then alphabetical: the same regex in every run
+    alts = sorted((re.escape(p).replace(r"\ ", r"\s+") for p in phrases), key=lambda a: (-len(a), a))
     # a phrase, not the start of a longer word; then separators / rest
     return re.compile(
         r"^(?P<phrase>" + "|".join(alts) + r")(?!\w)\s*(?P<sep>[" + _SEP_CHARS + r"]+)?\s*(?P<rest>.*)$",
@@ -61,7 +64,7 @@ def match_callout(text: str) -> Callout | None:
     m = _PHRASE.match(c)
     if not m:
         return None
-    phrase = _WS_ONE(m.group("phrase"))
+    phrase = " ".join(m.group("phrase").split())
     rest = m.group("rest").strip()
     return Callout(
         phrase=phrase,
@@ -70,10 +73,6 @@ def match_callout(text: str) -> Callout | None:
         rest=rest,
         rest_words=len(_WORD.findall(rest)),
     )
-
-
-def _WS_ONE(s: str) -> str:
-    return " ".join(s.split())
 
 
 def is_sentence(b: Block) -> bool:
@@ -93,8 +92,8 @@ def _is_heading(b: Block, co: Callout | None) -> bool:
         return False
     if co.rest_words == 0:
         return True
-    if co.weak:
-        return False
+    # "Popular on IndieWire", "More from Reuters"; a weak phrase ("More …") only counts when
+    # linked headlines follow it (checked by the caller)
     return co.rest_words <= pat.HEADING_EXTRA_WORDS and not is_sentence(b)
 
 
@@ -108,11 +107,21 @@ def _is_callout_line(b: Block, co: Callout | None, links_share_of_rest: float) -
     return co.separated and not co.weak and co.rest_words <= pat.HEADLINE_MAX_WORDS
 
 
+def _is_linked_entry(b: Block) -> bool:
+    """A linked headline, or a list entry made of a linked headline and a short teaser."""
+    return is_linked_headline(b) or (
+        b.link_share >= pat.ENTRY_LINK_SHARE
+        and b.words <= pat.ENTRY_MAX_WORDS
+        and b.link_share * b.words >= pat.HEADLINE_MIN_WORDS
+    )
+
+
 def _list_is_headlines(items: list[Block]) -> bool:
     if len(items) < pat.LIST_MIN_ITEMS:
         return False
-    linked = sum(1 for b in items if is_linked_headline(b) or (b.link_share >= 0.3 and b.words <= 60 and b.link_share * b.words >= pat.HEADLINE_MIN_WORDS))
-    return linked / len(items) >= pat.LIST_LINKED_SHARE and sum(b.words for b in items) / len(items) >= pat.HEADLINE_MIN_WORDS
+    linked = sum(1 for b in items if _is_linked_entry(b))
+    mean_words = sum(b.words for b in items) / len(items)
+    return linked / len(items) >= pat.LIST_LINKED_SHARE and mean_words >= pat.HEADLINE_MIN_WORDS
 
 
 def _linked_headline_shape(b: Block) -> bool:
@@ -155,7 +164,7 @@ def find_related(blocks: list[Block], share_of, protected: set[int] | None = Non
                         j = items[-1] + 1
                         continue
                     break
-                if is_linked_headline(nb) or (nb.link_share >= 0.3 and nb.words <= 40 and not is_sentence(nb)):
+                if is_linked_headline(nb) or (_is_linked_entry(nb) and not is_sentence(nb)):
                     taken.append(j)
                     j += 1
                     continue
@@ -174,6 +183,8 @@ def find_related(blocks: list[Block], share_of, protected: set[int] | None = Non
                     out[k] = "headline_list"
                 i = items[-1] + 1
                 continue
+        elif b.tag == "p" and b.link_share >= pat.LINKED_TEASER and b.words > pat.HEADLINE_MAX_WORDS:
+            out[i] = "linked_teaser"  # a whole paragraph inside a link: a card of another page
         elif _linked_headline_shape(b):
             # a run of linked headlines; a lone linked sub-heading ("head") is more likely a
             # table-of-contents entry of the article itself, so it needs company
