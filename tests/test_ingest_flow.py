@@ -93,9 +93,11 @@ def test_exact_duplicates_fold_into_one_cluster(tmp_path, settings):
     (inbox / "two.txt").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").replace(". ", ".  ").encode("utf-8"))
     summary = ingest([inbox], settings)
     assert summary["duplicates"]["folded"] == 1 and summary["duplicates"]["exact"] == 1
+    assert summary["duplicates"]["compared"] == 1, "near dedup runs on one document per exact group"
     assert query(settings, "SELECT count(*) FROM corpus")[0][0] == 1
-    dups = query(settings, "SELECT doc_id, representative_doc_id, rule FROM duplicates ORDER BY is_representative")
-    assert len(dups) == 2 and dups[0][1] == dups[1][0] and dups[0][2] == "exact"
+    dups = query(settings, "SELECT doc_id, representative_doc_id, match, rule FROM duplicates ORDER BY is_representative")
+    assert len(dups) == 2 and dups[0][1] == dups[1][0]
+    assert [d[2] for d in dups] == ["exact", "representative"] and dups[0][3] == "longest"
 
 
 def test_gzipped_html_page(tmp_path, settings):

@@ -64,17 +64,21 @@ WHERE d.superseded_at IS NULL
   AND d.cluster_id IS NOT NULL
   AND d.duplicate_of IS NULL;
 
--- Every live document that belongs to a cluster of two or more, with the document
--- it was folded into: which existing document a new one matched, and how.
+-- Every live document that belongs to a cluster of two or more, with the document it was
+-- folded into: which existing document a new one matched, how, and how similar they are.
 CREATE OR REPLACE VIEW duplicates AS
 SELECT d.doc_id,
        d.cluster_id,
        coalesce(d.duplicate_of, d.doc_id)         AS representative_doc_id,
        d.duplicate_of IS NULL                     AS is_representative,
-       d.dup_similarity                           AS similarity,
-       d.dup_method                               AS rule,
+       d.dup_similarity                           AS similarity,   -- Jaccard of word shingles
+       d.dup_containment                          AS containment,  -- shared shingles / smaller text
+       d.dup_method                               AS match,        -- representative | exact | near
+       d.dup_matched                              AS matched_doc_id,
+       d.dup_rule                                 AS rule,         -- how the representative was chosen
        p.source_paths,
        d.title,
+       d.char_count,
        d.run_id
 FROM documents d
 JOIN (SELECT doc_id, list(source_path ORDER BY source_path) AS source_paths

@@ -348,7 +348,7 @@ STATS_QUERIES = {
     "corpus by language": "SELECT language, count(*) AS documents, sum(word_count) AS words FROM corpus GROUP BY ALL ORDER BY documents DESC, language",
     "corpus by extractor": "SELECT extractor, source_type, count(*) AS documents FROM corpus GROUP BY ALL ORDER BY documents DESC, extractor",
     "rejected files by reason": "SELECT reason, count(DISTINCT path) AS files FROM rejected_files GROUP BY ALL ORDER BY files DESC, reason",
-    "duplicates": "SELECT coalesce(rule, '-') AS rule, count(DISTINCT cluster_id) AS clusters, count(*) FILTER (WHERE NOT is_representative) AS folded FROM duplicates GROUP BY ALL ORDER BY rule",
+    "duplicate clusters": "SELECT count(DISTINCT cluster_id) AS clusters, count(*) AS documents, count(*) FILTER (WHERE NOT is_representative) AS folded, count(*) FILTER (WHERE match = 'exact') AS exact, count(*) FILTER (WHERE match = 'near') AS near FROM duplicates",
     "runs": "SELECT status, count(*) AS runs, max(started_at) AS last_started FROM runs GROUP BY ALL ORDER BY status",
 }
 

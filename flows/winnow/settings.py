@@ -60,9 +60,10 @@ class DedupSettings:
     near: bool = True  # near-duplicate detection after exact dedup
     num_perm: int = 128  # MinHash permutations
     shingle_words: int = 5  # word shingle size
-    lsh_threshold: float = 0.5  # LSH candidate threshold (estimated Jaccard)
+    lsh_threshold: float = 0.5  # pairs at this Jaccard become LSH candidates with probability >= 0.99
     min_jaccard: float = 0.5  # verified Jaccard to call two documents copies ...
-    min_containment: float = 0.8  # ... or containment of the shorter in the longer
+    min_containment: float = 0.8  # ... or containment of the shorter in the longer ...
+    min_containment_shingles: int = 100  # ... when the shorter has this many shingles (not a teaser)
     representative: str = "longest"  # "longest" | "earliest": which member stands for a cluster
 
 
@@ -113,6 +114,11 @@ class Settings:
         d = self.to_dict()
         shaping = {k: d[k] for k in ("clean", "language", "dedup")}
         return _hash(shaping)
+
+    @property
+    def dedup_hash(self) -> str:
+        """Identifies the near-duplicate test: pairs verified under other settings are not reused."""
+        return _hash(self.to_dict()["dedup"] | {"representative": None})
 
     @property
     def fingerprint(self) -> str:
@@ -199,6 +205,7 @@ def _validate(s: Settings) -> None:
     check(0.0 <= s.language.min_probability <= 1.0, "[language] min_probability must be in [0, 1]")
     check(s.dedup.num_perm >= 16, "[dedup] num_perm must be >= 16")
     check(s.dedup.shingle_words >= 1, "[dedup] shingle_words must be >= 1")
+    check(s.dedup.min_containment_shingles >= 0, "[dedup] min_containment_shingles must be >= 0")
     for k in ("lsh_threshold", "min_jaccard", "min_containment"):
         v = getattr(s.dedup, k)
         check(0.0 < v <= 1.0, f"[dedup] {k} must be in (0, 1], not {v}")

@@ -25,6 +25,9 @@ class RunSummary:
     duplicate_clusters: int = 0
     exact_folded: int = 0
     near_folded: int = 0
+    dedup_compared: int = 0  # documents compared with the warehouse this run
+    signatures_computed: int = 0
+    near_pairs_found: int = 0
     corpus_documents: int = 0
     languages: Counter = field(default_factory=Counter)  # of this run's new documents
     rejections: Counter = field(default_factory=Counter)  # reason -> files
@@ -58,6 +61,9 @@ class RunSummary:
         self.duplicate_clusters = stats.clusters
         self.exact_folded = stats.exact_folded
         self.near_folded = stats.near_folded
+        self.dedup_compared = stats.compared
+        self.signatures_computed = stats.signatures_computed
+        self.near_pairs_found = stats.new_pairs
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +89,9 @@ class RunSummary:
                 "folded": self.duplicates_folded,
                 "exact": self.exact_folded,
                 "near": self.near_folded,
+                "compared": self.dedup_compared,
+                "signatures_computed": self.signatures_computed,
+                "new_near_pairs": self.near_pairs_found,
             },
             "languages": dict(sorted(self.languages.items(), key=lambda kv: (-kv[1], kv[0]))),
             "rejections": dict(sorted(self.rejections.items(), key=lambda kv: (-kv[1], kv[0]))),

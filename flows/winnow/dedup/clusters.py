@@ -9,11 +9,11 @@ Representative rule (``DedupSettings.representative``):
   smallest ``doc_id``;
 - ``"earliest"``: earliest ``ingested_at``, then longest body, then smallest ``doc_id``.
 
-``cluster_id`` is the representative's ``doc_id``: readable and joinable, and
-deterministic (the same documents and pairs give the same ids whatever the order
-they are given in). It changes when a later document becomes the representative
-(e.g. a longer copy arrives under "longest"); recompute clusters from all stored
-pairs each run, which is cheap.
+``cluster_id`` is the smallest ``doc_id`` among the members (as for exact
+duplicates in the warehouse): deterministic whatever the order documents and pairs
+are given in, and unchanged when a later, longer copy becomes the representative;
+it changes only when a member with a smaller id joins. Recompute clusters from all
+stored pairs each run (cheap), so an incremental run equals a from-scratch one.
 
 For every member, ``method`` says how it joined: ``"representative"`` (it is the
 representative), ``"exact"`` (same normalised text as the representative, from
@@ -42,7 +42,7 @@ class DocMeta(NamedTuple):
 @dataclass(frozen=True)
 class Assignment:
     doc_id: DocId
-    cluster_id: DocId  # = representative_doc_id
+    cluster_id: DocId  # smallest doc_id of the cluster
     representative_doc_id: DocId
     method: str  # "representative" | "exact" | "near"
     similarity: float  # Jaccard with matched_doc_id (1.0 for "representative" and "exact")
@@ -142,6 +142,7 @@ def cluster(
     out: dict[DocId, Assignment] = {}
     for group in members.values():
         rep = min(group, key=lambda d: key(d, meta[d]))
+        cid = min(group)
         rep_exact = exact.find(rep)
         n = len(group)
         twins: dict[DocId, list[DocId]] = {}
@@ -149,17 +150,17 @@ def cluster(
             twins.setdefault(exact.find(d), []).append(d)
         for d in group:
             if d == rep:
-                out[d] = Assignment(d, rep, rep, "representative", 1.0, 1.0, None, n)
+                out[d] = Assignment(d, cid, rep, "representative", 1.0, 1.0, None, n)
                 continue
             if exact.find(d) == rep_exact:
-                out[d] = Assignment(d, rep, rep, "exact", 1.0, 1.0, rep, n)
+                out[d] = Assignment(d, cid, rep, "exact", 1.0, 1.0, rep, n)
                 continue
             # Pairs of d or of its exact twins; prefer those with the representative's text.
             cands = [(y, j, c) for t in twins[exact.find(d)] for (y, j, c) in by_doc.get(t, [])]
             to_rep = [x for x in cands if exact.find(x[0]) == rep_exact]
             pool = to_rep or cands
             y, j, c = min(pool, key=lambda x: (-x[1], -x[2], x[0] != rep, x[0]))
-            out[d] = Assignment(d, rep, rep, "near", j, c, y, n)
+            out[d] = Assignment(d, cid, rep, "near", j, c, y, n)
     return out
 
 

@@ -136,9 +136,10 @@ class NearDupIndex:
         sigs = self._check(sigs)
         if len(doc_ids) != len(sigs):
             raise ValueError(f"{len(doc_ids)} doc ids for {len(sigs)} signatures")
+        clash = [d for d in doc_ids if d in self._pos]
+        if clash or len(set(doc_ids)) != len(doc_ids):
+            raise ValueError(f"doc ids indexed twice: {(clash or list(doc_ids))[:3]!r}...")
         for d in doc_ids:
-            if d in self._pos:
-                raise ValueError(f"doc {d!r} is already indexed")
             self._pos[d] = len(self._ids)
             self._ids.append(d)
         self._parts.append(band_hashes(sigs, self.bands, self.rows))
@@ -173,7 +174,8 @@ class NearDupIndex:
 
     def query_many(self, sigs: np.ndarray) -> list[list[DocId]]:
         """For each signature, the indexed docs sharing at least one band with it."""
-        pairs = self._query_pairs(self._check(sigs))
+        sigs = self._check(sigs)
+        pairs = self._query_pairs(sigs)
         out: list[list[int]] = [[] for _ in range(len(sigs))]
         for q, e in pairs.tolist():
             out[q].append(e)

@@ -25,6 +25,7 @@ the key next to them and recompute when it changes.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Sequence
 
 import numpy as np
@@ -40,8 +41,16 @@ _BLOCK = 1 << 20  # shingle x permutation cells per numpy pass (4 MB of uint32)
 
 
 def signature_key(settings: DedupSettings) -> str:
-    """Identifies what a stored signature means; equal keys = comparable signatures."""
-    return f"minhash-v{SIGNATURE_VERSION}:affine32:seed{SEED}:perm{settings.num_perm}:k{settings.shingle_words}"
+    """Identifies what a stored signature means; equal keys = comparable signatures.
+
+    Includes the Unicode version of the running Python (character classes and case
+    folding come from ``unicodedata``): a Python upgrade that changes it asks for a
+    recomputation (100k documents take well under a minute).
+    """
+    return (
+        f"minhash-v{SIGNATURE_VERSION}:affine32:seed{SEED}:perm{settings.num_perm}"
+        f":k{settings.shingle_words}:ucd{unicodedata.unidata_version}"
+    )
 
 
 def permutations(num_perm: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:

@@ -10,8 +10,9 @@ Pure logic, no Prefect, no warehouse. Four steps, each usable on its own:
    (``winnow.dedup.lsh``): new documents against stored ones, plus new among new.
 3. ``verify``: exact Jaccard and containment on the shingle sets; accepted when
    ``jaccard >= min_jaccard``, or ``containment >= min_containment`` and the smaller
-   text has at least ``min_containment_shingles`` shingles (a 30-word teaser is
-   always "contained" in the article it teases: that is not a copy).
+   text has at least ``min_containment_shingles`` shingles (default 100: a teaser --
+   headline plus first sentence or two, up to ~70 words -- is entirely "contained" in
+   the article it teases, and is not a copy of it).
 4. ``cluster``: union-find over verified pairs and exact-duplicate groups, with a
    representative rule (``winnow.dedup.clusters``).
 
@@ -20,7 +21,8 @@ the two signatures and verification only on the two texts, so the verified pairs
 of an incremental run (new vs stored + new vs new) equal those of a from-scratch
 run over all documents, in any order.
 
-Typical use by the pipeline::
+Typical use by the pipeline (run it on one document per exact-duplicate group:
+identical texts add nothing but pairs)::
 
     sigs = signatures([d.text for d in new_docs], s.dedup)          # store with signature_key
     pairs = find_pairs([(d.doc_id, d.text, sig) for d, sig in zip(new_docs, sigs)],
@@ -28,6 +30,10 @@ Typical use by the pipeline::
                        get_text=lambda doc_id: ...,                # body of a stored doc
                        settings=s.dedup)                            # store the pairs
     assignments = cluster(doc_meta, all_stored_pairs, exact_groups, s.dedup.representative)
+
+To fetch stored bodies in one query instead of one by one: ``cands = candidates(...)``,
+read the bodies of the stored ids found in ``cands``, then
+``verify_pairs(cands, {**new_texts, **stored_texts}, settings)`` and keep ``v.is_dup``.
 """
 
 from __future__ import annotations
@@ -52,7 +58,6 @@ from winnow.settings import DedupSettings
 __all__ = [
     "Assignment",
     "DocMeta",
-    "MIN_CONTAINMENT_SHINGLES",
     "NearDupIndex",
     "Pair",
     "Verdict",
@@ -74,14 +79,6 @@ __all__ = [
 ]
 
 DocId = Hashable
-
-# Default for the containment rule's size floor, used while DedupSettings has no
-# ``min_containment_shingles`` field (proposed: [dedup] min_containment_shingles = 50).
-MIN_CONTAINMENT_SHINGLES = 50
-
-
-def _min_containment_shingles(settings: DedupSettings) -> int:
-    return int(getattr(settings, "min_containment_shingles", MIN_CONTAINMENT_SHINGLES))
 
 
 @dataclass(frozen=True)
@@ -115,7 +112,7 @@ def compare(sa: np.ndarray, sb: np.ndarray, settings: DedupSettings) -> Verdict:
     c = inter / smaller if smaller else 0.0
     if union and j >= settings.min_jaccard:
         return Verdict(j, c, True, "jaccard", na, nb)
-    if smaller >= _min_containment_shingles(settings) and c >= settings.min_containment:
+    if smaller >= settings.min_containment_shingles and c >= settings.min_containment:
         return Verdict(j, c, True, "containment", na, nb)
     return Verdict(j, c, False, "", na, nb)
 

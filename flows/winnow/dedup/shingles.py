@@ -82,6 +82,7 @@ def _table() -> np.ndarray:
         _TABLE_CACHE.append(_bmp_table())
     return _TABLE_CACHE[0]
 
+
 # Hash constants (fixed forever for a given SIGNATURE_VERSION).
 _BASE = 0x9E3779B97F4A7C15  # odd, so invertible mod 2^64
 _BASE_INV = pow(_BASE, -1, 1 << 64)
@@ -92,12 +93,16 @@ _MIX = (  # odd multipliers of the k tokens of a shingle (k <= len(_MIX))
     0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x9FB21C651E98DF25, 0x2545F4914F6CDD1D,
 )
 MAX_SHINGLE_WORDS = len(_MIX)
-_CHUNK_CHARS = 1 << 20  # code points per numpy pass
+_CHUNK_CHARS = 1 << 18  # code points per numpy pass (bounds the temporaries to ~30 MB)
 
 
 def normalize(text: str) -> np.ndarray:
-    """Code points of ``text`` after NFKC (case folding happens in ``_fold``)."""
-    return np.frombuffer(unicodedata.normalize("NFKC", text).encode("utf-32-le"), dtype="<u4")
+    """Code points of ``text`` after NFKC (case folding happens in ``_fold``).
+
+    Lone surrogates (undecodable bytes kept by ``surrogateescape``) pass through and
+    count as separators.
+    """
+    return np.frombuffer(unicodedata.normalize("NFKC", text).encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
 
 def _fold(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -144,7 +149,7 @@ def _token_spans(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 def tokens(text: str) -> list[str]:
     """The normalised tokens of ``text`` (see the module docstring)."""
     cw, starts, ends, _ = _token_spans(normalize(text))
-    chars = cw.astype("<u4").tobytes().decode("utf-32-le")
+    chars = cw.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
     return [chars[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
 
 
@@ -159,22 +164,24 @@ def shingle_strings(text: str, k: int) -> list[str]:
 
 
 class _Powers:
-    """BASE^i and BASE^-i mod 2^64 for i < n, grown on demand and cached."""
+    """BASE^i and BASE^-i mod 2^64 for i < n, grown on demand and cached (thread-safe:
+    the pair is replaced in one assignment, never half-updated)."""
 
     def __init__(self) -> None:
-        self.pow = np.ones(1, dtype=np.uint64)
-        self.inv = np.ones(1, dtype=np.uint64)
+        one = np.ones(1, dtype=np.uint64)
+        self.arrays = (one, one)
 
     def get(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if n > len(self.pow):
-            size = max(n, 2 * len(self.pow), 1 << 16)
+        pw, inv = self.arrays
+        if n > len(pw):
+            size = max(n, 2 * len(pw), 1 << 16)
             p = np.full(size, _BASE, dtype=np.uint64)
             p[0] = 1
             q = np.full(size, _BASE_INV, dtype=np.uint64)
             q[0] = 1
-            self.pow = np.cumprod(p, dtype=np.uint64)
-            self.inv = np.cumprod(q, dtype=np.uint64)
-        return self.pow[:n], self.inv[:n]
+            pw, inv = np.cumprod(p, dtype=np.uint64), np.cumprod(q, dtype=np.uint64)
+            self.arrays = (pw, inv)
+        return pw[:n], inv[:n]
 
 
 _POWERS = _Powers()

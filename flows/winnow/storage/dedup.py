@@ -1,16 +1,28 @@
-"""Dedup in the warehouse: assign every live document to a cluster; one representative each.
+"""Dedup in the warehouse: every live document gets a cluster and one representative per cluster.
 
-Clusters are recomputed from facts that do not depend on arrival order (equal
-content hashes; verified near-duplicate pairs), so an incremental run gives the
-same clusters as a from-scratch run. Only rows whose assignment changed are written.
+Clusters are recomputed on every run from facts that do not depend on arrival order:
+
+- exact duplicates: equal content hashes (normalised text);
+- near duplicates: verified pairs in ``dup_pairs``. Only documents not yet compared
+  under the current dedup settings (``dedup_seen``) are compared, one per exact group,
+  against the stored MinHash signatures of everything else (``doc_signatures``): old
+  signatures are never recomputed, and the pairs found incrementally are the pairs a
+  from-scratch run finds.
+
+Only documents whose assignment changed are written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 
+from winnow.dedup.clusters import DocMeta, cluster
+from winnow.dedup.lsh import NearDupIndex
+from winnow.dedup.minhash import SIGNATURE_DTYPE, signature_key, signatures
+from winnow.dedup.near import verify_pairs
 from winnow.settings import Settings
 
 # "created" is the modification time of the document's oldest current source file: a fact
@@ -20,21 +32,60 @@ ACTIVE_DOCS = """
 SELECT d.doc_id, d.content_hash, d.char_count,
        coalesce((SELECT min(epoch(s.mtime)) FROM source_files s
                  WHERE s.doc_id = d.doc_id AND s.status = 'current'), 0) AS created,
-       d.cluster_id, d.duplicate_of, d.dup_similarity, d.dup_method
+       d.cluster_id, d.duplicate_of, d.dup_similarity, d.dup_method, d.dup_containment,
+       d.dup_matched, d.dup_rule
 FROM documents d WHERE d.superseded_at IS NULL
 ORDER BY d.doc_id
+"""
+
+SEEN = "SELECT doc_id FROM dedup_seen WHERE settings_hash = ?"
+
+STORED_SIGNATURES = """
+SELECT doc_id, minhash FROM doc_signatures
+WHERE signature_key = ? AND doc_id IN (SELECT doc_id FROM _dedup_ids)
+ORDER BY doc_id
+"""
+
+TEXTS = "SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT doc_id FROM _dedup_ids)"
+
+INSERT_SIGNATURES = """
+INSERT INTO doc_signatures (doc_id, signature_key, minhash)
+SELECT doc_id, ?, minhash FROM _new_sigs
+ON CONFLICT DO NOTHING
+"""
+
+INSERT_PAIRS = """
+INSERT INTO dup_pairs (doc_a, doc_b, jaccard, containment, reason, settings_hash, run_id)
+SELECT doc_a, doc_b, jaccard, containment, reason, ?, ? FROM _new_pairs
+ON CONFLICT DO NOTHING
+"""
+
+INSERT_SEEN = """
+INSERT INTO dedup_seen (doc_id, settings_hash, run_id)
+SELECT doc_id, ?, ? FROM _dedup_ids
+ON CONFLICT DO NOTHING
+"""
+
+LIVE_PAIRS = """
+SELECT doc_a, doc_b, jaccard, containment FROM dup_pairs
+WHERE settings_hash = ?
+  AND doc_a IN (SELECT doc_id FROM documents WHERE superseded_at IS NULL)
+  AND doc_b IN (SELECT doc_id FROM documents WHERE superseded_at IS NULL)
+ORDER BY doc_a, doc_b
 """
 
 APPLY = """
 UPDATE documents
 SET cluster_id = a.cluster_id, duplicate_of = a.duplicate_of, dup_similarity = a.similarity,
-    dup_method = a.method, dedup_run_id = ?
+    dup_method = a.method, dup_containment = a.containment, dup_matched = a.matched,
+    dup_rule = a.rule, dedup_run_id = ?
 FROM _assign a
 WHERE documents.doc_id = a.doc_id
 """
 
 CLEAR_SUPERSEDED = """
-UPDATE documents SET cluster_id = NULL, duplicate_of = NULL, dup_similarity = NULL, dup_method = NULL
+UPDATE documents SET cluster_id = NULL, duplicate_of = NULL, dup_similarity = NULL, dup_method = NULL,
+                     dup_containment = NULL, dup_matched = NULL, dup_rule = NULL
 WHERE superseded_at IS NOT NULL AND cluster_id IS NOT NULL
 """
 
@@ -42,6 +93,10 @@ WHERE superseded_at IS NOT NULL AND cluster_id IS NOT NULL
 @dataclass
 class DedupStats:
     documents: int = 0
+    compared: int = 0  # documents compared with the warehouse in this run (one per exact group)
+    signatures_computed: int = 0
+    candidate_pairs: int = 0
+    new_pairs: int = 0
     clusters: int = 0  # clusters of two or more
     folded: int = 0  # documents that are not their cluster's representative
     exact_folded: int = 0
@@ -49,55 +104,164 @@ class DedupStats:
     changed: int = 0
 
 
-def representative_key(rule: str):
-    def longest(m):
-        return (-m["char_count"], m["created"], m["doc_id"])
+def _ids_table(ids) -> pa.Table:
+    return pa.table({"doc_id": pa.array(sorted(ids), pa.string())})
 
-    def earliest(m):
-        return (m["created"], -m["char_count"], m["doc_id"])
 
-    return {"longest": longest, "earliest": earliest}[rule]
+def _load_signatures(con, key: str, ids) -> tuple[list[str], np.ndarray]:
+    con.register("_dedup_ids", _ids_table(ids))
+    try:
+        tbl = con.sql(STORED_SIGNATURES, params=[key]).to_arrow_table()
+    finally:
+        con.unregister("_dedup_ids")
+    doc_ids = tbl.column("doc_id").to_pylist()
+    flat = tbl.column("minhash").combine_chunks().flatten().to_numpy(zero_copy_only=False)
+    n = len(doc_ids)
+    sigs = flat.astype(SIGNATURE_DTYPE).reshape(n, -1) if n else np.zeros((0, 0), SIGNATURE_DTYPE)
+    return doc_ids, sigs
+
+
+def _load_texts(con, ids) -> dict[str, str]:
+    con.register("_dedup_ids", _ids_table(ids))
+    try:
+        return dict(con.execute(TEXTS).fetchall())
+    finally:
+        con.unregister("_dedup_ids")
+
+
+def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats: DedupStats) -> None:
+    """Compare the not-yet-compared representatives with everything else; store signatures and pairs."""
+    s = settings.dedup
+    key, shash = signature_key(s), settings.dedup_hash
+    seen = {r[0] for r in con.execute(SEEN, [shash]).fetchall()}
+    new = [d for d in reps if d not in seen]
+    old = [d for d in reps if d in seen]
+    stats.compared = len(new)
+    if not new:
+        return
+    texts = _load_texts(con, new)
+    new_ids, new_sigs = _load_signatures(con, key, new)
+    have = set(new_ids)
+    todo = [d for d in new if d not in have]
+    if todo:
+        computed = signatures([texts[d] for d in todo], s)
+        stats.signatures_computed = len(todo)
+        con.register("_new_sigs", pa.table({
+            "doc_id": pa.array(todo, pa.string()),
+            "minhash": pa.array([row.tolist() for row in computed], pa.list_(pa.uint32())),
+        }))
+        try:
+            con.execute(INSERT_SIGNATURES, [key])
+        finally:
+            con.unregister("_new_sigs")
+        new_ids = new_ids + todo
+        new_sigs = np.vstack([new_sigs, computed]) if len(new_sigs) else computed
+    index = NearDupIndex(s)
+    old_ids, old_sigs = _load_signatures(con, key, old)
+    missing_old = sorted(set(old) - set(old_ids))
+    if missing_old:  # signatures under another scheme: recompute once, store
+        more = _load_texts(con, missing_old)
+        computed = signatures([more[d] for d in missing_old], s)
+        con.register("_new_sigs", pa.table({
+            "doc_id": pa.array(missing_old, pa.string()),
+            "minhash": pa.array([row.tolist() for row in computed], pa.list_(pa.uint32())),
+        }))
+        try:
+            con.execute(INSERT_SIGNATURES, [key])
+        finally:
+            con.unregister("_new_sigs")
+        stats.signatures_computed += len(missing_old)
+        old_ids = old_ids + missing_old
+        old_sigs = np.vstack([old_sigs, computed]) if len(old_sigs) else computed
+    if old_ids:
+        index.add_many(old_ids, old_sigs)
+    cands = index.query_pairs(new_ids, new_sigs)  # new vs stored
+    fresh = NearDupIndex(s)
+    fresh.add_many(new_ids, new_sigs)
+    cands += fresh.candidate_pairs()  # new vs new
+    stats.candidate_pairs = len(cands)
+    need = {d for pair in cands for d in pair} - set(texts)
+    texts.update(_load_texts(con, need))
+    accepted = [p for p, v in verify_pairs(cands, texts, s) if v.is_dup]
+    stats.new_pairs = len(accepted)
+    if accepted:
+        con.register("_new_pairs", pa.table({
+            "doc_a": pa.array([p.a for p in accepted], pa.string()),
+            "doc_b": pa.array([p.b for p in accepted], pa.string()),
+            "jaccard": pa.array([p.jaccard for p in accepted], pa.float64()),
+            "containment": pa.array([p.containment for p in accepted], pa.float64()),
+            "reason": pa.array([p.reason for p in accepted], pa.string()),
+        }))
+        try:
+            con.execute(INSERT_PAIRS, [shash, run_id])
+        finally:
+            con.unregister("_new_pairs")
+    con.register("_dedup_ids", _ids_table(new))
+    try:
+        con.execute(INSERT_SEEN, [shash, run_id])
+    finally:
+        con.unregister("_dedup_ids")
 
 
 def run_dedup(con, run_id: str, settings: Settings) -> DedupStats:
-    cols = ["doc_id", "content_hash", "char_count", "created", "cluster_id", "duplicate_of", "dup_similarity", "dup_method"]
-    docs = [dict(zip(cols, r)) for r in con.execute(ACTIVE_DOCS).fetchall()]
-    groups: dict[str, list[dict]] = {}
-    for d in docs:
-        groups.setdefault(d["content_hash"], []).append(d)
-    key = representative_key(settings.dedup.representative)
-    stats = DedupStats(documents=len(docs))
-    changes = []
-    for members in groups.values():
-        rep = min(members, key=key)
-        cluster_id = min(m["doc_id"] for m in members)
-        if len(members) > 1:
-            stats.clusters += 1
-        for m in members:
-            dup_of = None if m is rep else rep["doc_id"]
-            sim = 1.0 if len(members) > 1 else None
-            method = "exact" if len(members) > 1 else None
-            if dup_of:
-                stats.folded += 1
-                stats.exact_folded += 1
-            new = (cluster_id, dup_of, sim, method)
-            if new != (m["cluster_id"], m["duplicate_of"], m["dup_similarity"], m["dup_method"]):
-                changes.append((m["doc_id"], *new))
-    stats.changed = len(changes)
+    """Find new near-duplicate pairs, then recompute and store every cluster (one transaction)."""
+    cols = ["doc_id", "content_hash", "char_count", "created", "cluster_id", "duplicate_of",
+            "dup_similarity", "dup_method", "dup_containment", "dup_matched", "dup_rule"]
     con.execute("BEGIN TRANSACTION")
     try:
+        docs = [dict(zip(cols, r)) for r in con.execute(ACTIVE_DOCS).fetchall()]
+        stats = DedupStats(documents=len(docs))
+        groups: dict[str, list[str]] = {}
+        for d in docs:
+            groups.setdefault(d["content_hash"], []).append(d["doc_id"])
+        exact_groups = [sorted(g) for g in groups.values() if len(g) > 1]
+        if settings.dedup.near:
+            reps = sorted(min(g) for g in groups.values())  # one document per exact group
+            find_new_pairs(con, run_id, settings, reps, stats)
+            pairs = con.execute(LIVE_PAIRS, [settings.dedup_hash]).fetchall()
+        else:
+            pairs = []
+        meta = {d["doc_id"]: DocMeta(d["char_count"], d["created"]) for d in docs}
+        rule = settings.dedup.representative
+        assignments = cluster(meta, pairs, exact_groups, rule)
+        changes = []
+        sizes: dict[str, int] = {}
+        for d in docs:
+            a = assignments[d["doc_id"]]
+            sizes[a.cluster_id] = a.cluster_size
+            alone = a.cluster_size == 1
+            dup_of = None if a.is_representative else a.representative_doc_id
+            new = (a.cluster_id, dup_of,
+                   None if alone else round(a.similarity, 6),
+                   None if alone else a.method,
+                   None if alone else round(a.containment, 6),
+                   None if alone else a.matched_doc_id,
+                   None if alone else rule)
+            if dup_of:
+                stats.folded += 1
+                if a.method == "exact":
+                    stats.exact_folded += 1
+                else:
+                    stats.near_folded += 1
+            old = tuple(d[c] for c in ("cluster_id", "duplicate_of", "dup_similarity", "dup_method",
+                                       "dup_containment", "dup_matched", "dup_rule"))
+            if new != old:
+                changes.append((d["doc_id"], *new))
+        stats.clusters = sum(1 for n in sizes.values() if n > 1)
+        stats.changed = len(changes)
         if changes:
             c = list(zip(*changes))
-            con.register(
-                "_assign",
-                pa.table(
-                    [pa.array(c[0], pa.string()), pa.array(c[1], pa.string()), pa.array(c[2], pa.string()),
-                     pa.array(c[3], pa.float64()), pa.array(c[4], pa.string())],
-                    names=["doc_id", "cluster_id", "duplicate_of", "similarity", "method"],
-                ),
-            )
-            con.execute(APPLY, [run_id])
-            con.unregister("_assign")
+            con.register("_assign", pa.table(
+                [pa.array(c[0], pa.string()), pa.array(c[1], pa.string()), pa.array(c[2], pa.string()),
+                 pa.array(c[3], pa.float64()), pa.array(c[4], pa.string()), pa.array(c[5], pa.float64()),
+                 pa.array(c[6], pa.string()), pa.array(c[7], pa.string())],
+                names=["doc_id", "cluster_id", "duplicate_of", "similarity", "method", "containment",
+                       "matched", "rule"],
+            ))
+            try:
+                con.execute(APPLY, [run_id])
+            finally:
+                con.unregister("_assign")
         con.execute(CLEAR_SUPERSEDED)
         con.execute("COMMIT")
     except BaseException:
