@@ -47,21 +47,21 @@ _MARKER = re.compile(r"^\s*(?:[*+o•·-])\s+")
 
 PARAMS = {
     "objective": "binary",
-    "learning_rate": 0.05,
+    "learning_rate": 0.08,
     "num_leaves": 15,
     "max_depth": 5,
-    "min_data_in_leaf": 40,
-    "feature_fraction": 0.8,
+    "min_data_in_leaf": 100,
+    "feature_fraction": 0.6,
     "bagging_fraction": 0.8,
     "bagging_freq": 1,
-    "lambda_l2": 1.0,
+    "lambda_l2": 5.0,
     "num_threads": 1,
     "deterministic": True,
     "force_row_wise": True,
     "seed": 7,
     "verbosity": -1,
 }
-ROUNDS = 250
+ROUNDS = 150
 INNER_FOLDS = 4
 
 
@@ -85,11 +85,93 @@ def spaced_style(text: str) -> str:
 STYLES = {"given": lambda t: t, "stripped": strip_style, "compact": compact_style, "spaced": spaced_style}
 
 
+
 @dataclass
 class Page:
     id: str
     text: str
     gold: str
+    title: str = ""  # the HTML <title>, used only to make synthetic headline lists
+
+
+# ---------------------------------------------------------------- synthetic chrome
+# The dev pages hold few "news stream" blocks (headline + teaser pairs about other
+# stories) and few pure index pages, so the training set gets some, made from the
+# *other* dev pages' titles and first paragraphs: they read like prose but are
+# unrelated to the article, which is exactly what the model must learn to drop.
+
+LIST_HEADINGS = ["", "", "More news", "Latest stories", "Related", "Trending", "Recommended for you",
+                 "Top Stories", "Latest News", "Most popular", "Lire aussi", "Weitere Nachrichten"]
+
+
+def _teaser_block(pages: list[Page], me: int, rng: np.random.Generator, pairs: int) -> list[str]:
+    out = []
+    heading = LIST_HEADINGS[int(rng.integers(len(LIST_HEADINGS)))]
+    if heading:
+        out.append(heading)
+    for _ in range(pairs):
+        j = int(rng.integers(len(pages)))
+        if j == me:
+            j = (j + 1) % len(pages)
+        other = pages[j]
+        if other.title:
+            out.append(other.title)
+        para = next((p for p in other.gold.split("\n") if len(p.split()) >= 12), "")
+        if para and rng.random() < 0.85:
+            words = para.split()
+            if rng.random() < 0.6:
+                out.append(" ".join(words[: int(rng.integers(14, 36))]) + rng.choice(["...", "…", " ..."]))
+            else:
+                out.append(re.split(r"(?<=[.!?])\s", para, maxsplit=1)[0])
+    return out
+
+
+def inject_style(text: str, gold: str, pages: list[Page], me: int) -> str:
+    """Stripped rendering with a block of other stories' headlines and teasers after (or before) the body."""
+    rng = np.random.default_rng(1000 + me)
+    lines = [ln for ln in strip_style(text).splitlines() if ln.strip()]
+    from winnow.clean.text.lines import split_lines as _split
+
+    lab = align_labels(_split("\n".join(lines)), gold)
+    body = np.flatnonzero(lab)
+    at = int(body[-1]) + 1 if len(body) else len(lines) // 2
+    if rng.random() < 0.3 and len(body):
+        at = int(body[0])
+    block = _teaser_block(pages, me, rng, int(rng.integers(3, 9)))
+    sep = "\n\n" if rng.random() < 0.5 else "\n"
+    return sep.join(lines[:at] + block + lines[at:])
+
+
+def index_style(text: str, gold: str, pages: list[Page], me: int) -> str:
+    """A page with the site's chrome and only a list of teasers: no article at all."""
+    rng = np.random.default_rng(2000 + me)
+    lines = [ln for ln in strip_style(text).splitlines() if ln.strip()]
+    from winnow.clean.text.lines import split_lines as _split
+
+    lab = align_labels(_split("\n".join(lines)), gold)
+    body = np.flatnonzero(lab)
+    head = lines[: int(body[0])] if len(body) else lines[:20]
+    tail = lines[int(body[-1]) + 1 :] if len(body) else lines[-20:]
+    block = _teaser_block(pages, me, rng, int(rng.integers(6, 14)))
+    sep = "\n\n" if rng.random() < 0.5 else "\n"
+    return sep.join(head[-40:] + block + tail[:40])
+
+
+SYNTHETIC = {"inject": inject_style, "index": index_style}
+INDEX_EVERY = 3  # one page in three also yields a synthetic index page
+INJECT_EVERY = 2  # one page in two also yields a rendering with a block of other stories
+
+
+def _html_title(path: Path) -> str:
+    import gzip
+    import html as _html
+
+    try:
+        raw = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    m = re.search(r"<title[^>]*>(.*?)</title>", raw, re.I | re.S)
+    return re.sub(r"\s+", " ", _html.unescape(m.group(1))).strip() if m else ""
 
 
 def load_dev(eval_dir: Path = DEFAULT_EVAL) -> list[Page]:
@@ -97,7 +179,8 @@ def load_dev(eval_dir: Path = DEFAULT_EVAL) -> list[Page]:
     gold = json.loads((d / "ground-truth.json").read_text(encoding="utf-8"))
     pages = []
     for f in sorted((d / "text").glob("*.txt")):
-        pages.append(Page(f.stem, f.read_text(encoding="utf-8"), gold[f.stem]["articleBody"]))
+        title = _html_title(d / "html" / f"{f.stem}.html.gz")
+        pages.append(Page(f.stem, f.read_text(encoding="utf-8"), gold[f.stem]["articleBody"], title))
     return pages
 
 
@@ -133,7 +216,7 @@ class Rows:
     seg: list  # (page index, style, start, end) per rendered page
 
 
-def build_rows(pages: list[Page], styles=tuple(STYLES)) -> Rows:
+def build_rows(pages: list[Page], styles=tuple(STYLES) + tuple(SYNTHETIC)) -> Rows:
     from winnow.clean.text.features import NAMES
 
     wcol = NAMES.index("words")
@@ -142,9 +225,17 @@ def build_rows(pages: list[Page], styles=tuple(STYLES)) -> Rows:
     for pi, pg in enumerate(pages):
         labels = align_labels(split_lines(pg.text), pg.gold)
         for st in styles:
-            lines = split_lines(STYLES[st](pg.text))
+            if st == "index" and pi % INDEX_EVERY:
+                continue
+            if st == "inject" and pi % INJECT_EVERY:
+                continue
+            if st in SYNTHETIC:
+                lines = split_lines(SYNTHETIC[st](pg.text, pg.gold, pages, pi))
+                y = np.zeros(len(lines)) if st == "index" else align_labels(lines, pg.gold)
+            else:
+                lines = split_lines(STYLES[st](pg.text))
+                y = labels if len(lines) == len(labels) else align_labels(lines, pg.gold)
             pf = page_features(lines)
-            y = labels if len(lines) == len(labels) else align_labels(lines, pg.gold)
             words = pf.X[:, wcol]
             # weight: long lines carry more of the metric's shingles; pages count alike
             w = np.sqrt(words + 1.0)
@@ -223,7 +314,7 @@ def main(argv=None) -> int:
     t0 = time.time()
     pages = load_dev(args.eval_dir)
     rows = build_rows(pages)
-    print(f"{len(pages)} pages, {len(rows.y)} line rows over {len(STYLES)} renderings, "
+    print(f"{len(pages)} pages, {len(rows.y)} line rows over {len(STYLES)} renderings + synthetic pages, "
           f"{rows.y.mean():.2%} body; features in {time.time() - t0:.1f}s")
     if args.folds:
         from winnow.clean.text.cleaner import clean_with

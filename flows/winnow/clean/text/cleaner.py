@@ -19,8 +19,12 @@ _COL = {name: i for i, name in enumerate(NAMES)}
 def clean_text_dump(text: str, evidence=None) -> Extraction:
     """Title + body paragraphs of a plain-text dump of a web page; every other line removed with a reason.
 
-    ``evidence`` (optional) has ``count(line_key) -> int`` (documents a line occurs in)
-    and ``total`` (documents seen); see ``line_key``. Never raises on a ``str``.
+    ``evidence`` (optional, corpus statistics) has ``count(key) -> int``: in how many
+    distinct documents a non-blank raw line with ``line_key(line) == key`` occurs, and
+    ``total`` (an int, or a method returning one): how many documents were counted.
+    Lines recurring in many documents (a site's chrome) are removed with reason
+    ``recurring``; thresholds in ``params.EVIDENCE``. Without evidence the cleaner
+    works alone. Never raises; never returns text that is not in the input.
     """
     try:
         return clean_with(text, evidence=evidence, model=default_model())
@@ -40,21 +44,25 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None) -> Extr
     pf = page_features(lines)
     words = pf.X[:, _COL["words"]]
     if model is not None:
-        _, p = model.predict(pf.X, words)
+        p1, p = model.predict(pf.X, words)
         threshold = model.threshold
     else:  # no weights: the hand-made prose prior, smoothed
-        p = 0.5 * pf.X[:, _COL["prose0"]] + 0.5 * pf.X[:, _COL["prose0_w2"]]
+        p = p1 = 0.5 * pf.X[:, _COL["prose0"]] + 0.5 * pf.X[:, _COL["prose0_w2"]]
         threshold = 0.5
     reasons: list[str | None] = [None] * len(lines)
 
     body = p >= threshold
-    _fallback(p, words, body)
+    _fallback(np.maximum(p, p1), words, body)
     # rules the issue requires whatever the model says
     for i, cats in enumerate(pf.categories):
         hard = [c for c in cats if c in _HARD]
-        if hard and words[i] <= params.HARD_MAX_WORDS:
+        limit = params.HARD_MAX_WORDS_BY_CATEGORY.get(hard[0], params.HARD_MAX_WORDS) if hard else 0
+        if hard and words[i] <= limit:
             body[i] = False
             reasons[i] = hard[0]
+    for i in np.flatnonzero(pf.X[:, _COL["words"]] == 0):  # no word at all: "*", "|", "»"
+        body[i] = False
+        reasons[i] = reasons[i] or "symbols"
     _apply_evidence(lines, pf, body, reasons, evidence)
 
     # metadata
@@ -65,6 +73,12 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None) -> Extr
         title = strip_image_prefix(lines[title_i].text).strip() or None
         meta_lines[title_i] = "title"
         body[title_i] = False
+    if title is not None:  # the title repeated further down is not body either
+        tkey = line_key(title)
+        for i in np.flatnonzero(body):
+            if line_key(strip_image_prefix(lines[i].text)) == tkey:
+                body[i] = False
+                meta_lines[int(i)] = "title_repeat"
     kept = np.flatnonzero(body)
     first_body = int(kept[0]) if len(kept) else len(lines)
     author = date = None
@@ -118,9 +132,15 @@ def _reason(pf: PageFeatures, i: int) -> str:
     if cats:
         return cats[0]
     X = pf.X
-    if X[i, _COL["since_related"]] < 60 and X[i, _COL["related_after_run"]]:
-        return "related_headlines"
-    if X[i, _COL["ends_ellipsis"]] or (X[i, _COL["hl_prev"]] and X[i, _COL["coherence"]] < 0.2):
+    since = X[i, _COL["since_related"]]
+    after_article = X[i, _COL["related_after_run"]] or X[i, _COL["log_prose_before_related"]] > 4.0
+    if since <= 12 or (since < 60 and after_article):
+        return "related_headlines"  # under a "Related / Top stories" heading
+    if X[i, _COL["updated_prefix"]] or (X[i, _COL["has_date"]] and X[i, _COL["words"]] <= 8):
+        return "dateline"
+    if X[i, _COL["ends_ellipsis"]] or (
+        X[i, _COL["hl_prev"]] and X[i, _COL["words"]] >= 12 and X[i, _COL["coherence_lead"]] < 0.2
+    ):
         return "teaser"
     return "low_score"
 
@@ -130,7 +150,8 @@ def _apply_evidence(lines: list[Line], pf: PageFeatures, body: np.ndarray, reaso
     if evidence is None:
         return
     try:
-        total = int(evidence.total)
+        total = evidence.total
+        total = int(total() if callable(total) else total)
     except Exception:
         return
     cfg = params.EVIDENCE
@@ -174,7 +195,8 @@ def _not_article(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> tuple
         c = pf.content[i]
         shared = sum(1 for w in c if vocab.get(w, 0) > 1) / len(c) if c else 0.0
         cut = bool(X[i, _COL["ends_ellipsis"]]) or bool(X[i, _COL["ago"]])
-        if cut or (X[i, _COL["hl_prev"]] and shared < cfg["teaser_coherence"]):
+        unrelated = X[i, _COL["hl_prev"]] and shared < cfg["teaser_coherence"] and words[i] >= cfg["teaser_min_words"]
+        if cut or unrelated:
             teaser_words += words[i]
             teasers += 1
     if teasers >= cfg["min_teasers"] and teaser_words >= cfg["teaser_share"] * total:

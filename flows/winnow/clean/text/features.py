@@ -5,13 +5,16 @@ Three groups:
   digit ratios, capitalised words, stop-word density in the page's language,
   separators and markers, the chrome categories of ``patterns`` it matches;
 - its neighbourhood: the same facts for the lines around it, gaps (blank lines),
-  headline-then-teaser alternation, the last "related stories" heading above it;
+  headline-then-teaser alternation, the last "related stories" heading above it,
+  end-of-article markers and reader-comment timestamps ("2 days ago", "X says:") above it;
 - the page: position, distance to the densest run of prose, how much the line's
   words share with that run (topical coherence), repetition inside the page.
 
-No feature uses indentation or a renderer's marker style alone, so other
+No feature uses indentation; a list marker and blank lines are single features
+among many, and the model is trained on every page also without them, so other
 renderings (no indentation, one line per paragraph, blank-line separated) look
-alike to the model.
+alike to it. Chrome patterns are searched only in a line's first characters
+(speed); words are compared by their first five letters (Korea/Korean).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from winnow.clean.text import lang, patterns
-from winnow.clean.text.lines import MAX_LINE_CHARS, Line, line_key
+from winnow.clean.text.lines import MAX_LINE_CHARS, Line
 
 _TOKEN = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -32,17 +35,27 @@ _SENT_END = re.compile(patterns.SENTENCE_END)
 _ELLIPSIS = re.compile(patterns.ELLIPSIS_END)
 _SENT_PUNCT = re.compile(r"[.!?;。！？](?:\s|$)")
 _URL = re.compile(r"https?://|www\.|\.(?:com|org|net|co\.\w\w)\b|@\w|#\w")
-_DATE = re.compile(patterns.DATE, re.I)
-_TIME = re.compile(patterns.TIME, re.I)
+_DATE = re.compile(patterns.DATE)
+_TIME = re.compile(patterns.TIME)
 _BYLINE = re.compile(patterns.BYLINE_PREFIX, re.I)
 _UPDATED = re.compile(patterns.UPDATED, re.I)
-_AGO = re.compile(patterns.AGO, re.I)
+_AGO = re.compile(patterns.AGO)
 _IMAGE = re.compile(patterns.IMAGE_PREFIX, re.I)
 _COUNT = re.compile(patterns.COUNT_SUFFIX)
 _END = set(patterns.END_MARKERS)
-_CATS = {name: re.compile(rx, re.I) for name, rx in patterns.CATEGORIES.items()}
+# patterns are written in lower case and matched against the lower-cased line (faster than re.I)
+_CATS = {name: re.compile(rx) for name, rx in patterns.CATEGORIES.items()}
 CATEGORY_NAMES = tuple(patterns.CATEGORIES)
-_RELATED = _CATS["related_headlines"]
+_CAT_MAX = patterns.CATEGORY_MAX_WORDS
+_CAT_LIST = [(c, _CATS[c], _CAT_MAX.get(c, math.inf)) for c in CATEGORY_NAMES]
+_TICK_SEPS = tuple(f" {s} " for s in patterns.TICKER_SEPARATORS)
+_MENU_SEPS = tuple(f" {s} " for s in patterns.MENU_SEPARATORS)
+_DIGIT = re.compile(r"\d")
+HEAD_CHARS = 160  # chrome patterns are looked for in the start of a line only (speed)
+LONG_WORDS = 40  # longer lines: only their first LONG_HEAD_CHARS, and no date/time search
+LONG_HEAD_CHARS = 60
+STEM = 5  # words are compared by their first letters (Korea/Korean, Russia/Russian)
+LEAD_LINES = 4  # the lead: this many prose lines at the start of the densest run
 
 BASE = [
     "log_chars", "words", "log_words", "mean_word_len", "cjk_ratio",
@@ -62,7 +75,8 @@ CONTEXT = [
     "teaser_window", "since_related", "related_after_run",
     "prev_words", "next_words", "prev_ends", "next_ends", "prev_stop", "next_stop",
     "log_page_lines", "page_prose_share", "line_vs_median",
-    "since_comment", "log_comment_above", "log_end_markers_since_run", "chrome_above_w10", "chrome_below_w10",
+    "since_comment", "log_comment_above", "log_end_markers_w8", "chrome_above_w10", "chrome_below_w10",
+    "coherence_lead", "log_prose_before_related", "alternation_w4", "stamps_above_w30",
 ]
 NAMES = BASE + CONTEXT
 
@@ -82,7 +96,7 @@ def _content_words(tokens: list[str], stop: frozenset, cjk: int, text: str) -> s
     if cjk:
         chars = [c for c in text if _CJK.match(c)]
         return {a + b for a, b in zip(chars, chars[1:])}
-    return {t for t in tokens if len(t) > 2 and t not in stop and not t.isdigit()}
+    return {t[:STEM] for t in tokens if len(t) > 2 and t not in stop and not t.isdigit()}
 
 
 def _window_mean(v: np.ndarray, k: int) -> np.ndarray:
@@ -110,7 +124,8 @@ def densest_run(score: np.ndarray) -> tuple[int, int]:
     return best_s, best_e
 
 
-def page_features(lines: list[Line], title_hint: str | None = None) -> PageFeatures:
+def page_features(lines: list[Line]) -> PageFeatures:
+    """The feature matrix of a page's lines (rows in ``NAMES`` order) and what was learnt on the way."""
     n = len(lines)
     texts = [ln.text if len(ln.text) <= MAX_LINE_CHARS else ln.text[:MAX_LINE_CHARS] for ln in lines]
     raw_tokens = [_TOKEN.findall(t) for t in texts]
@@ -130,18 +145,21 @@ def page_features(lines: list[Line], title_hint: str | None = None) -> PageFeatu
         cjk_n[i] = cjk
         nw = len(ts) + cjk / 2.0 if cjk else float(len(ts))
         words[i] = nw
-        alnum = sum(len(x) for x in raw)
+        alnum = sum(map(len, raw))
         tail = t[-8:]
         ends_s = bool(_SENT_END.search(tail))
         ends_e = bool(_ELLIPSIS.search(tail))
         last = t[-1]
-        caps = sum(1 for x in raw if x[:1].isupper())
-        cased = sum(1 for x in raw if x[:1].isalpha() and (x[:1].isupper() or x[:1].islower()))
-        nstop = sum(1 for x in ts if x in stop) if stop else 0
-        head = t[:400]
-        matched = [c for c in CATEGORY_NAMES if _CATS[c].search(head if c not in ("copyright", "caption") else t[:2000])]
-        tick = sum(t.count(f" {s} ") for s in patterns.TICKER_SEPARATORS) + (1 if t[:1] in patterns.TICKER_SEPARATORS else 0)
-        menu = sum(t.count(f" {s} ") for s in patterns.MENU_SEPARATORS)
+        firsts = [x[0] for x in raw]
+        caps = sum(map(str.isupper, firsts))
+        cased = caps + sum(map(str.islower, firsts))
+        nstop = sum(map(stop.__contains__, ts)) if stop else 0
+        short = nw <= LONG_WORDS
+        head = (t[:HEAD_CHARS] if short else t[:LONG_HEAD_CHARS]).lower()
+        digits = bool(_DIGIT.search(head))
+        matched = [c for c, rx, mx in _CAT_LIST if nw <= mx and rx.search(head)]
+        tick = sum(map(t.count, _TICK_SEPS)) + (1 if t[:1] in patterns.TICKER_SEPARATORS else 0)
+        menu = sum(map(t.count, _MENU_SEPS))
         if tick >= patterns.MIN_SEPARATORS and "ticker" not in matched:
             matched.append("ticker")
         if menu >= patterns.MIN_SEPARATORS and not ends_s and nw <= 40 and "nav" not in matched:
@@ -152,13 +170,15 @@ def page_features(lines: list[Line], title_hint: str | None = None) -> PageFeatu
             float(ends_s), float(ends_e), float(last == ":"), float(not ends_s and not ends_e and not last.isalnum()),
             len(_SENT_PUNCT.findall(t)) / max(nw, 1), t.count(",") / max(nw, 1),
             1.0 - (alnum + t.count(" ")) / nc if nc else 0.0,
-            sum(ch.isdigit() for ch in t[:2000]) / min(nc, 2000) if nc else 0.0,
+            len(_DIGIT.findall(t[:2000])) / min(nc, 2000) if nc else 0.0,
             caps / cased if cased else 0.0, float(cased > 0 and t.upper() == t and caps == cased),
             float(t[:1].islower()),
             nstop / len(ts) if (ts and stop) else 0.0, float(nstop), float(bool(stop)),
             float(bool(lines[i].marker)), float(tick), float(menu),
-            float(bool(_URL.search(head))), float(bool(_DATE.search(head))), float(bool(_TIME.search(head))),
-            float(bool(_BYLINE.match(t)) and nw <= 12), float(bool(_UPDATED.match(t))), float(bool(_AGO.search(head))),
+            float(bool(_URL.search(head))), float(short and digits and bool(_DATE.search(head))),
+            float(short and digits and bool(_TIME.search(head))),
+            float(bool(_BYLINE.match(t)) and nw <= 12), float(bool(_UPDATED.match(t))),
+            float(short and digits and bool(_AGO.search(head))),
             float(bool(_IMAGE.match(t))), float(t[:1] in "\"'“‘«„" ), float(bool(_COUNT.search(t[-12:]))),
         ] + [float(c in matched) for c in CATEGORY_NAMES]
         B[i] = row
@@ -206,7 +226,7 @@ def page_features(lines: list[Line], title_hint: str | None = None) -> PageFeatu
     hl_prev = np.concatenate([[0.0], headline[:-1]]) if n else headline
     hl_next = np.concatenate([headline[1:], [0.0]]) if n else headline
 
-    keys = [line_key(t[:400]) for t in texts]
+    keys = [" ".join(ts[:80]) if ts else t[:80] for t, ts in zip(texts, tokens)]  # repetition inside the page
     kc = Counter(keys)
     blocks = np.zeros(n)
     posb = np.zeros(n)
@@ -283,12 +303,15 @@ def page_features(lines: list[Line], title_hint: str | None = None) -> PageFeatu
         if last_c is not None:
             since_c[i] = min(i - last_c, 60)
         comment_above[i] = nc_above
-        end_since_run[i] = ne if i >= rs else 0
         if ("comment_header" in cs or "comment_form" in cs) and words[i] <= 16:
             last_c = i
             nc_above += 1
-        if i >= rs and (_END & set(cs)) and words[i] <= 16:
-            ne += 1
+        if (_END & set(cs)) and words[i] <= 16:
+            end_since_run[i] = 1.0
+    # end markers among the 8 lines above (local: a share box inside an article is not its end)
+    ce = np.concatenate([[0.0], np.cumsum(end_since_run)])
+    lo8 = np.maximum(np.arange(n) - 8, 0)
+    end_since_run = ce[np.arange(n)] - ce[lo8]
     cum_ch = np.concatenate([[0.0], np.cumsum(is_chrome)])
     lo = np.maximum(np.arange(n) - 10, 0)
     hi = np.minimum(np.arange(n) + 11, n)
@@ -299,5 +322,37 @@ def page_features(lines: list[Line], title_hint: str | None = None) -> PageFeatu
     C[:, 38] = np.log1p(end_since_run)
     C[:, 39] = above
     C[:, 40] = below
+    # coherence with the lead: the first prose lines of the run (a stream of unrelated teasers shares little)
+    lead_vocab: Counter = Counter()
+    lead_idx = [i for i in range(rs, re_) if prose0[i] > 0.5][:LEAD_LINES]
+    for i in lead_idx:
+        lead_vocab.update(content[i])
+    lead_vocab.update(title_vocab)
+    lead_set = set(lead_idx)
+    coh_l = np.full(n, -1.0)
+    for i in range(n):
+        c = content[i]
+        if c and lead_vocab:
+            own = i in lead_set
+            coh_l[i] = sum(1 for w in c if lead_vocab.get(w, 0) - (1 if own else 0) > 0) / len(c)
+    # a "related stories" heading after a good amount of prose: what follows is probably not this article
+    prose_words = np.cumsum(words * (prose0 > 0.5))
+    after_rel = np.zeros(n)
+    cur = 0.0
+    for i in range(n):
+        if "related_headlines" in cats[i] and words[i] <= 8:
+            cur = float(prose_words[i])
+        after_rel[i] = cur
+    alt = np.abs(np.diff(headline)) if n > 1 else np.zeros(0)
+    alt = np.concatenate([alt, [0.0]]) if n else alt
+    # reader comments: timestamps ("2 days ago at 07:52 am"), "X says:" headers in the lines above
+    stamp = ((B[:, BASE.index("has_time")] + B[:, BASE.index("ago")] + B[:, BASE.index("cat_comment_header")]) > 0)
+    stamp = (stamp & (words <= 16) & (np.arange(n) > rs)).astype(float)  # the byline's own time is above the run
+    cs = np.concatenate([[0.0], np.cumsum(stamp)])
+    lo30 = np.maximum(np.arange(n) - 30, 0)
+    C[:, 44] = (cs[np.arange(n)] - cs[lo30]) if n else 0.0
+    C[:, 41] = coh_l
+    C[:, 42] = np.log1p(after_rel)
+    C[:, 43] = _window_mean(alt, 4) if n else alt
     X = np.hstack([B, C]) if n else np.zeros((0, len(NAMES)))
     return PageFeatures(X, cats, stop, language, (rs, re_), tokens, content)

@@ -53,7 +53,7 @@ def split_lines(text: str) -> list[Line]:
     out: list[Line] = []
     blank_run = True  # start of input counts as a gap
     for i, r in enumerate(raw, 1):
-        s = r.replace("\x00", " ").replace("\u00a0", " ")
+        s = r  # control characters stay: a paragraph is always a substring of its line
         stripped = s.strip()
         if not stripped or not any(ch.isprintable() and not ch.isspace() for ch in stripped[:64] or " "):
             if out:

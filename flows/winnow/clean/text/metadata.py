@@ -90,19 +90,28 @@ def find_title(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> Optiona
         w = words[j]
         if w < TITLE["min_words"] or w > TITLE["max_words"] or len(text) > TITLE["max_chars"]:
             continue
-        if j == first and len(kept) and not (ends[j] == 0 and w <= TITLE["max_words_in_body"]):
+        if body[j] and not (j == first and ends[j] == 0 and w <= TITLE["max_words_in_body"]):
             continue
         bad = set(pf.categories[j]) & set(TITLE["excluded_categories"])
-        if bad or X[j, NAMES.index("byline_prefix")] or X[j, NAMES.index("updated_prefix")]:
+        if bad == {"caption"} and text != lines[j].text:  # only the glued image name made it a caption
+            bad = set()
+        if bad == {"ticker"} and X[j, NAMES.index("ticker_seps")] == 0:  # "BREAKING: <headline>"
+            bad = set()
+        if X[j, NAMES.index("has_date")] and w <= TITLE["date_line_words"]:  # "Nov. 18, 2019 7:04 pm ET"
+            continue
+        if bad or X[j, NAMES.index("byline_prefix")] or X[j, NAMES.index("updated_prefix")] or X[j, NAMES.index("has_url")]:
             continue
         c = pf.content[j]
-        overlap = len(c & lead) / len(c) if c else 0.0
+        overlap = len(c & lead) / max(len(c), TITLE["overlap_min_words"]) if c else 0.0
         score = (
             TITLE["w_overlap"] * overlap
             - TITLE["w_distance"] * (first - j)
             + TITLE["w_length"] * min(w, 12) / 12
-            - TITLE["w_sentence_end"] * ends[j]
+            - TITLE["w_short"] * float(w < TITLE["short_words"])
+            - TITLE["w_long"] * max(0.0, w - TITLE["long_words"]) / 10
+            - TITLE["w_sentence_end"] * float(text.rstrip("\"'”’»)").endswith("."))
             - TITLE["w_marker"] * float(bool(lines[j].marker))
+            - TITLE["w_in_body"] * float(bool(body[j]))
         )
         if score > best_score:
             best, best_score = j, score

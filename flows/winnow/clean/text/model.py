@@ -27,20 +27,21 @@ STAGE2_EXTRA = [
     "p1", "p1_m1", "p1_m2", "p1_m3", "p1_p1", "p1_p2", "p1_p3",
     "p1_w2", "p1_w5", "p1_w10", "p1_in_run", "p1_log_dist_before", "p1_log_dist_after",
     "p1_run_share", "p1_max", "p1_page_mean",
+    "p1_left_max3", "p1_right_max3", "p1_sandwich3", "p1_left_max8", "p1_right_max8", "p1_sandwich8",
 ]
 STAGE2_NAMES = NAMES + STAGE2_EXTRA
 
 
 @dataclass
 class Forest:
-    """Trees flattened into node arrays; a leaf loops onto itself."""
+    """Trees flattened into node arrays. The children of node i are ``child[i]`` (taken when
+    ``x <= threshold``) and ``child[i] + 1``; a leaf is its own child with an infinite threshold."""
 
-    feature: np.ndarray  # int32 (nodes,)
+    feature: np.ndarray  # int (nodes,)
     threshold: np.ndarray  # float64 (nodes,)
-    left: np.ndarray  # int32 (nodes,)
-    right: np.ndarray  # int32 (nodes,)
+    child: np.ndarray  # int (nodes,)
     value: np.ndarray  # float64 (nodes,), leaf outputs
-    roots: np.ndarray  # int32 (trees,)
+    roots: np.ndarray  # int (trees,)
     depth: int
     bias: float = 0.0
 
@@ -51,9 +52,7 @@ class Forest:
         node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
         rows = np.arange(n)[:, None]
         for _ in range(self.depth):
-            f = self.feature[node]
-            x = X[rows, f]
-            node = np.where(x <= self.threshold[node], self.left[node], self.right[node])
+            node = self.child[node] + (X[rows, self.feature[node]] > self.threshold[node])
         return self.value[node].sum(axis=1) + self.bias
 
     def proba(self, X: np.ndarray) -> np.ndarray:
@@ -63,9 +62,8 @@ class Forest:
         return {
             f"{prefix}feature": self.feature.astype(np.int16),
             f"{prefix}threshold": self.threshold,
-            f"{prefix}left": self.left.astype(np.int32),
-            f"{prefix}right": self.right.astype(np.int32),
-            f"{prefix}value": self.value.astype(np.float32),
+            f"{prefix}child": self.child.astype(np.int32),
+            f"{prefix}value": self.value.astype(np.float64),
             f"{prefix}roots": self.roots.astype(np.int32),
             f"{prefix}meta": np.array([self.depth, self.bias]),
         }
@@ -74,43 +72,52 @@ class Forest:
     def from_arrays(cls, a, prefix: str) -> "Forest":
         meta = a[f"{prefix}meta"]
         return cls(
-            a[f"{prefix}feature"].astype(np.int64), a[f"{prefix}threshold"].astype(np.float64),
-            a[f"{prefix}left"].astype(np.int64), a[f"{prefix}right"].astype(np.int64),
-            a[f"{prefix}value"].astype(np.float64), a[f"{prefix}roots"].astype(np.int64),
-            int(meta[0]), float(meta[1]),
+            a[f"{prefix}feature"].astype(np.intp), a[f"{prefix}threshold"].astype(np.float64),
+            a[f"{prefix}child"].astype(np.intp), a[f"{prefix}value"].astype(np.float64),
+            a[f"{prefix}roots"].astype(np.intp), int(meta[0]), float(meta[1]),
         )
 
     @classmethod
     def from_lightgbm(cls, dump: dict) -> "Forest":
         """Build from ``Booster.dump_model()`` (numerical splits, ``<=`` goes left)."""
-        feature, threshold, left, right, value, roots = [], [], [], [], [], []
+        feature: list = []
+        threshold: list = []
+        child: list = []
+        value: list = []
+        roots = []
         depth = 0
 
-        def add(node, d) -> int:
-            nonlocal depth
-            i = len(feature)
+        def new() -> int:
             feature.append(0)
             threshold.append(np.inf)
-            left.append(i)
-            right.append(i)
+            child.append(len(child))
             value.append(0.0)
+            return len(feature) - 1
+
+        def fill(i: int, node: dict, d: int) -> None:
+            nonlocal depth
             if "leaf_value" in node:
                 value[i] = node["leaf_value"]
                 depth = max(depth, d)
-                return i
+                return
             if node.get("decision_type", "<=") != "<=":
                 raise ValueError("only numerical <= splits are supported")
             feature[i] = node["split_feature"]
             threshold[i] = node["threshold"]
-            left[i] = add(node["left_child"], d + 1)
-            right[i] = add(node["right_child"], d + 1)
-            return i
+            left, right = new(), new()
+            assert right == left + 1
+            child[i] = left
+            fill(left, node["left_child"], d + 1)
+            fill(right, node["right_child"], d + 1)
 
         for tree in dump["tree_info"]:
-            roots.append(add(tree["tree_structure"], 0))
+            root = new()
+            roots.append(root)
+            fill(root, tree["tree_structure"], 0)
         return cls(
-            np.array(feature), np.array(threshold, dtype=np.float64), np.array(left), np.array(right),
-            np.array(value, dtype=np.float64), np.array(roots), depth,
+            np.array(feature, dtype=np.intp), np.array(threshold, dtype=np.float64),
+            np.array(child, dtype=np.intp), np.array(value, dtype=np.float64),
+            np.array(roots, dtype=np.intp), depth,
         )
 
 
@@ -173,6 +180,15 @@ def stage2_matrix(X: np.ndarray, p1: np.ndarray, words: np.ndarray) -> np.ndarra
         E[:, 13] = float(words[rs:re_].sum()) / wsum
         E[:, 14] = float(p1.max())
         E[:, 15] = float((p1 * words).sum()) / wsum
+        for col, k in ((16, 3), (19, 8)):
+            left = np.zeros(n)
+            right = np.zeros(n)
+            for d in range(1, k + 1):
+                left = np.maximum(left, shift(d))
+                right = np.maximum(right, shift(-d))
+            E[:, col] = left
+            E[:, col + 1] = right
+            E[:, col + 2] = np.minimum(left, right)
     return np.hstack([X, E])
 
 

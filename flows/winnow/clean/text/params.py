@@ -12,6 +12,7 @@ TITLE = {
     "min_words": 2,
     "max_words": 40,
     "max_chars": 300,
+    "date_line_words": 8,  # a short line with a date is a dateline, not a title
     "max_words_in_body": 25,  # the first kept line can be the title if it is short and unpunctuated
     "lead_paragraphs": 4,  # words of the first paragraphs the title should share
     "excluded_categories": (
@@ -19,15 +20,23 @@ TITLE = {
         "newsletter", "cookie", "nav", "advert", "caption", "poll", "exchange_rates",
     ),
     "w_overlap": 3.0,
-    "w_distance": 0.08,
+    "overlap_min_words": 5,  # shared words are counted out of at least this many (short lines share by chance)
+    "w_distance": 0.05,
     "w_length": 0.6,
-    "w_sentence_end": 0.8,
+    "short_words": 4,  # titles shorter than this are penalised ("English News")
+    "long_words": 20,  # ... and longer ones (a standfirst is not the headline)
+    "w_long": 0.5,  # per 10 words beyond long_words
+    "w_short": 0.6,
+    "w_sentence_end": 0.5,
     "w_marker": 0.5,
-    "min_score": 0.6,
+    "w_in_body": 0.5,  # the first kept line is a title candidate only against this penalty
+    "min_score": 0.3,
 }
 
-# Lines removed by a pattern alone (patterns.HARD) must be at most this long.
+# Lines removed by a pattern alone (patterns.HARD) must be at most this long
+# ("Also read | <a whole headline>" callouts may be longer).
 HARD_MAX_WORDS = 14
+HARD_MAX_WORDS_BY_CATEGORY = {"related_headlines": 30, "credits": 40, "cookie": 150, "nav": 3}
 
 # Corpus evidence: a line seen in many documents is a site's chrome.
 EVIDENCE = {
@@ -41,9 +50,10 @@ EVIDENCE = {
 # Not an article: what is left after cleaning is a list of teasers, or nothing.
 NOT_ARTICLE = {
     "min_body_words": 15,  # fewer kept words: "no_body"
-    "teaser_share": 0.5,  # share of kept words in teaser-like lines: "teaser_list"
+    "teaser_share": 0.6,  # share of kept words in teaser-like lines: "teaser_list"
     "min_teasers": 3,
-    "teaser_coherence": 0.25,  # a teaser shares less than this with the rest of the body
+    "teaser_coherence": 0.25,  # a teaser shares less than this with the rest of the body ...
+    "teaser_min_words": 15,  # ... and reads like a sentence (a results table does not)
 }
 
 # When the model keeps (almost) nothing, keep the best run of lines that come

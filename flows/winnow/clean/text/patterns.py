@@ -1,10 +1,10 @@
 """Rules as data: the patterns the text cleaner recognises, apart from the engine.
 
 Each entry of ``CATEGORIES`` is a reason name (what ``Removed.reason`` says) and
-a regular expression matched case-insensitively against a whole (stripped)
-line. A match is *evidence*, fed to the model as a feature; only the categories
+a regular expression, written in lower case and searched in the lower-cased
+start of a line. A match is *evidence*, fed to the model as a feature; only the categories
 in ``HARD`` remove a line on their own (the issue requires those to go), and
-only when the line is short (``HARD_MAX_WORDS``). Patterns cover several
+only when the line is short (``params.HARD_MAX_WORDS``). Patterns cover several
 languages; add a language by adding its words here, not by touching the engine.
 """
 
@@ -33,7 +33,8 @@ CATEGORIES: dict[str, str] = {
         r"(?:\w+ )?news stream|(?:à )?lire aussi|à lire également|voir aussi|sur le même sujet|"
         r"читайте также|смотрите также|по теме|см\. также|lesen sie auch|mehr zum thema|auch interessant|"
         r"leer m[aá]s|lea tambi[eé]n|te puede interesar|noticias relacionadas|leggi anche|potrebbe interessarti|"
-        r"leia tamb[eé]m|veja tamb[eé]m|lees ook|czytaj też|czytaj także)\b\s*[:|»>\-–—]?"
+        r"leia tamb[eé]m|veja tamb[eé]m|lees ook|czytaj też|czytaj także|"
+        r"関連記事|関連ニュース|おすすめ記事|人気記事|相关文章|相关新闻|热门文章|관련\s?기사|많이 본 뉴스|인기 기사)\b\s*[:|»>\-–—]?"
     ),
     "share_widget": (
         r"^(?:share(?: this)?(?: on| article| story)?|share this on|tweet|pin it|email|e-mail|print(?: the page)?|"
@@ -56,6 +57,11 @@ CATEGORIES: dict[str, str] = {
         r"^(?:reply|report(?: abuse)?|like|répondre|antworten|responder|ответить)$|"
         r"\bon \w+ \d{1,2}, \d{4} at \d{1,2}:\d{2}"
     ),
+    "credits": (
+        r"^\(?(?:with inputs? from|inputs? from|additional reporting by|reporting by|editing by|edited by|"
+        r"compiled by|avec (?:l['’])?afp|mit material von|con información de|при участии)\b|"
+        r"^(?:source|sources|quelle|fuente|fonte|источник)\s*:"
+    ),
     "copyright": (
         r"©|\(c\)\s*\d{4}|copyright|all rights reserved|tous droits réservés|alle rechte vorbehalten|"
         r"todos los derechos|tutti i diritti|все права защищены|powered by|propulsé par|"
@@ -65,21 +71,38 @@ CATEGORIES: dict[str, str] = {
         r"newsletter|subscribe|sign up for|sign up to|get our|inscrivez-vous|s['’]abonner|abonnez-vous|"
         r"abonnieren|suscr[ií]b|iscriviti|подпис(?:ка|аться|ывайтесь)"
     ),
-    "cookie": r"cookies?\b|privacy policy|politique de confidentialité|datenschutz|política de privacidad",
+    "cookie": (
+        r"(?:this|our) (?:web)?site uses cookies|we use cookies|use of cookies|cookies? (?:policy|settings|preferences|consent)|"
+        r"accept (?:all )?cookies|(?:necessary|functional|analytics|performance|advertisement|third-party) cookies|"
+        r"privacy overview|cookies (?:that|which) (?:may|are|help)|opt-out of (?:these )?cookies|"
+        r"privacy policy|politique de confidentialité|gérer les cookies|datenschutz|política de privacidad|"
+        r"utilise des cookies|verwendet cookies|utiliza cookies|использует (?:файлы )?cookie"
+    ),
     "nav": (
         r"^(?:home|accueil|startseite|inicio|главная|menu|search(?: news)?|log ?in|sign in|log ?out|register|"
         r"se connecter|connexion|anmelden|iniciar sesión|войти|skip to (?:main )?content|back to top|"
         r"about us|contact(?: us)?|advertise(?: with us)?|terms(?: and conditions| of use)?|disclaimer|"
-        r"sitemap|useful links|impressum|mentions légales|о проекте|реклама|контакты)\b"
+        r"sitemap|useful links|impressum|mentions légales|о проекте|реклама|контакты|tags?|topics|filed under|"
+        r"categories|mots-clés|schlagworte|etiquetas|теги|タグ|标签|태그)\b"
     ),
-    "advert": r"^(?:advertisement|sponsored|promoted|anzeige|publicité|publicidad|pubblicità|реклама)\b",
+    "advert": (
+        r"^(?:advertisement|sponsored|promoted|anzeige|publicité|publicidad|pubblicità|реклама|"
+        r"スポンサードリンク|スポンサーリンク|広告|广告|광고)\b"
+    ),
     "caption": (
         r"\b(?:image|photo|picture|pic|video|file|credit|foto|bild|фото)s?\s*(?:courtesy|credit|:)|"
         r"\((?:image|photo|picture)[^)]*\)|getty images|\bap photo\b|/\s*reuters$|shutterstock|"
+        r"/\s*(?:getty|reuters|afp|ap|epa|istock|dpa)\b|"
         r"\S+\.(?:jpe?g|png|gif|webp)\b"
     ),
     "poll": r"^(?:daily poll|poll|vote|sondage|umfrage|encuesta|опрос)\b",
     "exchange_rates": r"exchange rates?|^currency\b|taux de change|wechselkurs|курс(?:ы)? валют",
+}
+
+# Categories that only count on short lines ("Home Depot shares rose ..." is not a menu).
+CATEGORY_MAX_WORDS = {
+    "nav": 6, "share_widget": 10, "advert": 6, "poll": 12, "newsletter": 30, "comment_header": 16,
+    "exchange_rates": 12, "ticker": 200, "related_headlines": 40,
 }
 
 # Separators that join items on one line: a ticker ("• a • b") or a menu ("a | b | c").
@@ -88,18 +111,13 @@ MENU_SEPARATORS = ("|", "»", "›", "/")
 MIN_SEPARATORS = 2  # a line with this many (spaced) separators is a ticker or a menu
 
 # Categories strong enough to remove a short line on their own.
-HARD = ("related_headlines", "comment_form", "copyright", "share_widget", "ticker")
+HARD = ("related_headlines", "comment_form", "copyright", "share_widget", "ticker", "credits", "cookie", "nav")
 
 # Lines that say "the article is over here": what follows them is rarely body.
 END_MARKERS = ("related_headlines", "comment_form", "comment_header", "share_widget", "copyright", "newsletter")
 
 # A count in brackets at the end of a headline: "... a minimum (130)" (comments, views).
 COUNT_SUFFIX = r"\(\d+\)$"
-HARD_MAX_WORDS = 14
-
-# A heading that opens a list of other stories: the lines that follow it and do
-# not read like this article's body go with it (reason ``related_headlines``).
-RELATED_HEADING = CATEGORIES["related_headlines"]
 
 # Bylines and dates (metadata, not body).
 BYLINE_PREFIX = (
