@@ -28,6 +28,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from winnow import __version__
+from winnow.clean.evidence import LineEvidence
 from winnow.discover import Candidate, Discovery, discover
 from winnow.pipeline import BatchResult, process_files
 from winnow.settings import Settings, load_settings, settings_from_mapping
@@ -60,17 +61,21 @@ def discover_task(inputs: list[str], follow_symlinks: bool) -> Discovery:
 
 
 @task(name="plan", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
-def plan_task(run_id: str, inputs: list[str], discovery: Discovery, settings: Settings, flow_run_id: str | None) -> wload.Plan:
-    """Register the run, record discovery rejections, and split files into new/changed/unchanged."""
+def plan_task(run_id: str, inputs: list[str], discovery: Discovery, settings: Settings,
+              flow_run_id: str | None) -> tuple[wload.Plan, Optional[LineEvidence]]:
+    """Register the run, record discovery rejections, split files into new/changed/unchanged,
+    and take the snapshot of corpus evidence this run cleans with."""
     with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
+        evidence = wload.load_evidence(con) if settings.clean.corpus_evidence else None  # before begin_run
         wload.begin_run(con, run_id, settings, inputs, flow_run_id, discovery.rejections)
-        return wload.plan_files(con, discovery.candidates, settings)
+        return wload.plan_files(con, discovery.candidates, settings), evidence
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, persist_result=False)
-def process_batch_task(candidates: list[Candidate], settings: Settings) -> BatchResult:
+def process_batch_task(candidates: list[Candidate], settings: Settings,
+                       evidence: Optional[LineEvidence] = None) -> BatchResult:
     """Read, clean and tag a batch of files. Pure CPU: safe to run on any worker."""
-    return process_files(candidates, settings)
+    return process_files(candidates, settings, evidence)
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
@@ -125,7 +130,7 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
     db = Path(cfg.warehouse.db)
     with wdb.run_lock(db, cfg.warehouse.lock_timeout_seconds):
         found = discover_task(inputs, cfg.input.follow_symlinks)
-        plan = plan_task(run_id, inputs, found, cfg, str(flow_run.id) if flow_run.id else None)
+        plan, evidence = plan_task(run_id, inputs, found, cfg, str(flow_run.id) if flow_run.id else None)
         summary.count_plan(found, plan)
         logger.info("run %s: %d files, %d to process, %d unchanged", run_id, summary.files_seen,
                     len(plan.todo), len(plan.unchanged))
@@ -133,12 +138,12 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
             batches = _batches(plan.todo, cfg.flow.batch_size)
             _progress("ingest", 0, len(plan.todo))
             window = max(2, 2 * cfg.flow.workers)  # batches in flight: bounded memory
-            futures = [process_batch_task.submit(b, cfg) for b in batches[:window]]
+            futures = [process_batch_task.submit(b, cfg, evidence) for b in batches[:window]]
             done_files = 0
             for i in range(len(batches)):
                 result: BatchResult = futures[i].result()
                 if i + window < len(batches):
-                    futures.append(process_batch_task.submit(batches[i + window], cfg))
+                    futures.append(process_batch_task.submit(batches[i + window], cfg, evidence))
                 futures[i] = None  # let the batch be freed once loaded
                 stats = load_batch_task.with_options(
                     retries=cfg.flow.retries, retry_delay_seconds=cfg.flow.retry_delay_seconds

@@ -19,6 +19,7 @@ import trafilatura
 
 from winnow import __version__
 from winnow.clean import clean_html, clean_text_dump
+from winnow.clean.evidence import LineEvidence, line_hashes
 from winnow.dedup.exact import content_hash
 from winnow.discover import Candidate
 from winnow.language import detect_language
@@ -38,6 +39,7 @@ class Cleaned:
     extraction: Extraction
     language: str = "und"
     language_prob: float = 0.0
+    line_hashes: list[int] = field(default_factory=list)
 
 
 class Step:
@@ -106,16 +108,19 @@ class Extractor(Step):
 
     name = "clean"
 
-    def __init__(self, settings: Settings, evidence=None):
+    def __init__(self, settings: Settings, evidence: Optional[LineEvidence] = None):
         super().__init__()
         self.settings = settings.clean
-        self.evidence = evidence
+        self.evidence = evidence if settings.clean.corpus_evidence else None
 
     def process(self, page: Page):
+        hashes: list[int] = []
         if page.source.type == "html":
             ex = clean_html(page.text, self.settings)
         else:
-            ex = clean_text_dump(page.text, evidence=self.evidence) if self.evidence else clean_text_dump(page.text)
+            ex = clean_text_dump(page.text, evidence=self.evidence)
+            if self.settings.corpus_evidence:
+                hashes = line_hashes(page.text)
         src = page.source
 
         def reject(reason: str, detail: str) -> Rejection:
@@ -126,7 +131,7 @@ class Extractor(Step):
         if not ex.paragraphs:
             return reject("no_content", "cleaning left no body text")
         self.stats["removed_segments"] += len(ex.removed)
-        return Cleaned(page, ex)
+        return Cleaned(page, ex, line_hashes=hashes)
 
 
 class QualityFilter(Step):
@@ -193,6 +198,7 @@ class DocumentBuilder(Step):
             date=ex.date,
             url=ex.url,
             removed=ex.removed,
+            line_hashes=item.line_hashes,
         )
 
 
@@ -213,7 +219,7 @@ class BatchResult:
 class Pipeline:
     """read -> clean -> filter -> language -> document, for a batch of files."""
 
-    def __init__(self, settings: Settings, evidence=None):
+    def __init__(self, settings: Settings, evidence: Optional[LineEvidence] = None):
         self.steps: list[Step] = [
             Reader(settings),
             Extractor(settings, evidence),
@@ -238,5 +244,6 @@ class Pipeline:
         return result
 
 
-def process_files(candidates: Iterable[Candidate], settings: Settings, evidence=None) -> BatchResult:
+def process_files(candidates: Iterable[Candidate], settings: Settings,
+                  evidence: Optional[LineEvidence] = None) -> BatchResult:
     return Pipeline(settings, evidence).run(candidates)

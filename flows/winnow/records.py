@@ -78,6 +78,7 @@ class Document:
     date: Optional[str] = None
     url: Optional[str] = None
     removed: list[Removed] = field(default_factory=list)
+    line_hashes: list[int] = field(default_factory=list)  # text dumps: counted as corpus evidence
 
     @property
     def char_count(self) -> int:

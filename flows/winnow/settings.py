@@ -46,6 +46,7 @@ class CleanSettings:
     html_detect_index_pages: bool = True  # pages that are lists of teasers: rejected (not_article)
     min_body_words: int = 20  # fewer words after cleaning: rejected (reason: too_short)
     min_unique_word_ratio: float = 0.1  # distinct/total words of a long body below this: rejected (repetitive)
+    corpus_evidence: bool = True  # text dumps: lines recurring across the warehouse are chrome
 
 
 @dataclass(frozen=True)

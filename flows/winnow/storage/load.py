@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from winnow import __version__
+from winnow.clean.evidence import LineEvidence
 from winnow.discover import Candidate
 from winnow.pipeline import BatchResult
 from winnow.records import Document, Rejection
@@ -159,6 +160,29 @@ WHERE documents.doc_id = r.doc_id
                   WHERE s.doc_id = documents.doc_id AND s.status = 'current')
 """
 
+# Corpus evidence: lines of this batch's new text documents, counted for this run.
+UPSERT_LINE_COUNTS = """
+INSERT INTO line_counts (line_hash, run_id, documents)
+SELECT line_hash, ?, documents FROM _batch_lines
+ON CONFLICT (line_hash, run_id) DO UPDATE SET documents = line_counts.documents + excluded.documents
+"""
+
+# The evidence a run cleans with: counts of the runs before it that finished or were
+# interrupted (a run still marked 'running' died; its resumption must clean as it did).
+EVIDENCE_COUNTS = """
+SELECT line_hash, sum(documents)::BIGINT AS documents
+FROM line_counts
+WHERE run_id IN (SELECT run_id FROM runs WHERE status IN ('completed', 'interrupted'))
+GROUP BY line_hash
+HAVING sum(documents) >= 2
+"""
+
+EVIDENCE_TOTAL = """
+SELECT count(*) FROM documents
+WHERE source_type = 'text'
+  AND run_id IN (SELECT run_id FROM runs WHERE status IN ('completed', 'interrupted'))
+"""
+
 INSERT_REJECTED = """
 INSERT INTO rejected_files (run_id, path, sha256, size, reason, detail, rejected_at)
 SELECT ?, path, sha256, size, reason, detail, ? FROM _batch_rejected
@@ -245,6 +269,23 @@ def _rejected_table(rejections: list[Rejection]) -> pa.Table:
     )
 
 
+def _lines_table(docs: list[Document]) -> pa.Table:
+    counts: dict[int, int] = {}
+    for d in docs:
+        for h in d.line_hashes:
+            counts[h] = counts.get(h, 0) + 1
+    keys = sorted(counts)
+    return pa.table({"line_hash": pa.array(keys, pa.uint64()),
+                     "documents": pa.array([counts[k] for k in keys], pa.int32())})
+
+
+def load_evidence(con) -> LineEvidence:
+    """Snapshot of the line counts of finished runs, for the text cleaner."""
+    counts = {int(h): int(n) for h, n in con.execute(EVIDENCE_COUNTS).fetchall()}
+    total = con.execute(EVIDENCE_TOTAL).fetchone()[0]
+    return LineEvidence(counts, total)
+
+
 @dataclass
 class LoadStats:
     documents_new: int = 0
@@ -278,12 +319,16 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, ba
         stats.superseded_documents = con.execute(SUPERSEDE_DOCS, [now, run_id]).fetchone()[0]
         con.register("_batch_rejected", _rejected_table(batch.rejections))
         con.execute(INSERT_REJECTED, [run_id, now])
+        lines = _lines_table(new_docs)
+        if lines.num_rows:
+            con.register("_batch_lines", lines)
+            con.execute(UPSERT_LINE_COUNTS, [run_id])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     finally:
-        for name in ("_batch_docs", "_batch_removed", "_batch_sources", "_batch_rejected"):
+        for name in ("_batch_docs", "_batch_removed", "_batch_sources", "_batch_rejected", "_batch_lines"):
             try:
                 con.unregister(name)
             except Exception:
