@@ -45,7 +45,7 @@ def test_rerun_adds_nothing_and_is_faster(settings):
     assert second["files"]["unchanged"] == 5 and second["files"]["new"] == 0
     assert second["documents"]["new"] == 0
     assert query(settings, "SELECT doc_id, text FROM corpus ORDER BY doc_id") == corpus_before
-    assert second["step_seconds"] == {}, "nothing was read or cleaned again"
+    assert not {"read", "clean", "language", "load"} & set(second["step_seconds"]), "nothing read or cleaned again"
     assert second["seconds"]["work"] < first["seconds"]["work"]
 
 

@@ -423,6 +423,12 @@ def serve(
 
 
 def main() -> None:
+    import logging
+
+    # trafilatura and friends warn about every page they discard: that is what rejected_files is for
+    if not os.environ.get("WINNOW_DEBUG"):
+        for name in ("trafilatura", "htmldate", "courlan", "charset_normalizer", "justext"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     app()
 
 

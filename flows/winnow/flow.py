@@ -13,6 +13,7 @@ Call ``winnow.prefect_env.configure_prefect`` before importing this module.
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections import Counter
@@ -55,33 +56,53 @@ def new_run_id() -> str:
 
 # ------------------------------------------------------------------ tasks
 
+class Payload:
+    """Carries a big argument (a batch, the evidence) through Prefect untouched.
+
+    Prefect walks task arguments that are lists, dicts and dataclasses looking for futures;
+    for a batch of documents that walk costs more than loading the batch. A plain object is
+    not walked. (prefect's own ``quote`` does this too, but prefect-dask does not unwrap it.)
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __getstate__(self):
+        return self.value
+
+    def __setstate__(self, value):
+        self.value = value
+
+
 @task(name="discover", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
 def discover_task(inputs: list[str], follow_symlinks: bool) -> Discovery:
     return discover(inputs, follow_symlinks=follow_symlinks)
 
 
 @task(name="plan", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
-def plan_task(run_id: str, inputs: list[str], discovery: Discovery, settings: Settings,
-              flow_run_id: str | None) -> tuple[wload.Plan, Optional[LineEvidence]]:
+def plan_task(run_id: str, inputs: list[str], found: Payload, settings: Settings,
+              flow_run_id: str | None) -> Payload:
     """Register the run, record discovery rejections, split files into new/changed/unchanged,
     and take the snapshot of corpus evidence this run cleans with."""
+    discovery: Discovery = found.value
     with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
         evidence = wload.load_evidence(con) if settings.clean.corpus_evidence else None  # before begin_run
         wload.begin_run(con, run_id, settings, inputs, flow_run_id, discovery.rejections)
-        return wload.plan_files(con, discovery.candidates, settings), evidence
+        return Payload((wload.plan_files(con, discovery.candidates, settings), evidence))
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, persist_result=False)
-def process_batch_task(candidates: list[Candidate], settings: Settings,
-                       evidence: Optional[LineEvidence] = None) -> BatchResult:
+def process_batch_task(candidates: Payload, settings: Settings, evidence: Payload) -> Payload:
     """Read, clean and tag a batch of files. Pure CPU: safe to run on any worker."""
-    return process_files(candidates, settings, evidence)
+    return Payload(process_files(candidates.value, settings, evidence.value))
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
-def load_batch_task(run_id: str, batch: BatchResult, settings: Settings) -> wload.LoadStats:
+def load_batch_task(run_id: str, batch: Payload, settings: Settings) -> wload.LoadStats:
     with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
-        return wload.load_batch(con, run_id, settings.fingerprint, batch)
+        return wload.load_batch(con, run_id, settings.fingerprint, batch.value)
 
 
 @task(name="dedup", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
@@ -129,8 +150,11 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
     summary = RunSummary(run_id=run_id, pipeline_version=__version__, config_hash=cfg.config_hash)
     db = Path(cfg.warehouse.db)
     with wdb.run_lock(db, cfg.warehouse.lock_timeout_seconds):
+        t = time.perf_counter()
         found = discover_task(inputs, cfg.input.follow_symlinks)
-        plan, evidence = plan_task(run_id, inputs, found, cfg, str(flow_run.id) if flow_run.id else None)
+        plan, evidence = plan_task(run_id, inputs, Payload(found), cfg,
+                                   str(flow_run.id) if flow_run.id else None).value
+        summary.step_seconds["discover+plan"] += time.perf_counter() - t
         summary.count_plan(found, plan)
         logger.info("run %s: %d files, %d to process, %d unchanged", run_id, summary.files_seen,
                     len(plan.todo), len(plan.unchanged))
@@ -138,25 +162,31 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
             batches = _batches(plan.todo, cfg.flow.batch_size)
             _progress("ingest", 0, len(plan.todo))
             window = max(2, 2 * cfg.flow.workers)  # batches in flight: bounded memory
-            futures = [process_batch_task.submit(b, cfg, evidence) for b in batches[:window]]
+            futures = [process_batch_task.submit(Payload(b), cfg, Payload(evidence)) for b in batches[:window]]
             done_files = 0
             for i in range(len(batches)):
-                result: BatchResult = futures[i].result()
+                result: BatchResult = futures[i].result().value
                 if i + window < len(batches):
-                    futures.append(process_batch_task.submit(batches[i + window], cfg, evidence))
+                    futures.append(process_batch_task.submit(Payload(batches[i + window]), cfg, Payload(evidence)))
                 futures[i] = None  # let the batch be freed once loaded
+                t = time.perf_counter()
                 stats = load_batch_task.with_options(
                     retries=cfg.flow.retries, retry_delay_seconds=cfg.flow.retry_delay_seconds
-                )(run_id, result, cfg)
+                )(run_id, Payload(result), cfg)
+                summary.step_seconds["load"] += time.perf_counter() - t
                 summary.count_batch(result, stats)
                 done_files += len(batches[i])
                 _progress("ingest", done_files, len(plan.todo))
                 logger.info("batch %d/%d loaded: %d documents, %d rejected", i + 1, len(batches),
                             len(result.documents), len(result.rejections))
+            t = time.perf_counter()
             dedup = dedup_task(run_id, cfg)
+            summary.step_seconds["dedup"] += time.perf_counter() - t
             summary.count_dedup(dedup)
             if export:
+                t = time.perf_counter()
                 summary.export = asdict(export_task(cfg))
+                summary.step_seconds["export"] += time.perf_counter() - t
             summary.seconds_work = time.perf_counter() - _timing["flow_started"]
             final = finish_task(run_id, "completed", summary.to_dict(), cfg)
         except BaseException:
@@ -200,11 +230,30 @@ def task_runner_for(settings: Settings, runner: str | None = None, dask_address:
     return ThreadPoolTaskRunner(max_workers=settings.flow.workers)
 
 
+def share_temporary_server() -> None:
+    """Start Prefect's temporary API server now and publish its address in the environment.
+
+    Without a server URL, every process that runs a Prefect task starts a temporary server of
+    its own: each Dask worker would run one beside its work (measured: a third of a core each).
+    Started here, the flow uses it and the Dask workers, spawned later, inherit its address.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import get_current_settings
+
+    server = SubprocessASGIServer()
+    server.start(timeout=int(get_current_settings().server.ephemeral.startup_timeout_seconds))
+    os.environ["PREFECT_API_URL"] = server.api_url
+
+
 def run_ingest(inputs: list[str], settings: Settings, *, export: bool = True, runner: str | None = None,
                dask_address: str | None = None, started: float | None = None) -> dict:
     """Run the flow in this process and return its summary (with start-up vs work time)."""
     started = started if started is not None else time.perf_counter()
     _timing.clear()
+    if (runner or settings.flow.runner) == "dask":
+        share_temporary_server()
     f = ingest_flow.with_options(task_runner=task_runner_for(settings, runner, dask_address))
     result = f(inputs=[str(p) for p in inputs], settings=settings.to_dict(), export=export)
     total = time.perf_counter() - started

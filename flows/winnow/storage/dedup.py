@@ -129,6 +129,20 @@ def _load_texts(con, ids) -> dict[str, str]:
         con.unregister("_dedup_ids")
 
 
+def _compute_and_store(con, key: str, ids: list[str], texts: dict[str, str], s) -> np.ndarray:
+    """MinHash signatures of ``ids`` (computed once, stored under ``key``)."""
+    computed = signatures([texts[d] for d in ids], s)
+    con.register("_new_sigs", pa.table({
+        "doc_id": pa.array(ids, pa.string()),
+        "minhash": pa.array([row.tolist() for row in computed], pa.list_(pa.uint32())),
+    }))
+    try:
+        con.execute(INSERT_SIGNATURES, [key])
+    finally:
+        con.unregister("_new_sigs")
+    return computed
+
+
 def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats: DedupStats) -> None:
     """Compare the not-yet-compared representatives with everything else; store signatures and pairs."""
     s = settings.dedup
@@ -144,32 +158,15 @@ def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats:
     have = set(new_ids)
     todo = [d for d in new if d not in have]
     if todo:
-        computed = signatures([texts[d] for d in todo], s)
+        computed = _compute_and_store(con, key, todo, texts, s)
         stats.signatures_computed = len(todo)
-        con.register("_new_sigs", pa.table({
-            "doc_id": pa.array(todo, pa.string()),
-            "minhash": pa.array([row.tolist() for row in computed], pa.list_(pa.uint32())),
-        }))
-        try:
-            con.execute(INSERT_SIGNATURES, [key])
-        finally:
-            con.unregister("_new_sigs")
         new_ids = new_ids + todo
         new_sigs = np.vstack([new_sigs, computed]) if len(new_sigs) else computed
     index = NearDupIndex(s)
     old_ids, old_sigs = _load_signatures(con, key, old)
     missing_old = sorted(set(old) - set(old_ids))
     if missing_old:  # signatures under another scheme: recompute once, store
-        more = _load_texts(con, missing_old)
-        computed = signatures([more[d] for d in missing_old], s)
-        con.register("_new_sigs", pa.table({
-            "doc_id": pa.array(missing_old, pa.string()),
-            "minhash": pa.array([row.tolist() for row in computed], pa.list_(pa.uint32())),
-        }))
-        try:
-            con.execute(INSERT_SIGNATURES, [key])
-        finally:
-            con.unregister("_new_sigs")
+        computed = _compute_and_store(con, key, missing_old, _load_texts(con, missing_old), s)
         stats.signatures_computed += len(missing_old)
         old_ids = old_ids + missing_old
         old_sigs = np.vstack([old_sigs, computed]) if len(old_sigs) else computed

@@ -254,7 +254,7 @@ def _sources_table(docs: list[Document], rejections: list[Rejection]) -> pa.Tabl
         if (p, h) not in seen:
             seen.add((p, h))
             keep.append(i)
-    return table.take(keep)
+    return table.take(pa.array(keep, pa.int64()))
 
 
 def _rejected_table(rejections: list[Rejection]) -> pa.Table:

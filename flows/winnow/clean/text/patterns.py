@@ -64,8 +64,7 @@ CATEGORIES: dict[str, str] = {
     ),
     "copyright": (
         r"©|\(c\)\s*\d{4}|copyright|all rights reserved|tous droits réservés|alle rechte vorbehalten|"
-        r"todos los derechos|tutti i diritti|все права защищены|powered by|propulsé par|"
-        r"wp2social|xyzscripts"
+        r"todos los derechos|tutti i diritti|все права защищены|powered by|propulsé par"
     ),
     "newsletter": (
         r"newsletter|subscribe|sign up for|sign up to|get our|inscrivez-vous|s['’]abonner|abonnez-vous|"
