@@ -41,6 +41,17 @@ EXTRACTOR = "trafilatura"
 MAX_HTML_CHARS = 20_000_000  # trafilatura's own MAX_FILE_SIZE; longer input is cut
 
 
+# Scripts and styles are never text; JSON-LD stays, trafilatura reads metadata from it.
+_CODE = "//script[not(contains(@type, 'ld+json'))]|//style"
+
+
+def _drop_code(tree) -> None:
+    """Remove scripts and styles before anything reads text: a script inside a headline
+    would otherwise end up in the title (trafilatura's metadata reads the h1's text)."""
+    for el in tree.xpath(_CODE):
+        el.drop_tree()
+
+
 def clean_html(html: str, settings: CleanSettings | None = None) -> Extraction:
     """Title, body paragraphs, metadata and removals of one HTML page. Never raises."""
     try:
@@ -104,6 +115,7 @@ def _clean(html: str, settings: CleanSettings) -> Extraction:
         tree = load_html(f"<html><body>{html}</body></html>")
     if tree is None:
         return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
+    _drop_code(tree)
 
     doc, mode, meta = extract_body(tree, settings)
     LOG.debug("trafilatura %s mode: %s", mode, getattr(meta, "url", None))
