@@ -61,7 +61,7 @@ class DedupSettings:
     near: bool = True  # near-duplicate detection after exact dedup
     num_perm: int = 128  # MinHash permutations
     shingle_words: int = 5  # word shingle size
-    lsh_threshold: float = 0.3  # pairs at this Jaccard become LSH candidates with probability >= 0.99
+    lsh_threshold: float = 0.5  # pairs at this Jaccard become LSH candidates with probability >= 0.99
     min_jaccard: float = 0.5  # verified Jaccard to call two documents copies ...
     min_containment: float = 0.8  # ... or containment of the shorter in the longer ...
     min_containment_shingles: int = 100  # ... when the shorter has this many shingles (not a teaser)
