@@ -35,6 +35,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts say "[input] paths": brackets are literal, not markup
     help="winnow: raw news and web files in, a clean deduplicated DuckDB corpus out.",
 )
 out = Console(highlight=False, soft_wrap=True)
