@@ -119,6 +119,30 @@ def test_serve_picks_up_new_files_and_stops_cleanly(tmp_path):
 
     assert not healthy(f"http://127.0.0.1:{port}/api"), "the local Prefect server was stopped"
 
+    # a later `serve` (same Prefect home, another inbox) drops the runs the first one had
+    # scheduled ahead, rather than working through them against the first inbox and database
+    runs_first = count(db, "SELECT count(*) FROM runs")
+    other_inbox, other_db = tmp_path / "other-inbox", tmp_path / "other.duckdb"
+    other_inbox.mkdir()
+    shutil.copy(SEEDS / "001_a7bb1ff81f784584.txt", other_inbox)
+    proc = start("serve", "--inbox", other_inbox, "--interval", "5", "--db", other_db,
+                 env={"PREFECT_HOME": str(tmp_path / "prefect")})
+    try:
+        wait_for(lambda: other_db.exists() and count(other_db, "SELECT count(*) FROM runs WHERE status = 'completed'") >= 2,
+                 240, "two scheduled runs of the second serve", proc)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            raise
+    stderr = proc.stderr.read()
+    assert proc.returncode == 0, stderr
+    assert "left over from an earlier `winnow serve`" in stderr
+    assert count(db, "SELECT count(*) FROM runs") == runs_first, "no stale run touched the first database"
+    assert count(other_db, "SELECT count(*) FROM corpus") == 1
+
 
 def test_second_writer_waits_then_says_so_and_readers_get_in(tmp_path):
     corpus = make_corpus(tmp_path / "corpus", 240)

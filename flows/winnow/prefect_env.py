@@ -14,10 +14,8 @@ from winnow.settings import Settings
 
 
 def configure_prefect(settings: Settings, verbose: bool = False) -> Path:
-    home = Path(settings.flow.prefect_home).absolute()
-    home.mkdir(parents=True, exist_ok=True)
     defaults = {
-        "PREFECT_HOME": str(home),
+        "PREFECT_HOME": str(Path(settings.flow.prefect_home).absolute()),
         # the temporary API server needs ~9-15 s here, more under load: don't fail at 20 s
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -33,4 +31,6 @@ def configure_prefect(settings: Settings, verbose: bool = False) -> Path:
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
+    home = Path(os.environ["PREFECT_HOME"]).absolute()  # a PREFECT_HOME set by the user wins
+    home.mkdir(parents=True, exist_ok=True)
     return home

@@ -91,6 +91,39 @@ def _stop(proc: subprocess.Popen, grace: float = 15.0) -> None:
         proc.wait()
 
 
+DEPLOYMENT = "winnow-scheduled"
+
+
+def drop_leftover_runs() -> int:
+    """Delete runs an earlier `winnow serve` scheduled but never started.
+
+    Prefect keeps a deployment's future runs, with the parameters (inbox,
+    database, settings) of the time they were scheduled, after its server
+    stops; a new `serve` would otherwise work through that backlog — possibly
+    against another inbox — before its own first run.
+    """
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter, DeploymentFilterName, FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+
+    dropped = 0
+    with get_client(sync_client=True) as client:
+        while True:
+            runs = client.read_flow_runs(
+                deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[DEPLOYMENT])),
+                flow_run_filter=FlowRunFilter(
+                    state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))),
+                limit=200,
+            )
+            if not runs:
+                return dropped
+            for flow_run in runs:
+                client.delete_flow_run(flow_run.id)
+            dropped += len(runs)
+
+
 def serve_ingest(settings: Settings, config_path: Optional[str], inbox: str, interval: Optional[float],
                  cron: Optional[str], say=print) -> None:
     """Serve the ingest flow (blocks until Ctrl-C or SIGTERM)."""
@@ -111,10 +144,13 @@ def serve_ingest(settings: Settings, config_path: Optional[str], inbox: str, int
         os.environ["PREFECT_API_URL"] = api_url
         from winnow.flow import ingest_flow  # imported once the API URL is known
 
+        stale = drop_leftover_runs()
+        if stale:
+            say(f"dropped {stale} scheduled run(s) left over from an earlier `winnow serve`")
         say(f"serving the winnow ingest flow on {inbox_path} "
             f"({'cron ' + cron if cron else f'every {interval:g} s'}); Ctrl-C stops")
         ingest_flow.serve(
-            name="winnow-scheduled",
+            name=DEPLOYMENT,
             parameters={"inputs": [inbox_path], "settings": settings.to_dict(), "export": True},
             paused=False,
             limit=1,  # one run at a time from this server; the run lock guards against others
