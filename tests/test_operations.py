@@ -61,6 +61,17 @@ def start(*args, env=None) -> subprocess.Popen:
                             text=True, env=e, cwd=ROOT, start_new_session=True)
 
 
+def ctrl_c(proc: subprocess.Popen, grace: float = 60) -> str:
+    """Stop a `winnow serve` as a user would (Ctrl-C); return its stderr."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+        raise
+    return proc.stderr.read()
+
+
 def count(db: Path, sql: str, timeout: float = 60) -> int:
     with open_read(db, timeout) as con:
         return con.execute(sql).fetchone()[0]
@@ -105,13 +116,7 @@ def test_serve_picks_up_new_files_and_stops_cleanly(tmp_path):
         assert count(db, "SELECT count(*) FROM documents") == 2
         assert count(db, "SELECT count(*) FROM source_files") == 2
     finally:
-        proc.send_signal(signal.SIGINT)  # Ctrl-C
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            kill_group(proc)
-            raise
-    stderr = proc.stderr.read()
+        stderr = ctrl_c(proc)
     assert proc.returncode == 0, stderr
     assert "Prefect UI: http://127.0.0.1:" in stderr and "stopped" in stderr
     port = stderr.split("Prefect UI: http://127.0.0.1:")[1].split()[0]
@@ -131,13 +136,7 @@ def test_serve_picks_up_new_files_and_stops_cleanly(tmp_path):
         wait_for(lambda: other_db.exists() and count(other_db, "SELECT count(*) FROM runs WHERE status = 'completed'") >= 2,
                  240, "two scheduled runs of the second serve", proc)
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            kill_group(proc)
-            raise
-    stderr = proc.stderr.read()
+        stderr = ctrl_c(proc)
     assert proc.returncode == 0, stderr
     assert "left over from an earlier `winnow serve`" in stderr
     assert count(db, "SELECT count(*) FROM runs") == runs_first, "no stale run touched the first database"
