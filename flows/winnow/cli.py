@@ -110,9 +110,9 @@ def ingest(
                 raise UserError("--workers must be >= 1")
             settings = dataclasses.replace(settings, flow=dataclasses.replace(settings.flow, workers=workers))
         inputs = list(paths) if paths else list(settings.input.paths)
-        from winnow.discover import discover
+        from winnow.discover import check_inputs
 
-        discover(inputs)  # a missing path is a one-line error before Prefect starts
+        check_inputs(inputs)  # a missing path is a one-line error before Prefect starts
         from winnow.storage.db import check_warehouse_path
 
         check_warehouse_path(Path(settings.warehouse.db))
@@ -206,14 +206,10 @@ def clean(
 
         settings = _settings(config, db)
         found = discover(paths, follow_symlinks=settings.input.follow_symlinks)
-        steps = Pipeline(settings).steps[:-1]  # read, clean, filter, language: no document, no warehouse
+        pipeline = Pipeline(settings, documents=False)  # read, clean, filter, language: no warehouse
         records = [_rejection_record(r) for r in found.rejections]
         for c in found.candidates:
-            item = c
-            for step in steps:
-                item = step(item)
-                if isinstance(item, Rejection):
-                    break
+            item = pipeline.process(c)
             records.append(_rejection_record(item) if isinstance(item, Rejection) else _clean_record(item, explain))
         _print_clean(records, fmt, explain)
 

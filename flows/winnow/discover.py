@@ -93,21 +93,32 @@ def _walk(root: Path, follow_symlinks: bool) -> tuple[list[Candidate], list[Reje
     return found, rejected
 
 
+def _expand(raw: str | os.PathLike) -> list[Path]:
+    """One input as absolute paths: a glob's matches, or the path itself. Raises InputError."""
+    text = os.fspath(raw)
+    if _GLOB_CHARS & set(text) and not Path(text).exists():
+        matches = sorted(glob.glob(text, recursive=True))
+        if not matches:
+            raise InputError(f"no files match {text!r}")
+        return [Path(m).absolute() for m in matches]
+    p = Path(text).absolute()
+    if not p.exists() and not p.is_symlink():
+        raise InputError(f"no such file or directory: {text}")
+    return [p]
+
+
+def check_inputs(inputs: Iterable[str | os.PathLike]) -> None:
+    """Raise InputError for a missing path or an empty glob, without walking any folder."""
+    for raw in inputs:
+        _expand(raw)
+
+
 def discover(inputs: Iterable[str | os.PathLike], follow_symlinks: bool = True) -> Discovery:
     """Expand files, folders (recursively) and glob patterns into candidate files."""
     candidates: list[Candidate] = []
     rejections: list[Rejection] = []
     for raw in inputs:
-        text = os.fspath(raw)
-        if _GLOB_CHARS & set(text) and not Path(text).exists():
-            matches = sorted(glob.glob(text, recursive=True))
-            if not matches:
-                raise InputError(f"no files match {text!r}")
-            paths = [Path(m) for m in matches]
-        else:
-            paths = [Path(text)]
-        for p in paths:
-            p = p.absolute()
+        for p in _expand(raw):
             if p.is_dir():
                 c, r = _walk(p, follow_symlinks)
                 candidates += c
@@ -116,8 +127,6 @@ def discover(inputs: Iterable[str | os.PathLike], follow_symlinks: bool = True) 
                 candidates.append(Candidate(str(p), str(p.parent)))
             elif p.is_symlink():
                 rejections.append(Rejection(str(p), "broken_symlink", "link target does not exist"))
-            elif not p.exists():
-                raise InputError(f"no such file or directory: {text}")
             else:
                 rejections.append(Rejection(str(p), "not_a_file", "not a regular file"))
     unique: dict[str, Candidate] = {}

@@ -150,11 +150,10 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
     summary = RunSummary(run_id=run_id, pipeline_version=__version__, config_hash=cfg.config_hash)
     db = Path(cfg.warehouse.db)
     with wdb.run_lock(db, cfg.warehouse.lock_timeout_seconds):
-        t = time.perf_counter()
-        found = discover_task(inputs, cfg.input.follow_symlinks)
-        plan, evidence = plan_task(run_id, inputs, Payload(found), cfg,
-                                   str(flow_run.id) if flow_run.id else None).value
-        summary.step_seconds["discover+plan"] += time.perf_counter() - t
+        with summary.timed("discover+plan"):
+            found = discover_task(inputs, cfg.input.follow_symlinks)
+            plan, evidence = plan_task(run_id, inputs, Payload(found), cfg,
+                                       str(flow_run.id) if flow_run.id else None).value
         summary.count_plan(found, plan)
         logger.info("run %s: %d files, %d to process, %d unchanged", run_id, summary.files_seen,
                     len(plan.todo), len(plan.unchanged))
@@ -169,24 +168,21 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
                 if i + window < len(batches):
                     futures.append(process_batch_task.submit(Payload(batches[i + window]), cfg, Payload(evidence)))
                 futures[i] = None  # let the batch be freed once loaded
-                t = time.perf_counter()
-                stats = load_batch_task.with_options(
-                    retries=cfg.flow.retries, retry_delay_seconds=cfg.flow.retry_delay_seconds
-                )(run_id, Payload(result), cfg)
-                summary.step_seconds["load"] += time.perf_counter() - t
+                with summary.timed("load"):
+                    stats = load_batch_task.with_options(
+                        retries=cfg.flow.retries, retry_delay_seconds=cfg.flow.retry_delay_seconds
+                    )(run_id, Payload(result), cfg)
                 summary.count_batch(result, stats)
                 done_files += len(batches[i])
                 _progress("ingest", done_files, len(plan.todo))
                 logger.info("batch %d/%d loaded: %d documents, %d rejected", i + 1, len(batches),
                             len(result.documents), len(result.rejections))
-            t = time.perf_counter()
-            dedup = dedup_task(run_id, cfg)
-            summary.step_seconds["dedup"] += time.perf_counter() - t
+            with summary.timed("dedup"):
+                dedup = dedup_task(run_id, cfg)
             summary.count_dedup(dedup)
             if export:
-                t = time.perf_counter()
-                summary.export = asdict(export_task(cfg))
-                summary.step_seconds["export"] += time.perf_counter() - t
+                with summary.timed("export"):
+                    summary.export = asdict(export_task(cfg))
             summary.seconds_work = time.perf_counter() - _timing["flow_started"]
             final = finish_task(run_id, "completed", summary.to_dict(), cfg)
         except BaseException:

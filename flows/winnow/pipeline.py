@@ -24,7 +24,7 @@ from winnow.dedup.exact import content_hash
 from winnow.discover import Candidate
 from winnow.language import detect_language
 from winnow.read import Page, read_candidate
-from winnow.records import Document, Extraction, Rejection
+from winnow.records import Document, Extraction, Rejection, SourceFile
 from winnow.settings import Settings
 
 
@@ -59,8 +59,9 @@ class Step:
         try:
             out = self.process(item)
         except Exception as e:  # a bug on one page must not end the run: record it
-            path = _path_of(item)
-            out = Rejection(path, "error", f"{self.name}: {type(e).__name__}: {e}"[:500], sha256=_sha_of(item))
+            src = _source_of(item)
+            out = Rejection(src.path if src else getattr(item, "path", "?"), "error",
+                            f"{self.name}: {type(e).__name__}: {e}"[:500], sha256=src.sha256 if src else None)
         self.seconds += time.perf_counter() - t0
         self.stats["in"] += 1
         if isinstance(out, Rejection):
@@ -70,21 +71,12 @@ class Step:
         return out
 
 
-def _path_of(item) -> str:
-    if isinstance(item, Candidate):
-        return item.path
+def _source_of(item) -> Optional[SourceFile]:
+    """The file behind an item once it has been read (a Candidate has no hash yet)."""
     if isinstance(item, Page):
-        return item.source.path
+        return item.source
     if isinstance(item, Cleaned):
-        return item.page.source.path
-    return "?"
-
-
-def _sha_of(item) -> Optional[str]:
-    if isinstance(item, Page):
-        return item.source.sha256
-    if isinstance(item, Cleaned):
-        return item.page.source.sha256
+        return item.page.source
     return None
 
 
@@ -121,15 +113,11 @@ class Extractor(Step):
             ex = clean_text_dump(page.text, evidence=self.evidence)
             if self.settings.corpus_evidence:
                 hashes = line_hashes(page.text)
-        src = page.source
-
-        def reject(reason: str, detail: str) -> Rejection:
-            return Rejection(src.path, reason, detail, sha256=src.sha256, size=src.size)
-
         if ex.not_article:
-            return reject("not_article", ex.not_article_reason or "a list of headlines/teasers, no article body")
+            return Rejection.of(page.source, "not_article",
+                                ex.not_article_reason or "a list of headlines/teasers, no article body")
         if not ex.paragraphs:
-            return reject("no_content", "cleaning left no body text")
+            return Rejection.of(page.source, "no_content", "cleaning left no body text")
         self.stats["removed_segments"] += len(ex.removed)
         return Cleaned(page, ex, line_hashes=hashes)
 
@@ -147,15 +135,13 @@ class QualityFilter(Step):
         src = item.page.source
         words = item.extraction.text.split()
         if len(words) < self.settings.min_body_words:
-            return Rejection(src.path, "too_short",
-                             f"{len(words)} body words < clean.min_body_words ({self.settings.min_body_words})",
-                             sha256=src.sha256, size=src.size)
+            return Rejection.of(src, "too_short",
+                                f"{len(words)} body words < clean.min_body_words ({self.settings.min_body_words})")
         if len(words) >= 200:
             ratio = len(set(w.casefold() for w in words)) / len(words)
             if ratio < self.settings.min_unique_word_ratio:
-                return Rejection(src.path, "repetitive",
-                                 f"{ratio:.3f} distinct/total words < clean.min_unique_word_ratio "
-                                 f"({self.settings.min_unique_word_ratio})", sha256=src.sha256, size=src.size)
+                return Rejection.of(src, "repetitive", f"{ratio:.3f} distinct/total words < "
+                                    f"clean.min_unique_word_ratio ({self.settings.min_unique_word_ratio})")
         return item
 
 
@@ -217,28 +203,35 @@ class BatchResult:
 
 
 class Pipeline:
-    """read -> clean -> filter -> language -> document, for a batch of files."""
+    """read -> clean -> filter -> language -> document, for a batch of files.
 
-    def __init__(self, settings: Settings, evidence: Optional[LineEvidence] = None):
+    ``documents=False`` stops after the language step (``winnow clean``: no warehouse).
+    """
+
+    def __init__(self, settings: Settings, evidence: Optional[LineEvidence] = None, documents: bool = True):
         self.steps: list[Step] = [
             Reader(settings),
             Extractor(settings, evidence),
             QualityFilter(settings),
             LanguageTagger(settings),
-            DocumentBuilder(settings),
         ]
+        if documents:
+            self.steps.append(DocumentBuilder(settings))
+
+    def process(self, candidate: Candidate):
+        """One file through every step: the last step's record, or the first Rejection."""
+        item = candidate
+        for step in self.steps:
+            item = step(item)
+            if isinstance(item, Rejection):
+                break
+        return item
 
     def run(self, candidates: Iterable[Candidate]) -> BatchResult:
         result = BatchResult()
         for candidate in candidates:
-            item = candidate
-            for step in self.steps:
-                item = step(item)
-                if isinstance(item, Rejection):
-                    result.rejections.append(item)
-                    break
-            else:
-                result.documents.append(item)
+            item = self.process(candidate)
+            (result.rejections if isinstance(item, Rejection) else result.documents).append(item)
         result.stats = {s.name: s.stats for s in self.steps}
         result.seconds = {s.name: s.seconds for s in self.steps}
         return result

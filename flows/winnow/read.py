@@ -151,16 +151,12 @@ def read_candidate(candidate: Candidate, settings: InputSettings | None = None) 
     """Read, hash, decompress and decode one file. Never raises for bad input."""
     settings = settings or InputSettings()
     path = candidate.path
+    max_bytes = int(settings.max_file_mb * 1_000_000)
     try:
         st = os.stat(path)
-    except FileNotFoundError:
-        return Rejection(path, "vanished", "deleted between discovery and reading")
-    except OSError as e:
-        return Rejection(path, "unreadable", e.strerror or str(e))
-    max_bytes = int(settings.max_file_mb * 1_000_000)
-    if st.st_size > max_bytes:
-        return Rejection(path, "too_large", f"{st.st_size} bytes > input.max_file_mb ({settings.max_file_mb} MB)", size=st.st_size)
-    try:
+        if st.st_size > max_bytes:
+            return Rejection(path, "too_large", f"{st.st_size} bytes > input.max_file_mb ({settings.max_file_mb} MB)",
+                             size=st.st_size)
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)
     except FileNotFoundError:

@@ -98,3 +98,8 @@ class Rejection:
     detail: str = ""  # human-readable specifics
     sha256: Optional[str] = None  # when the bytes could be read
     size: Optional[int] = None
+
+    @classmethod
+    def of(cls, source: SourceFile, reason: str, detail: str = "") -> "Rejection":
+        """A file that was read (hash and size known) but did not become a document."""
+        return cls(source.path, reason, detail, sha256=source.sha256, size=source.size)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 
 @dataclass
@@ -34,6 +36,15 @@ class RunSummary:
     step_seconds: Counter = field(default_factory=Counter)
     export: dict[str, Any] | None = None
     seconds_work: float = 0.0
+
+    @contextlib.contextmanager
+    def timed(self, step: str) -> Iterator[None]:
+        """Add the block's wall time to ``step_seconds[step]``."""
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.step_seconds[step] += time.perf_counter() - t
 
     def count_plan(self, discovery, plan) -> None:
         self.files_seen = len(discovery.candidates) + len(discovery.rejections)
