@@ -80,6 +80,11 @@ def _empty_mask(sigs: np.ndarray) -> np.ndarray:
     return np.all(sigs == EMPTY, axis=1)
 
 
+def _offsets_within(cnt: np.ndarray) -> np.ndarray:
+    """For runs of lengths ``cnt`` laid end to end, each element's offset inside its run."""
+    return np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+
+
 def _pairs_within(h: np.ndarray) -> np.ndarray:
     """Index pairs (i < j) with equal values in ``h`` (one band), as an ``[m, 2]`` array.
 
@@ -100,7 +105,7 @@ def _pairs_within(h: np.ndarray) -> np.ndarray:
     if total == 0:
         return np.zeros((0, 2), dtype=np.int64)
     i = np.repeat(pos, cnt)
-    j = i + 1 + (np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    j = i + 1 + _offsets_within(cnt)
     return np.sort(np.stack([order[i], order[j]], axis=1), axis=1)
 
 
@@ -201,8 +206,7 @@ class NearDupIndex:
                 continue
             q = np.repeat(np.arange(len(sigs)), cnt)
             start = np.repeat(lo, cnt)
-            within = np.arange(len(q)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-            e = live[order[band, start + within]]
+            e = live[order[band, start + _offsets_within(cnt)]]
             found.append(q * len(self) + e)
         if not found:
             return np.zeros((0, 2), dtype=np.int64)

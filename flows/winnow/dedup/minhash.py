@@ -25,6 +25,7 @@ the key next to them and recompute when it changes.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Sequence
 
@@ -61,13 +62,7 @@ def permutations(num_perm: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarra
     return a, b
 
 
-_PERM_CACHE: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
-def _perms(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    if num_perm not in _PERM_CACHE:
-        _PERM_CACHE[num_perm] = permutations(num_perm)
-    return _PERM_CACHE[num_perm]
+_perms = functools.cache(permutations)  # one (a, b) pair per num_perm per process
 
 
 def fold32(h64: np.ndarray) -> np.ndarray:

@@ -131,17 +131,15 @@ def verify_pairs(
     pairs: Iterable[tuple[DocId, DocId]],
     get_text: Callable[[DocId], str] | Mapping[DocId, str],
     settings: DedupSettings,
-    known: Mapping[DocId, np.ndarray] | None = None,
 ) -> list[tuple[Pair, Verdict]]:
     """Verify candidate pairs; returns every candidate with its verdict (sorted by ids).
 
-    ``get_text`` gives a document's (cleaned) body; each text is fetched and shingled
-    once. ``known`` may hold ready shingle sets.
+    ``get_text`` gives a document's (cleaned) body; each text is fetched and shingled once.
     """
     fetch = get_text.__getitem__ if isinstance(get_text, Mapping) else get_text
     uniq = sorted({_ordered(a, b) for a, b in pairs if a != b})
-    sets: dict[DocId, np.ndarray] = dict(known or {})
-    need = sorted({d for p in uniq for d in p if d not in sets})
+    sets: dict[DocId, np.ndarray] = {}
+    need = sorted({d for p in uniq for d in p})
     k = settings.shingle_words
     step = 2000
     for i in range(0, len(need), step):

@@ -30,6 +30,7 @@ newer Unicode version may classify differently on another Python).
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Iterable, Sequence
 
@@ -74,13 +75,9 @@ def _bmp_table() -> np.ndarray:
     return table | (cls << np.uint32(24))
 
 
-_TABLE_CACHE: list[np.ndarray] = []
-
-
+@functools.cache
 def _table() -> np.ndarray:
-    if not _TABLE_CACHE:  # built on first use (~0.1 s), not at import
-        _TABLE_CACHE.append(_bmp_table())
-    return _TABLE_CACHE[0]
+    return _bmp_table()  # built on first use (~0.1 s), not at import
 
 
 # Hash constants (fixed forever for a given SIGNATURE_VERSION).

@@ -20,10 +20,11 @@ import numpy as np
 import pyarrow as pa
 
 from winnow.dedup.clusters import DocMeta, cluster
-from winnow.dedup.lsh import NearDupIndex
+from winnow.dedup.lsh import NearDupIndex, candidates
 from winnow.dedup.minhash import SIGNATURE_DTYPE, signature_key, signatures
 from winnow.dedup.near import verify_pairs
 from winnow.settings import Settings
+from winnow.storage.db import registered, transaction
 
 # "created" is the modification time of the document's oldest current source file: a fact
 # about the input, not about when a run got to it, so a resumed or incremental run picks the
@@ -74,11 +75,16 @@ WHERE settings_hash = ?
 ORDER BY doc_a, doc_b
 """
 
+# The cluster columns of `documents` that run_dedup assigns, in order, with their Arrow types.
+DUP_COLUMNS = {"cluster_id": pa.string(), "duplicate_of": pa.string(), "dup_similarity": pa.float64(),
+               "dup_method": pa.string(), "dup_containment": pa.float64(), "dup_matched": pa.string(),
+               "dup_rule": pa.string()}
+
 APPLY = """
 UPDATE documents
-SET cluster_id = a.cluster_id, duplicate_of = a.duplicate_of, dup_similarity = a.similarity,
-    dup_method = a.method, dup_containment = a.containment, dup_matched = a.matched,
-    dup_rule = a.rule, dedup_run_id = ?
+SET cluster_id = a.cluster_id, duplicate_of = a.duplicate_of, dup_similarity = a.dup_similarity,
+    dup_method = a.dup_method, dup_containment = a.dup_containment, dup_matched = a.dup_matched,
+    dup_rule = a.dup_rule, dedup_run_id = ?
 FROM _assign a
 WHERE documents.doc_id = a.doc_id
 """
@@ -109,11 +115,8 @@ def _ids_table(ids) -> pa.Table:
 
 
 def _load_signatures(con, key: str, ids) -> tuple[list[str], np.ndarray]:
-    con.register("_dedup_ids", _ids_table(ids))
-    try:
+    with registered(con, _dedup_ids=_ids_table(ids)):
         tbl = con.sql(STORED_SIGNATURES, params=[key]).to_arrow_table()
-    finally:
-        con.unregister("_dedup_ids")
     doc_ids = tbl.column("doc_id").to_pylist()
     flat = tbl.column("minhash").combine_chunks().flatten().to_numpy(zero_copy_only=False)
     n = len(doc_ids)
@@ -122,25 +125,31 @@ def _load_signatures(con, key: str, ids) -> tuple[list[str], np.ndarray]:
 
 
 def _load_texts(con, ids) -> dict[str, str]:
-    con.register("_dedup_ids", _ids_table(ids))
-    try:
+    with registered(con, _dedup_ids=_ids_table(ids)):
         return dict(con.execute(TEXTS).fetchall())
-    finally:
-        con.unregister("_dedup_ids")
 
 
 def _compute_and_store(con, key: str, ids: list[str], texts: dict[str, str], s) -> np.ndarray:
     """MinHash signatures of ``ids`` (computed once, stored under ``key``)."""
     computed = signatures([texts[d] for d in ids], s)
-    con.register("_new_sigs", pa.table({
+    with registered(con, _new_sigs=pa.table({
         "doc_id": pa.array(ids, pa.string()),
         "minhash": pa.array([row.tolist() for row in computed], pa.list_(pa.uint32())),
-    }))
-    try:
+    })):
         con.execute(INSERT_SIGNATURES, [key])
-    finally:
-        con.unregister("_new_sigs")
     return computed
+
+
+def _signatures(con, key: str, ids: list[str], s, texts: dict[str, str], stats) -> tuple[list[str], np.ndarray]:
+    """Stored signatures of ``ids``; the missing ones computed once and stored (texts cached)."""
+    got_ids, sigs = _load_signatures(con, key, ids)
+    todo = sorted(set(ids) - set(got_ids))
+    if not todo:
+        return got_ids, sigs
+    texts.update(_load_texts(con, todo))
+    computed = _compute_and_store(con, key, todo, texts, s)
+    stats.signatures_computed += len(todo)
+    return got_ids + todo, (np.vstack([sigs, computed]) if len(sigs) else computed)
 
 
 def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats: DedupStats) -> None:
@@ -153,59 +162,35 @@ def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats:
     stats.compared = len(new)
     if not new:
         return
-    texts = _load_texts(con, new)
-    new_ids, new_sigs = _load_signatures(con, key, new)
-    have = set(new_ids)
-    todo = [d for d in new if d not in have]
-    if todo:
-        computed = _compute_and_store(con, key, todo, texts, s)
-        stats.signatures_computed = len(todo)
-        new_ids = new_ids + todo
-        new_sigs = np.vstack([new_sigs, computed]) if len(new_sigs) else computed
+    texts: dict[str, str] = {}
+    new_ids, new_sigs = _signatures(con, key, new, s, texts, stats)
+    old_ids, old_sigs = _signatures(con, key, old, s, texts, stats)
     index = NearDupIndex(s)
-    old_ids, old_sigs = _load_signatures(con, key, old)
-    missing_old = sorted(set(old) - set(old_ids))
-    if missing_old:  # signatures under another scheme: recompute once, store
-        computed = _compute_and_store(con, key, missing_old, _load_texts(con, missing_old), s)
-        stats.signatures_computed += len(missing_old)
-        old_ids = old_ids + missing_old
-        old_sigs = np.vstack([old_sigs, computed]) if len(old_sigs) else computed
     if old_ids:
         index.add_many(old_ids, old_sigs)
-    cands = index.query_pairs(new_ids, new_sigs)  # new vs stored
-    fresh = NearDupIndex(s)
-    fresh.add_many(new_ids, new_sigs)
-    cands += fresh.candidate_pairs()  # new vs new
+    cands = candidates(list(zip(new_ids, new_sigs)), index, s)  # new vs stored + new vs new
     stats.candidate_pairs = len(cands)
     need = {d for pair in cands for d in pair} - set(texts)
     texts.update(_load_texts(con, need))
     accepted = [p for p, v in verify_pairs(cands, texts, s) if v.is_dup]
     stats.new_pairs = len(accepted)
     if accepted:
-        con.register("_new_pairs", pa.table({
+        with registered(con, _new_pairs=pa.table({
             "doc_a": pa.array([p.a for p in accepted], pa.string()),
             "doc_b": pa.array([p.b for p in accepted], pa.string()),
             "jaccard": pa.array([p.jaccard for p in accepted], pa.float64()),
             "containment": pa.array([p.containment for p in accepted], pa.float64()),
             "reason": pa.array([p.reason for p in accepted], pa.string()),
-        }))
-        try:
+        })):
             con.execute(INSERT_PAIRS, [shash, run_id])
-        finally:
-            con.unregister("_new_pairs")
-    con.register("_dedup_ids", _ids_table(new))
-    try:
+    with registered(con, _dedup_ids=_ids_table(new)):
         con.execute(INSERT_SEEN, [shash, run_id])
-    finally:
-        con.unregister("_dedup_ids")
 
 
 def run_dedup(con, run_id: str, settings: Settings) -> DedupStats:
     """Find new near-duplicate pairs, then recompute and store every cluster (one transaction)."""
-    cols = ["doc_id", "content_hash", "char_count", "created", "cluster_id", "duplicate_of",
-            "dup_similarity", "dup_method", "dup_containment", "dup_matched", "dup_rule"]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    cols = ["doc_id", "content_hash", "char_count", "created", *DUP_COLUMNS]  # as ACTIVE_DOCS selects them
+    with transaction(con):
         docs = [dict(zip(cols, r)) for r in con.execute(ACTIVE_DOCS).fetchall()]
         stats = DedupStats(documents=len(docs))
         groups: dict[str, list[str]] = {}
@@ -240,28 +225,16 @@ def run_dedup(con, run_id: str, settings: Settings) -> DedupStats:
                     stats.exact_folded += 1
                 else:
                     stats.near_folded += 1
-            old = tuple(d[c] for c in ("cluster_id", "duplicate_of", "dup_similarity", "dup_method",
-                                       "dup_containment", "dup_matched", "dup_rule"))
+            old = tuple(d[c] for c in DUP_COLUMNS)
             if new != old:
                 changes.append((d["doc_id"], *new))
         stats.clusters = sum(1 for n in sizes.values() if n > 1)
         stats.changed = len(changes)
         if changes:
-            c = list(zip(*changes))
-            con.register("_assign", pa.table(
-                [pa.array(c[0], pa.string()), pa.array(c[1], pa.string()), pa.array(c[2], pa.string()),
-                 pa.array(c[3], pa.float64()), pa.array(c[4], pa.string()), pa.array(c[5], pa.float64()),
-                 pa.array(c[6], pa.string()), pa.array(c[7], pa.string())],
-                names=["doc_id", "cluster_id", "duplicate_of", "similarity", "method", "containment",
-                       "matched", "rule"],
-            ))
-            try:
+            doc_ids, *values = zip(*changes)
+            assign = {"doc_id": pa.array(doc_ids, pa.string())}
+            assign.update({name: pa.array(v, t) for (name, t), v in zip(DUP_COLUMNS.items(), values)})
+            with registered(con, _assign=pa.table(assign)):
                 con.execute(APPLY, [run_id])
-            finally:
-                con.unregister("_assign")
         con.execute(CLEAR_SUPERSEDED)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return stats

@@ -25,19 +25,19 @@ def _quote(path: Path) -> str:
 
 
 def export_corpus(con, out_dir: str | Path, partition_by: str | None = None) -> ExportResult:
+    if partition_by and partition_by not in {"language", "source_type", "extractor"}:
+        raise ValueError(f"cannot partition by {partition_by!r} (language, source_type or extractor)")
     out = Path(out_dir).absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.tmp"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
-    rows = con.execute("SELECT count(*) FROM corpus").fetchone()[0]
     if partition_by:
-        if partition_by not in {"language", "source_type", "extractor"}:
-            raise ValueError(f"cannot partition by {partition_by!r} (language, source_type or extractor)")
-        con.execute(EXPORT.format(target=_quote(tmp), partition=f", PARTITION_BY ({partition_by})"))
+        sql = EXPORT.format(target=_quote(tmp), partition=f", PARTITION_BY ({partition_by})")
     else:
-        con.execute(EXPORT.format(target=_quote(tmp / "corpus.parquet"), partition=""))
+        sql = EXPORT.format(target=_quote(tmp / "corpus.parquet"), partition="")
+    rows = con.execute(sql).fetchone()[0]  # COPY returns the number of rows written
     old = out.parent / f".{out.name}.old"
     if old.exists():
         shutil.rmtree(old)

@@ -23,6 +23,7 @@ from winnow.discover import Candidate
 from winnow.pipeline import BatchResult
 from winnow.records import Document, Rejection
 from winnow.settings import Settings
+from winnow.storage.db import registered, transaction
 
 
 def utcnow() -> datetime:
@@ -111,7 +112,7 @@ def plan_files(con, candidates: Iterable[Candidate], settings: Settings) -> Plan
 
 # ------------------------------------------------------------------- loading
 
-EXISTING_DOCS = "SELECT doc_id FROM documents WHERE doc_id IN (SELECT doc_id FROM _batch_docs)"
+EXISTING_DOCS = "SELECT doc_id FROM documents WHERE doc_id IN (SELECT doc_id FROM _batch_ids)"
 
 INSERT_DOCS = """
 INSERT INTO documents (doc_id, sha256, fingerprint, title, text, author, published, url, language,
@@ -301,38 +302,24 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, ba
     unique: dict[str, Document] = {}
     for d in batch.documents:
         unique.setdefault(d.doc_id, d)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.register("_batch_docs", _docs_table(list(unique.values())))
-        existing = {r[0] for r in con.execute(EXISTING_DOCS).fetchall()}
+    with transaction(con):
+        with registered(con, _batch_ids=pa.table({"doc_id": pa.array(list(unique), pa.string())})):
+            existing = {r[0] for r in con.execute(EXISTING_DOCS).fetchall()}
         new_docs = [d for d in unique.values() if d.doc_id not in existing]
         stats.documents_new = len(new_docs)
         stats.documents_existing = len(batch.documents) - len(new_docs)
-        con.unregister("_batch_docs")
-        con.register("_batch_docs", _docs_table(new_docs))
-        con.execute(INSERT_DOCS, [run_id, now])
-        con.register("_batch_removed", _removed_table(new_docs))
-        con.execute(INSERT_REMOVED)
-        con.register("_batch_sources", _sources_table(batch.documents, batch.rejections))
-        con.execute(SUPERSEDE_SOURCES, [run_id, fingerprint])
-        con.execute(UPSERT_SOURCES, [fingerprint, run_id])
-        stats.superseded_documents = con.execute(SUPERSEDE_DOCS, [now, run_id]).fetchone()[0]
-        con.register("_batch_rejected", _rejected_table(batch.rejections))
-        con.execute(INSERT_REJECTED, [run_id, now])
         lines = _lines_table(new_docs)
-        if lines.num_rows:
-            con.register("_batch_lines", lines)
-            con.execute(UPSERT_LINE_COUNTS, [run_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for name in ("_batch_docs", "_batch_removed", "_batch_sources", "_batch_rejected", "_batch_lines"):
-            try:
-                con.unregister(name)
-            except Exception:
-                pass
+        with registered(con, _batch_docs=_docs_table(new_docs), _batch_removed=_removed_table(new_docs),
+                        _batch_sources=_sources_table(batch.documents, batch.rejections),
+                        _batch_rejected=_rejected_table(batch.rejections), _batch_lines=lines):
+            con.execute(INSERT_DOCS, [run_id, now])
+            con.execute(INSERT_REMOVED)
+            con.execute(SUPERSEDE_SOURCES, [run_id, fingerprint])
+            con.execute(UPSERT_SOURCES, [fingerprint, run_id])
+            stats.superseded_documents = con.execute(SUPERSEDE_DOCS, [now, run_id]).fetchone()[0]
+            con.execute(INSERT_REJECTED, [run_id, now])
+            if lines.num_rows:
+                con.execute(UPSERT_LINE_COUNTS, [run_id])
     return stats
 
 
@@ -340,21 +327,13 @@ def record_rejections(con, run_id: str, rejections: list[Rejection]) -> None:
     """Rejections found before any batch (e.g. discovery: links leaving the input folder)."""
     if not rejections:
         return
-    con.register("_batch_rejected", _rejected_table(rejections))
-    try:
+    with registered(con, _batch_rejected=_rejected_table(rejections)):
         con.execute(INSERT_REJECTED, [run_id, utcnow()])
-    finally:
-        con.unregister("_batch_rejected")
 
 
 def begin_run(con, run_id: str, settings: Settings, inputs: list[str], flow_run_id: str | None,
               rejections: list[Rejection]) -> None:
     """Register the run and its discovery rejections in one transaction (safe to retry)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if start_run(con, run_id, settings, inputs, flow_run_id):
             record_rejections(con, run_id, rejections)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
