@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from winnow.clean import clean
 
 _TAG = re.compile(r"<!--.*?-->|<[a-zA-Z/!?][^>]*>", re.S)
+_COMMENT = re.compile(r"<!--.*?-->|<[!?][^>]*>", re.S)  # comments, doctypes, "<?...>": up to the first ">"
 _CODE = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.S | re.I)
 _WORD = re.compile(r"\w+")
 
@@ -35,8 +36,9 @@ _page = st.builds(lambda title, body: f"<html><head><title>{title}</title></head
 
 def _visible_text(markup: str) -> str:
     """All the text of the markup, tags removed without a separator, entities decoded,
-    non-printable characters dropped (as trafilatura drops them)."""
-    text = htmllib.unescape(_TAG.sub("", _CODE.sub("", markup)))
+    non-printable characters dropped (as trafilatura drops them). A "<script>" inside a
+    comment or a "<?...>" is not a script, as for a browser."""
+    text = htmllib.unescape(_TAG.sub("", _CODE.sub("", _COMMENT.sub("", markup))))
     return "".join(ch for ch in text if ch.isprintable() or ch in " \t\n\r")
 
 

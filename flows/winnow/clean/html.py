@@ -23,8 +23,11 @@ from __future__ import annotations
 import logging
 from copy import deepcopy
 
+from lxml import etree
+
 import trafilatura
 from trafilatura.metadata import extract_metadata
+from trafilatura.settings import MANUALLY_CLEANED
 from trafilatura.utils import load_html
 
 from winnow.clean import html_patterns as pat
@@ -50,6 +53,43 @@ def _drop_code(tree) -> None:
     would otherwise end up in the title (trafilatura's metadata reads the h1's text)."""
     for el in tree.xpath(_CODE):
         el.drop_tree()
+
+
+# Elements that end a line when rendered, and those trafilatura always removes with their content.
+_BREAKING = frozenset(MANUALLY_CLEANED) | {
+    "address", "article", "blockquote", "dd", "details", "div", "dl", "dt", "figcaption", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hr", "li", "main", "ol", "p", "pre", "section", "summary", "table", "td",
+    "th", "tr", "ul",
+}
+
+
+def _keep_word_breaks(tree) -> None:
+    """When trafilatura removes an element it glues the text after it to the text before it
+    ("delta<nav>menu</nav>tail" -> "deltatail"); a browser would break the line there.
+
+    One pass over the text in document order: the first text after the end of a
+    line-breaking element gets a leading space. A breaking element's own text is left
+    alone (it starts a line of its own), and so is empty text (an empty tail turned into a
+    space changes how trafilatura reads figures)."""
+    boundary = False  # a breaking element ended since the last text
+
+    def visit(el, attr: str, pad: bool) -> None:
+        nonlocal boundary
+        text = getattr(el, attr)
+        if not text:
+            return
+        if pad and boundary and not text[0].isspace():
+            setattr(el, attr, " " + text)
+        boundary = False
+
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        breaking = isinstance(el.tag, str) and el.tag in _BREAKING
+        if event == "start":
+            if isinstance(el.tag, str):  # not a comment or processing instruction
+                visit(el, "text", pad=not breaking)
+        else:
+            boundary = boundary or breaking
+            visit(el, "tail", pad=True)
 
 
 def clean_html(html: str, settings: CleanSettings | None = None) -> Extraction:
@@ -110,12 +150,14 @@ def _clean(html: str, settings: CleanSettings) -> Extraction:
     if len(html) > MAX_HTML_CHARS:
         html = html[:MAX_HTML_CHARS]
     tree = load_html(html)
-    if tree is None and "<" in html:
-        # trafilatura refuses bare fragments ("<p>…</p>"); a document around them is fine
+    if (tree is None and "<" in html) or (tree is not None and tree.tag != "html"):
+        # a bare fragment ("<p>…</p>"): trafilatura refuses some and mis-reads others
+        # (it drops the space left where it removed an element); cleaned as a page's body
         tree = load_html(f"<html><body>{html}</body></html>")
     if tree is None:
         return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
     _drop_code(tree)
+    _keep_word_breaks(tree)
 
     doc, mode, meta = extract_body(tree, settings)
     LOG.debug("trafilatura %s mode: %s", mode, getattr(meta, "url", None))
