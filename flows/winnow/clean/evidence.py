@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from winnow.clean.text import line_key
-
-MAX_WORDS = 60  # longer lines are never removed on evidence alone: not worth counting
+from winnow.clean.text.features import line_words
+from winnow.clean.text.lines import line_key, split_lines
+from winnow.clean.text.params import EVIDENCE
 
 
 def line_hash(key: str) -> int:
@@ -21,14 +21,9 @@ def line_hash(key: str) -> int:
 
 
 def line_hashes(text: str) -> list[int]:
-    """Distinct hashes of the countable lines of a text dump, sorted."""
-    out = set()
-    for line in text.splitlines():
-        if line.strip() and len(line.split()) <= MAX_WORDS:
-            key = line_key(line)
-            if key:
-                out.add(line_hash(key))
-    return sorted(out)
+    """Distinct hashes of the lines of a text dump the cleaner looks up (same split, key and word limit)."""
+    keys = {line_key(ln.text) for ln in split_lines(text) if line_words(ln.text) <= EVIDENCE["max_words"]}
+    return sorted(line_hash(k) for k in keys if k)
 
 
 @dataclass

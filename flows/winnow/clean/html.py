@@ -13,9 +13,8 @@ How a page is decided (details in the ``html_*`` modules):
    promotional lines (``promo``);
 5. a page whose body is a list of headlines and teasers is ``not_article`` (index page).
 
-``clean_html`` never raises: any failure gives an empty extraction. Proposed settings, read
-with defaults until CleanSettings has them: ``html_remove_related`` (True) and
-``html_detect_index_pages`` (True).
+``clean_html`` never raises: any failure gives an empty extraction. Steps 4 and 5 are
+switched by ``clean.html_remove_related`` and ``clean.html_detect_index_pages``.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from lxml import etree
 from trafilatura.xml import xmltotxt
 
+from winnow.clean import html_patterns as pat
 from winnow.clean.html_patterns import READ_MORE_PHRASES
 
 _WS = re.compile(r"\s+")
@@ -28,7 +29,7 @@ _APOS = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "\u200b": No
                       "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None})
 _MIN_ANCHOR_CHARS = 8  # shorter link texts ("here", "said") are not searched inside lines
 _MIN_INSIDE_CHARS = 20  # a shorter line found inside a link text may be a coincidence
-HEADLINE_WORDS = (3, 25)  # words of a link text that reads as a headline
+HEADLINE_WORDS = (pat.HEADLINE_MIN_WORDS, pat.HEADLINE_MAX_WORDS)  # words of a link text that reads as a headline
 
 
 def norm(text: str) -> str:
@@ -53,8 +54,8 @@ _READ_MORE = frozenset(p.casefold() for p in READ_MORE_PHRASES)
 
 def is_read_more(text: str) -> bool:
     """A "Read more" / "Lire la suite" link text (arrows and dots around it allowed)."""
-    t = norm(text).casefold().strip(" »›>→….:!-–—[]()")
-    return t in _READ_MORE or norm(text).casefold() in _READ_MORE
+    n = norm(text).casefold()
+    return n.strip(" »›>→….:!-–—[]()") in _READ_MORE or n in _READ_MORE
 
 
 @dataclass

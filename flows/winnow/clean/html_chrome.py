@@ -51,9 +51,7 @@ def _is_affix(short: list[str], long: list[str]) -> bool:
     return n <= len(long) and (long[:n] == short or long[-n:] == short)
 
 
-_PROMO_ALTS = "|".join(
-    re.escape(p).replace(r"\ ", r"\s+") for p in sorted(pat.PROMO_PHRASES, key=lambda p: (-len(p), p))
-)
+_PROMO_ALTS = pat.alternation(pat.PROMO_PHRASES)
 _PROMO = re.compile(r"(?<!\w)(?:" + _PROMO_ALTS + r")(?!\w)", re.I)
 # the phrase opens a sentence ("Subscribe to …", "Like this story? Share it …"), as the
 # site's own voice does; "… people subscribe each month." is the story's voice

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from lxml import etree
 
+from winnow.clean import html_patterns as pat
 from winnow.clean.html_blocks import HEADLINE_WORDS, Block, LinkIndex, SourceMap, is_read_more
+from winnow.clean.html_related import is_linked_headline
 
 MIN_UNITS = 4  # linked headlines + teasers needed to call a page an index
 MIN_UNITS_ARTICLE = 6  # … when the page's metadata says it is an article (listicles look alike)
@@ -30,7 +32,6 @@ MAX_PROSE_SHARE = 0.35  # … when prose is at most this share of the body's wor
 MAX_PROSE_SHARE_ARTICLE = 0.2  # … stricter when the page's metadata says it is an article
 MAX_PROSE_WORDS = 250  # more prose than this is an article whatever surrounds it
 NO_BODY_MIN_HEADLINES = 12  # an empty extraction on a page with this many headline links
-LINKED = 0.6  # link share of a block that counts as a linked headline
 UNIT_MAX_DEPTH = 4
 UNIT_EXTRA_WORDS = 60
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle"}
@@ -114,9 +115,9 @@ def page_profile(blocks: list[Block], source: PageStructure, skip: set[int]) -> 
     for i, b in enumerate(blocks):
         if i in skip:
             continue
-        if b.link_share >= LINKED:
+        if b.link_share >= pat.LINK_DOMINATED:
             linked += b.words
-            units += HEADLINE_WORDS[0] <= b.words <= 2 * HEADLINE_WORDS[1]
+            units += is_linked_headline(b)
             continue
         el = source.locate(b.text)
         if el is not None and b.words >= 5 and source.is_teaser(el, b.words):

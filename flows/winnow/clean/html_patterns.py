@@ -11,6 +11,14 @@ standing for one. Apostrophes are normalised to ``'`` before matching.
 
 from __future__ import annotations
 
+import re
+
+
+def alternation(phrases) -> str:
+    """Regex alternation of phrases, longest first, any run of spaces for a space (stable order)."""
+    alts = {re.escape(p).replace(r"\ ", r"\s+") for p in phrases}
+    return "|".join(sorted(alts, key=lambda a: (-len(a), a)))
+
 # --- related-story callouts -------------------------------------------------------------
 # Phrases that head a box of links to other stories ("You may also like", "Lesen Sie
 # auch") or prefix a single linked headline inside the body ("Related: <headline>").

@@ -35,10 +35,9 @@ _SENTENCE_END = re.compile(r"[.!?。！？](?:[\"'”’»)\]]*)$")
 def _phrase_regex() -> re.Pattern[str]:
     phrases = {p.casefold().rstrip(":") for ps in pat.RELATED_PHRASES.values() for p in ps}
     # longest first, then alphabetical: the same regex in every run
-    alts = sorted((re.escape(p).replace(r"\ ", r"\s+") for p in phrases), key=lambda a: (-len(a), a))
     # a phrase, not the start of a longer word; then separators / rest
     return re.compile(
-        r"^(?P<phrase>" + "|".join(alts) + r")(?!\w)\s*(?P<sep>[" + _SEP_CHARS + r"]+)?\s*(?P<rest>.*)$",
+        r"^(?P<phrase>" + pat.alternation(phrases) + r")(?!\w)\s*(?P<sep>[" + _SEP_CHARS + r"]+)?\s*(?P<rest>.*)$",
         re.S,
     )
 

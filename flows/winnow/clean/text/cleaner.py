@@ -163,8 +163,11 @@ def _apply_evidence(lines: list[Line], pf: PageFeatures, body: np.ndarray, reaso
     for i, ln in enumerate(lines):
         if words[i] > cfg["max_words"]:
             continue
+        key = line_key(ln.text)
+        if not key:
+            continue  # never counted (evidence.line_hashes)
         try:
-            c = int(evidence.count(line_key(ln.text)))
+            c = int(evidence.count(key))
         except Exception:
             continue
         if c >= need:

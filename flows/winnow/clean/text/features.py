@@ -92,6 +92,14 @@ class PageFeatures:
     content: list[set] = field(default_factory=list)  # content words per line
 
 
+def line_words(text: str) -> float:
+    """Words of a line as the model counts them: ``\\w+`` tokens plus one per two CJK characters."""
+    t = text[:MAX_LINE_CHARS]
+    n = len(_TOKEN.findall(t))
+    cjk = len(_CJK.findall(t)) if not t.isascii() else 0
+    return n + cjk / 2.0 if cjk else float(n)
+
+
 def _content_words(tokens: list[str], stop: frozenset, cjk: int, text: str) -> set:
     if cjk:
         chars = [c for c in text if _CJK.match(c)]
@@ -220,7 +228,6 @@ def page_features(lines: list[Line]) -> PageFeatures:
         coh_t[i] = len(c & title_vocab) / len(c) if title_vocab else -1.0
 
     # headline-like: short, no sentence end, mostly capitalised or not starting lower
-    capr = B[:, BASE.index("cap_ratio")]
     headline = ((words >= 3) & (words <= 22) & (ends == 0) & (B[:, BASE.index("starts_lower")] == 0)).astype(float)
     teaser = (((B[:, BASE.index("ends_ellipsis")] == 1) & (words >= 6)) | (B[:, BASE.index("ago")] == 1)).astype(float)
     hl_prev = np.concatenate([[0.0], headline[:-1]]) if n else headline

@@ -29,9 +29,8 @@ def _index() -> tuple[tuple[str, ...], dict[str, tuple[int, ...]]]:
     names = tuple(sorted(n for n in justext.get_stoplists() if n not in _SKIP))
     lists: dict[str, list[int]] = {}
     for i, name in enumerate(names):
-        for w in {w.lower() for w in justext.get_stoplist(name)}:
-            if _WORD.match(w):
-                lists.setdefault(w, []).append(i)
+        for w in _stopwords(name):
+            lists.setdefault(w, []).append(i)
     return names, {w: tuple(v) for w, v in lists.items()}
 
 
@@ -51,7 +50,7 @@ def stoplist_for(words: Counter) -> tuple[str | None, frozenset[str]]:
     return names[best], _stopwords(names[best])
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=None)
 def _stopwords(name: str) -> frozenset[str]:
     import justext
 

@@ -29,7 +29,6 @@ STAGE2_EXTRA = [
     "p1_run_share", "p1_max", "p1_page_mean",
     "p1_left_max3", "p1_right_max3", "p1_sandwich3", "p1_left_max8", "p1_right_max8", "p1_sandwich8",
 ]
-STAGE2_NAMES = NAMES + STAGE2_EXTRA
 
 
 @dataclass
