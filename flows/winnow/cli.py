@@ -177,8 +177,8 @@ def _print_summary(s: dict, settings: Settings) -> None:
     if s.get("export"):
         t.add_row("export", f"{s['export']['rows']} rows -> {s['export']['path']}")
     t.add_row("warehouse", str(settings.warehouse.db))
-    t.add_row("seconds", f"{sec['total']:.1f} total = {sec['prefect_startup']:.1f} Prefect start-up "
-                         f"+ {sec['work']:.1f} work")
+    t.add_row("seconds", f"{sec['total']:.1f} total: {sec['prefect_startup']:.1f} Prefect start-up, "
+                         f"{sec['work']:.1f} work")
     out.print(t)
 
 

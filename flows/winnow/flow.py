@@ -230,7 +230,7 @@ def share_temporary_server() -> None:
     """Start Prefect's temporary API server now and publish its address in the environment.
 
     Without a server URL, every process that runs a Prefect task starts a temporary server of
-    its own: each Dask worker would run one beside its work (measured: a third of a core each).
+    its own: each Dask worker would run one beside its work, taking CPU from it.
     Started here, the flow uses it and the Dask workers, spawned later, inherit its address.
     """
     if os.environ.get("PREFECT_API_URL"):
