@@ -388,3 +388,16 @@ def test_proposed_switches_are_read():
     index = clean_html(read("index", "teasers"), off)
     assert not index.not_article and index.paragraphs
 
+
+
+@pytest.mark.parametrize("markup", [
+    "<p>The council said the new bridge would open in May after five years of work{}it will cost fifty million euros.</p>",
+    "<div><p>The council said the new bridge would open in May after five years of work</p>{}it will cost fifty million euros and carry trams.</div>",
+])
+@pytest.mark.parametrize("removed", ["<nav><a href='/a'>Home</a></nav>", "<aside>Advertisement</aside>", "<footer>Footer</footer>"])
+def test_removed_elements_never_fuse_the_words_around_them(markup, removed):
+    body = markup.format(removed)
+    ex = clean_html(f"<html><head><title>Bridge</title></head><body><article>{body}</article></body></html>")
+    words = set(re.findall(r"\w+", ex.text))
+    assert {"work", "it"} <= words, ex.text  # not "workit"
+    assert "workit" not in words
