@@ -401,3 +401,12 @@ def test_removed_elements_never_fuse_the_words_around_them(markup, removed):
     words = set(re.findall(r"\w+", ex.text))
     assert {"work", "it"} <= words, ex.text  # not "workit"
     assert "workit" not in words
+
+
+def test_text_after_an_empty_paragraph_is_kept():
+    # trafilatura's precision mode deletes an empty <p> together with the text that follows it
+    page = ("<html><body><article><p>The council said the new bridge would open in May after five years.</p>"
+            "<p></p>Construction will cost fifty million euros, the mayor told reporters on Tuesday."
+            "<p>Trams will cross it from the first day, according to the city's transport office.</p>"
+            "</article></body></html>")
+    assert "fifty million euros" in clean_html(page).text

@@ -27,6 +27,7 @@ from lxml import etree
 import trafilatura
 from trafilatura.metadata import extract_metadata
 from trafilatura.settings import MANUALLY_CLEANED
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH, PRECISION_DISCARD_XPATH, TEASER_DISCARD_XPATH
 from trafilatura.utils import load_html
 
 from winnow.clean import html_patterns as pat
@@ -62,33 +63,75 @@ _BREAKING = frozenset(MANUALLY_CLEANED) | {
 }
 
 
+# Block containers that trafilatura's precision mode deletes, when empty, together with the
+# text after them ("<p></p>Second paragraph" loses the paragraph). Not table cells: an empty
+# cell is part of the table's shape.
+_EMPTY_BLOCKS = ("p", "div", "section", "article", "header", "main", "blockquote", "address", "li", "ul",
+                 "ol", "dl", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "figcaption", "details",
+                 "summary")
+
+
+def _empty_blocks_to_breaks(tree) -> None:
+    """An empty block element followed by text becomes a line break (as a browser shows it),
+    so that the text after it survives."""
+    for el in tree.iter(*_EMPTY_BLOCKS):
+        if len(el) == 0 and not (el.text and el.text.strip()) and el.tail and el.tail.strip():
+            el.tag, el.text = "br", None
+            el.attrib.clear()
+
+
+# Elements trafilatura discards by class or id (share bars, "related" boxes, teasers...).
+_DISCARDED = (*OVERALL_DISCARD_XPATH, *TEASER_DISCARD_XPATH, *PRECISION_DISCARD_XPATH)
+
+
+def _discarded_inline(tree) -> set:
+    """Inline elements that trafilatura will discard by class or id and whose tail would touch
+    the text before them. Only such elements are checked (trafilatura's discard rules over the
+    whole page would cost a fifth of the cleaning time): a tail rarely starts without a space."""
+    out: set = set()
+    checked: dict = {}
+    for el in tree.xpath("//*[@class or @id]"):
+        if el.tag in _BREAKING or not (el.tail and el.tail[0].isalnum()):
+            continue
+        parent = el.getparent()
+        if parent is None:
+            continue
+        if parent not in checked:
+            checked[parent] = {hit for xpath in _DISCARDED for hit in xpath(parent)}
+        if el in checked[parent]:
+            out.add(el)
+    return out
+
+
 def _keep_word_breaks(tree) -> None:
     """When trafilatura removes an element it glues the text after it to the text before it
-    ("delta<nav>menu</nav>tail" -> "deltatail"); a browser would break the line there.
+    ("delta<nav>menu</nav>tail" -> "deltatail"); a browser would break the line there, or
+    show the removed words between them.
 
     One pass over the text in document order: the first text after the end of a
-    line-breaking element gets a leading space. A breaking element's own text is left
-    alone (it starts a line of its own), and so is empty text (an empty tail turned into a
-    space changes how trafilatura reads figures)."""
-    boundary = False  # a breaking element ended since the last text
+    line-breaking element, or of one trafilatura will discard, gets a leading space.
+    Empty text is left alone (an empty tail turned into a space changes how trafilatura
+    reads figures)."""
+    discarded = _discarded_inline(tree)
+    boundary = False  # such an element ended since the last text
 
-    def visit(el, attr: str, pad: bool) -> None:
+    def visit(el, attr: str) -> None:
         nonlocal boundary
         text = getattr(el, attr)
         if not text:
             return
-        if pad and boundary and not text[0].isspace():
+        if boundary and not text[0].isspace():
             setattr(el, attr, " " + text)
         boundary = False
 
     for event, el in etree.iterwalk(tree, events=("start", "end")):
-        breaking = isinstance(el.tag, str) and el.tag in _BREAKING
+        element = isinstance(el.tag, str)  # not a comment or processing instruction
         if event == "start":
-            if isinstance(el.tag, str):  # not a comment or processing instruction
-                visit(el, "text", pad=not breaking)
+            if element:
+                visit(el, "text")
         else:
-            boundary = boundary or breaking
-            visit(el, "tail", pad=True)
+            boundary = boundary or (element and (el.tag in _BREAKING or el in discarded))
+            visit(el, "tail")
 
 
 def clean_html(html: str, settings: CleanSettings | None = None) -> Extraction:
@@ -156,6 +199,7 @@ def _clean(html: str, settings: CleanSettings) -> Extraction:
     if tree is None:
         return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
     _drop_code(tree)
+    _empty_blocks_to_breaks(tree)
     _keep_word_breaks(tree)
 
     doc, mode, meta = extract_body(tree, settings)
