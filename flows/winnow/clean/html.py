@@ -2,7 +2,9 @@
 
 How a page is decided (details in the ``html_*`` modules):
 
-1. parse once (trafilatura's loader); no tree → empty extraction;
+1. parse once (trafilatura's loader; a fragment as a page's body); no tree → empty extraction;
+   scripts and styles dropped, empty blocks followed by text turned into line breaks, and a
+   space kept wherever trafilatura's removals would fuse two words;
 2. trafilatura in precision mode, comments off; if that keeps less than
    ``PRECISION_MIN_SHARE`` of what balanced mode keeps, it lost the article and the
    balanced result is used (``html_favor_precision = false`` uses balanced only);
@@ -55,20 +57,18 @@ def _drop_code(tree) -> None:
         el.drop_tree()
 
 
-# Elements that end a line when rendered, and those trafilatura always removes with their content.
-_BREAKING = frozenset(MANUALLY_CLEANED) | {
+# Elements that end a line when rendered.
+_BLOCKS = frozenset({
     "address", "article", "blockquote", "dd", "details", "div", "dl", "dt", "figcaption", "h1", "h2", "h3",
     "h4", "h5", "h6", "header", "hr", "li", "main", "ol", "p", "pre", "section", "summary", "table", "td",
     "th", "tr", "ul",
-}
-
-
+})
+# ... and those trafilatura always removes with their content.
+_BREAKING = frozenset(MANUALLY_CLEANED) | _BLOCKS
 # Block containers that trafilatura's precision mode deletes, when empty, together with the
-# text after them ("<p></p>Second paragraph" loses the paragraph). Not table cells: an empty
+# text after them ("<p></p>Second paragraph" loses the paragraph). Not table parts: an empty
 # cell is part of the table's shape.
-_EMPTY_BLOCKS = ("p", "div", "section", "article", "header", "main", "blockquote", "address", "li", "ul",
-                 "ol", "dl", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "figcaption", "details",
-                 "summary")
+_EMPTY_BLOCKS = tuple(sorted(_BLOCKS - {"hr", "table", "tr", "td", "th"}))
 
 
 def _empty_blocks_to_breaks(tree) -> None:
