@@ -20,9 +20,9 @@ from lxml import html as lxml_html
 import trafilatura
 from trafilatura.utils import load_html
 from winnow.clean.html import clean_html, extract_body
-from winnow.clean.html_blocks import Block, LinkIndex
-from winnow.clean.html_chrome import title_repeats
-from winnow.clean.html_related import match_callout
+from winnow.clean.html.blocks import Block, LinkIndex
+from winnow.clean.html.chrome import title_repeats
+from winnow.clean.html.related import match_callout
 from winnow.evaluate import score_page, summarize
 from winnow.records import Extraction
 from winnow.settings import CleanSettings

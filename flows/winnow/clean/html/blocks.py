@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from lxml import etree
 from trafilatura.xml import xmltotxt
 
-from winnow.clean import html_patterns as pat
-from winnow.clean.html_patterns import READ_MORE_PHRASES
+from winnow.clean.html import patterns as pat
+from winnow.clean.html.patterns import READ_MORE_PHRASES
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")

@@ -15,7 +15,7 @@ from collections import Counter
 
 from lxml import etree
 
-from winnow.clean.html_blocks import Block, LinkIndex, SourceMap, count_words, norm
+from winnow.clean.html.blocks import Block, LinkIndex, SourceMap, count_words, norm
 
 MIN_NEW_WORDS = 40  # a chunk must bring back at least this much prose to count
 MAX_LINK_SHARE = 0.5

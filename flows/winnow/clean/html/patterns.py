@@ -127,7 +127,7 @@ CALLOUT_SEPARATORS = ":|»›>–—-•→"
 
 # --- index pages -------------------------------------------------------------------------
 # Link texts that lead from a teaser to its article; a small unit with one of them around a
-# paragraph makes that paragraph a teaser (see html_pagetype).
+# paragraph makes that paragraph a teaser (see pagetype.py).
 READ_MORE_PHRASES: tuple[str, ...] = (
     "read more", "continue reading", "keep reading", "read the full story", "read full story",
     "full story", "read the rest", "read article", "more »", "more...", "read on",

@@ -1,6 +1,6 @@
 """HTML pages: trafilatura is the engine; winnow picks its settings and keeps its metadata.
 
-How a page is decided (details in the ``html_*`` modules):
+How a page is decided (details in the modules of this package):
 
 1. parse once (trafilatura's loader; a fragment as a page's body); no tree → empty extraction;
    scripts and styles dropped, empty blocks followed by text turned into line breaks, and a
@@ -9,7 +9,7 @@ How a page is decided (details in the ``html_*`` modules):
    ``PRECISION_MIN_SHARE`` of what balanced mode keeps, it lost the article and the
    balanced result is used (``html_favor_precision = false`` uses balanced only);
 3. the body becomes blocks (lines) that know their share of link text on the page; a body
-   split over identical containers gets its missing chunks back (``html_chunks``);
+   split over identical containers gets its missing chunks back (``chunks``);
 4. winnow's own removals, each recorded in ``Extraction.removed``: the title repeated as
    the first line (``title_repeat``), related-story callouts (``related_stories``),
    promotional lines (``promo``);
@@ -32,12 +32,12 @@ from trafilatura.settings import MANUALLY_CLEANED
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH, PRECISION_DISCARD_XPATH, TEASER_DISCARD_XPATH
 from trafilatura.utils import load_html
 
-from winnow.clean import html_patterns as pat
-from winnow.clean.html_blocks import Block, LinkIndex, blocks_from_body
-from winnow.clean.html_chrome import promo_lines, title_repeats
-from winnow.clean.html_chunks import recover_chunks
-from winnow.clean.html_pagetype import PageStructure, index_page_reason
-from winnow.clean.html_related import REASON as RELATED, find_related
+from winnow.clean.html import patterns as pat
+from winnow.clean.html.blocks import Block, LinkIndex, blocks_from_body
+from winnow.clean.html.chrome import promo_lines, title_repeats
+from winnow.clean.html.chunks import recover_chunks
+from winnow.clean.html.pagetype import PageStructure, index_page_reason
+from winnow.clean.html.related import REASON as RELATED, find_related
 from winnow.records import Extraction, Removed
 from winnow.settings import CleanSettings
 

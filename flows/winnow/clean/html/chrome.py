@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from winnow.clean import html_patterns as pat
-from winnow.clean.html_blocks import Block, norm
+from winnow.clean.html import patterns as pat
+from winnow.clean.html.blocks import Block, norm
 
 _WORD = re.compile(r"\w+")
 

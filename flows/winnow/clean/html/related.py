@@ -12,7 +12,7 @@ users). They are found on the extracted blocks with the page's link evidence:
   of such lines);
 - ``linked teaser``: a paragraph that is entirely the text of a link (a teaser card).
 
-The phrases live in :mod:`winnow.clean.html_patterns`; every removal is returned with the
+The phrases live in :mod:`winnow.clean.html.patterns`; every removal is returned with the
 rule that made it so ``--explain`` can show it.
 """
 
@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from winnow.clean import html_patterns as pat
-from winnow.clean.html_blocks import Block, core, norm
+from winnow.clean.html import patterns as pat
+from winnow.clean.html.blocks import Block, core, norm
 
 REASON = "related_stories"
 

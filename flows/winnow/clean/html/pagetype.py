@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from winnow.clean import html_patterns as pat
-from winnow.clean.html_blocks import HEADLINE_WORDS, Block, LinkIndex, SourceMap, is_read_more
-from winnow.clean.html_related import is_linked_headline
+from winnow.clean.html import patterns as pat
+from winnow.clean.html.blocks import HEADLINE_WORDS, Block, LinkIndex, SourceMap, is_read_more
+from winnow.clean.html.related import is_linked_headline
 
 MIN_UNITS = 4  # linked headlines + teasers needed to call a page an index
 MIN_UNITS_ARTICLE = 6  # … when the page's metadata says it is an article (listicles look alike)

@@ -1,0 +1,16 @@
+"""HTML pages: trafilatura is the engine; winnow picks its settings and keeps its metadata.
+
+One module per job, in the order a page goes through them:
+
+- ``extract``: parse once, the pre-passes, trafilatura, and ``clean_html`` that strings it all;
+- ``blocks``: trafilatura's body as lines that know their share of link text on the page;
+- ``chunks``: a body split over identical containers gets its missing chunks back;
+- ``chrome`` and ``related``: the title repeated as the first line, promotional lines,
+  related-story callouts;
+- ``pagetype``: a list of headlines and teasers is not an article;
+- ``patterns``: the phrases and thresholds these rules read (data, not code).
+"""
+
+from winnow.clean.html.extract import clean_html, extract_body
+
+__all__ = ["clean_html", "extract_body"]
