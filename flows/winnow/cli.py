@@ -58,10 +58,11 @@ def _fail(message: str) -> None:
 def _errors() -> Iterator[None]:
     from winnow.discover import InputError
     from winnow.storage.db import WarehouseBusy, WarehouseError
+    from winnow.storage.export import ExportError
 
     try:
         yield
-    except (UserError, ConfigError, InputError, WarehouseError) as e:
+    except (UserError, ConfigError, InputError, WarehouseError, ExportError) as e:
         prefix = "busy" if isinstance(e, WarehouseBusy) else "error"
         _fail(f"{prefix}: {e}")
         raise typer.Exit(2 if not isinstance(e, WarehouseBusy) else 3)
@@ -116,6 +117,10 @@ def ingest(
         from winnow.storage.db import check_warehouse_path
 
         check_warehouse_path(Path(settings.warehouse.db))
+        if export:
+            from winnow.storage.export import check_target, protected_paths
+
+            check_target(settings.warehouse.export_dir, protected_paths(settings))  # before any work
         from winnow.prefect_env import configure_prefect
         from winnow.storage.db import run_lock
 
@@ -324,15 +329,16 @@ def export(
     """Export the corpus (with provenance columns) as a Parquet dataset (zstd)."""
     with _errors():
         from winnow.storage.db import open_read
-        from winnow.storage.export import export_corpus
+        from winnow.storage.export import check_target, export_corpus, protected_paths
 
         settings = _settings(config, db)
         if partition_by and partition_by not in ("language", "source_type", "extractor"):
             raise UserError(f"--partition-by must be language, source_type or extractor, not {partition_by!r}")
-        target = out_dir or Path(settings.warehouse.export_dir)
+        target = out_dir if out_dir is not None else Path(settings.warehouse.export_dir)
+        check_target(target, protected_paths(settings))  # before waiting for the warehouse
         with open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
             try:
-                res = export_corpus(con, target, partition_by)
+                res = export_corpus(con, target, partition_by, protected_paths(settings))
             except OSError as e:
                 raise UserError(f"cannot write the export to {target}: {e.strerror or e}")
         out.print(f"exported {res.rows} documents to {res.path} ({res.files} Parquet file{'s' if res.files != 1 else ''})",

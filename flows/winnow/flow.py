@@ -36,7 +36,7 @@ from winnow.settings import Settings, load_settings, settings_from_mapping
 from winnow.storage import db as wdb
 from winnow.storage import load as wload
 from winnow.storage.dedup import run_dedup
-from winnow.storage.export import export_corpus
+from winnow.storage.export import check_target, export_corpus, protected_paths
 from winnow.summary import RunSummary
 
 # Set by the CLI to draw a progress bar: progress(stage, done, total).
@@ -114,7 +114,7 @@ def dedup_task(run_id: str, settings: Settings):
 @task(name="export", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
 def export_task(settings: Settings):
     with wdb.open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
-        return export_corpus(con, settings.warehouse.export_dir)
+        return export_corpus(con, settings.warehouse.export_dir, protected=protected_paths(settings))
 
 
 @task(name="finish-run", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
@@ -149,6 +149,8 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
     run_id = new_run_id()
     summary = RunSummary(run_id=run_id, pipeline_version=__version__, config_hash=cfg.config_hash)
     db = Path(cfg.warehouse.db)
+    if export:  # a target winnow may not replace stops the run before any work, not after it
+        check_target(cfg.warehouse.export_dir, protected_paths(cfg))
     with wdb.run_lock(db, cfg.warehouse.lock_timeout_seconds):
         with summary.timed("discover+plan"):
             found = discover_task(inputs, cfg.input.follow_symlinks)

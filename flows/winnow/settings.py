@@ -68,11 +68,21 @@ class DedupSettings:
     representative: str = "longest"  # "longest" | "earliest": which member stands for a cluster
 
 
+def default_export_dir(db: str | os.PathLike) -> str:
+    """Beside its own warehouse: ``export`` next to corpus.duckdb, ``<name>-export`` next to <name>.duckdb."""
+    p = Path(db)
+    return str(p.parent / ("export" if p.stem == "corpus" else f"{p.stem}-export"))
+
+
 @dataclass(frozen=True)
 class WarehouseSettings:
     db: str = str(DEFAULT_DB)
-    export_dir: str = "warehouse/export"
+    export_dir: str = ""  # unset: beside the warehouse (default_export_dir)
     lock_timeout_seconds: float = 60.0  # how long a second writer/reader waits for the file
+
+    def __post_init__(self) -> None:
+        if self.export_dir == "":
+            object.__setattr__(self, "export_dir", default_export_dir(self.db))
 
 
 @dataclass(frozen=True)
@@ -130,8 +140,10 @@ class Settings:
     def with_db(self, db: str | os.PathLike | None) -> "Settings":
         if db is None:
             return self
+        w = self.warehouse
+        derived = w.export_dir == default_export_dir(w.db)  # an export goes beside its own warehouse
         return dataclasses.replace(
-            self, warehouse=dataclasses.replace(self.warehouse, db=str(db))
+            self, warehouse=dataclasses.replace(w, db=str(db), export_dir="" if derived else w.export_dir)
         )
 
 
@@ -170,6 +182,9 @@ def _coerce(section: str, key: str, value: Any, default: Any) -> Any:
     raise ConfigError(f"{where}: unsupported setting type")  # pragma: no cover
 
 
+_PATHS = {"db", "export_dir", "prefect_home", "inbox"}
+
+
 def _build_section(name: str, values: Mapping[str, Any]):
     cls = {
         "input": InputSettings,
@@ -189,7 +204,9 @@ def _build_section(name: str, values: Mapping[str, Any]):
                 f"unknown setting [{name}] {key} (known: {', '.join(sorted(known))})"
             )
         out[key] = _coerce(name, key, value, getattr(defaults, key))
-    return dataclasses.replace(defaults, **out)
+        if isinstance(out[key], str) and key in _PATHS and not out[key].strip():
+            raise ConfigError(f"[{name}] {key} must name a path, not {value!r} (delete the line for the default)")
+    return cls(**out)  # unset fields take their defaults (export_dir: beside the db given here)
 
 
 def _validate(s: Settings) -> None:

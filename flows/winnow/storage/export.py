@@ -1,16 +1,47 @@
 """Export: the corpus view as a Parquet dataset (zstd), with its provenance columns.
 
-Written to a temporary folder beside the target and renamed into place, so a
-reader never sees a half-written export.
+An export never deletes or renames anything winnow did not write, and a reader
+never sees a half-written or missing export:
+
+- Each export is written to a new version folder ``<parent>/.<name>.versions/<id>/``
+  that carries winnow's mark (a ``.winnow-export`` file, written first).
+- ``<out>`` itself is a symbolic link to the current version. The new version
+  replaces the old one with a single ``rename(2)`` of a new link over the old:
+  at every instant ``<out>`` is either the old export or the new one.
+- The previous version is kept until the next export, so a reader that resolved
+  the link just before the swap can finish reading; older versions, and versions
+  left half-written by a killed export, are deleted, and only when they carry the mark.
+
+A target that exists and is not such a link (a file, a folder with anything in it,
+a link elsewhere) is refused with ``ExportError``, except an export written by
+winnow before versioned exports (a folder holding nothing but the Parquet files
+winnow's ``COPY`` writes), which is taken over once. An empty folder is replaced.
+A target that is, or contains, the warehouse, the settings file or the working
+folder is refused whatever it holds.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
+
+from filelock import FileLock
 
 EXPORT = "COPY (SELECT * FROM corpus ORDER BY doc_id) TO '{target}' (FORMAT parquet, COMPRESSION zstd{partition})"
+PARTITIONS = ("language", "source_type", "extractor")
+MARK = ".winnow-export"  # inside every version folder winnow writes
+KEEP_PREVIOUS = True  # keep the version replaced by the last swap (readers that started before it)
+
+
+class ExportError(RuntimeError):
+    """The export target cannot be used (one-line message)."""
 
 
 @dataclass
@@ -18,33 +49,167 @@ class ExportResult:
     path: str
     rows: int
     files: int
+    version: str = ""
 
 
 def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def export_corpus(con, out_dir: str | Path, partition_by: str | None = None) -> ExportResult:
-    if partition_by and partition_by not in {"language", "source_type", "extractor"}:
+def versions_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.versions"
+
+
+def _marked(folder: Path) -> bool:
+    return folder.is_dir() and not folder.is_symlink() and (folder / MARK).is_file()
+
+
+def _link_version(out: Path) -> Path | None:
+    """The version folder ``out`` links to, if ``out`` is winnow's link to a marked version."""
+    if not out.is_symlink():
+        return None
+    target = os.readlink(out)
+    versions = versions_dir(out)
+    candidate = (out.parent / target) if not os.path.isabs(target) else Path(target)
+    if candidate.parent != versions or not _marked(candidate):
+        return None
+    return candidate
+
+
+_LEGACY_FILE = re.compile(r"^(corpus|data_\d+)\.parquet$")
+_LEGACY_PARTITION = re.compile(r"^(%s)=[^/]*$" % "|".join(PARTITIONS))
+
+
+def _legacy_export(out: Path) -> bool:
+    """A folder holding only what an older winnow's COPY wrote: corpus.parquet, or partition folders."""
+    entries = list(out.iterdir())
+    if [e.name for e in entries] == ["corpus.parquet"]:
+        return entries[0].is_file() and not entries[0].is_symlink()
+    if not entries:
+        return False
+    for e in entries:
+        if e.is_symlink() or not e.is_dir() or not _LEGACY_PARTITION.match(e.name):
+            return False
+        files = list(e.iterdir())
+        if not files or not all(f.is_file() and not f.is_symlink() and _LEGACY_FILE.match(f.name) for f in files):
+            return False
+    return True
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    try:
+        child.relative_to(parent)
+        return True
+    except ValueError:
+        return False
+
+
+def protected_paths(settings) -> list[str]:
+    """What an export folder must never contain: the warehouse and the settings file."""
+    return [settings.warehouse.db] + ([settings.source] if Path(settings.source).is_file() else [])
+
+
+def check_target(out_dir: str | Path, protected: Iterable[str | Path] = ()) -> Path:
+    """Refuse, with one line, a target winnow may not replace; return its absolute path.
+
+    ``protected`` are paths (the warehouse, the settings file) an export must never contain.
+    """
+    if str(out_dir).strip() == "":
+        raise ExportError("the export folder is empty: name a folder (--out DIR or [warehouse] export_dir)")
+    out = Path(os.path.abspath(out_dir))
+    real = Path(os.path.realpath(out))
+    for p in [Path.cwd(), *protected]:
+        rp = Path(os.path.realpath(p))
+        if _inside(rp, real) or _inside(rp, out):
+            raise ExportError(f"refusing to export to {out}: it contains {rp}")
+    if out.is_symlink():
+        if _link_version(out) is None:
+            raise ExportError(f"refusing to export to {out}: it is a link winnow did not make")
+        return out
+    if not out.exists():
+        return out
+    if not out.is_dir():
+        raise ExportError(f"refusing to export to {out}: a file of that name exists (winnow replaces only its own exports)")
+    if any(out.iterdir()) and not _legacy_export(out):
+        raise ExportError(f"refusing to export to {out}: the folder is not empty and was not written by winnow")
+    return out
+
+
+def _new_version(versions: Path) -> Path:
+    versions.mkdir(parents=True, exist_ok=True)
+    name = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}-{secrets.token_hex(3)}"
+    folder = versions / name
+    folder.mkdir()
+    (folder / MARK).write_text(json.dumps({"written_by": "winnow", "kind": "corpus export"}) + "\n", encoding="utf-8")
+    return folder
+
+
+def _swap(out: Path, version: Path) -> None:
+    """Point ``out`` at ``version`` with one rename(2) of a new link over the old one."""
+    link = out.parent / f".{out.name}.link-{secrets.token_hex(4)}"
+    os.symlink(os.path.relpath(version, out.parent), link)
+    try:
+        if out.is_symlink() or not out.exists():
+            os.replace(link, out)
+            return
+        # a real folder: empty, or an export of an older winnow; moved into the versions, then replaced
+        if any(out.iterdir()):
+            legacy = versions_dir(out) / f"legacy-{secrets.token_hex(4)}"
+            (out / MARK).write_text(json.dumps({"written_by": "winnow", "kind": "older export"}) + "\n")
+            os.rename(out, legacy)
+        else:
+            out.rmdir()
+        os.replace(link, out)
+    except BaseException:
+        if link.is_symlink():
+            link.unlink()
+        raise
+
+
+def _prune(out: Path, keep: set[Path]) -> None:
+    """Delete the marked versions not in ``keep`` (older exports, half-written ones of killed exports)."""
+    for v in versions_dir(out).iterdir():
+        if v not in keep and _marked(v):
+            shutil.rmtree(v, ignore_errors=True)
+
+
+def export_corpus(con, out_dir: str | Path, partition_by: str | None = None,
+                  protected: Iterable[str | Path] = ()) -> ExportResult:
+    if partition_by and partition_by not in PARTITIONS:
         raise ValueError(f"cannot partition by {partition_by!r} (language, source_type or extractor)")
-    out = Path(out_dir).absolute()
+    out = check_target(out_dir, protected)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
+    versions_dir(out).mkdir(exist_ok=True)
+    with FileLock(str(versions_dir(out) / ".lock")):  # two exports to one folder take turns
+        return _export_locked(con, out, partition_by)
+
+
+def _export_locked(con, out: Path, partition_by: str | None) -> ExportResult:
+    out = check_target(out)  # again, under the lock
+    previous = _link_version(out)
+    version = _new_version(versions_dir(out))
     if partition_by:
-        sql = EXPORT.format(target=_quote(tmp), partition=f", PARTITION_BY ({partition_by})")
+        sql = EXPORT.format(target=_quote(version / "data"), partition=f", PARTITION_BY ({partition_by})")
     else:
-        sql = EXPORT.format(target=_quote(tmp / "corpus.parquet"), partition="")
+        sql = EXPORT.format(target=_quote(version / "corpus.parquet"), partition="")
     rows = con.execute(sql).fetchone()[0]  # COPY returns the number of rows written
-    old = out.parent / f".{out.name}.old"
-    if old.exists():
-        shutil.rmtree(old)
-    if out.exists():
-        out.rename(old)
-    tmp.rename(out)
-    if old.exists():
-        shutil.rmtree(old)
-    files = sum(1 for _ in out.rglob("*.parquet"))
-    return ExportResult(str(out), rows, files)
+    if partition_by:  # COPY wants a fresh folder: move the partitions up beside the mark
+        for part in (version / "data").iterdir():
+            os.rename(part, version / part.name)
+        (version / "data").rmdir()
+    _fsync_tree(version)
+    _swap(out, version)
+    _prune(out, {version, previous} if KEEP_PREVIOUS and previous else {version})
+    files = sum(1 for _ in version.rglob("*.parquet"))
+    return ExportResult(str(out), rows, files, version.name)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush the new version to disk before the link points at it (a power cut keeps a whole export)."""
+    for path in [*folder.rglob("*"), folder]:
+        flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0)
+        fd = os.open(path, flags)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
