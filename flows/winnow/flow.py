@@ -89,8 +89,10 @@ def plan_task(run_id: str, inputs: list[str], found: Payload, settings: Settings
     discovery: Discovery = found.value
     with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
         evidence = wload.load_evidence(con) if settings.clean.corpus_evidence else None  # before begin_run
-        wload.begin_run(con, run_id, settings, inputs, flow_run_id, discovery.rejections)
-        return Payload((wload.plan_files(con, discovery.candidates, settings), evidence))
+        rejected_before = wload.begin_run(con, run_id, settings, inputs, flow_run_id, discovery.rejections)
+        plan = wload.plan_files(con, discovery.candidates, settings)
+        plan.rejected_before = rejected_before
+        return Payload((plan, evidence))
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, persist_result=False)

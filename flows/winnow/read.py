@@ -5,7 +5,8 @@
 - encodings: BOM (UTF-8/16/32), strict UTF-8, UTF-8 with a few invalid bytes
   (replaced and counted), else charset-normalizer (cp1252, latin-1, ...);
 - binary content (NUL bytes, control characters) rejected;
-- HTML vs plain text sniffed from the content, the file name only breaking ties.
+- HTML vs plain text sniffed from the content; a ``.txt`` name means a text dump unless the
+  file starts as an HTML document.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
-from winnow.discover import Candidate
+from winnow.discover import Candidate, OpenRefused, open_checked
 from winnow.records import Rejection, SourceFile
 from winnow.settings import InputSettings
 
@@ -34,6 +35,7 @@ _BOMS = (
 )
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
 _HTML_TAG = re.compile(r"<(html|head|body|div|p|br|span|a|article|section|meta|title|script|style|table|li|h[1-6])\b[^<>]*>", re.I)
+_TEXT_NAMES = (".txt", ".text")
 _HTML_NAMES = (".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx")
 
 
@@ -135,10 +137,17 @@ def decode(data: bytes, invalid_utf8: str = "replace") -> tuple[str, str, int]:
 
 
 def sniff_kind(text: str, path: str = "") -> str:
-    """'html' or 'text', from the content; the extension only breaks ties."""
+    """'html' or 'text', from the content and the name.
+
+    A file that starts as an HTML document (doctype, <html>, <head>, <body>) is HTML. A ``.txt``
+    file is otherwise a text dump whatever tags its text mentions (escaped markup, code samples);
+    for other names five or more HTML tags make HTML, and one is enough for an HTML file name.
+    """
     head = text[:8192].encode("utf-8", "ignore")
     if _HTML_START.match(head):
         return "html"
+    if path.lower().removesuffix(".gz").endswith(_TEXT_NAMES):
+        return "text"
     tags = len(_HTML_TAG.findall(text[:65536]))
     if tags >= 5:
         return "html"
@@ -147,20 +156,38 @@ def sniff_kind(text: str, path: str = "") -> str:
     return "text"
 
 
+def hash_candidate(candidate: Candidate, follow_symlinks: bool = True) -> str | None:
+    """sha256 of a file, streamed (any size), opened as the reader opens it; None when it cannot be read."""
+    try:
+        fd, _ = open_checked(candidate, follow_symlinks)
+        with os.fdopen(fd, "rb") as fh:
+            return _hash_stream(fh)
+    except (OpenRefused, OSError):
+        return None
+
+
+def _hash_stream(fh) -> str:
+    h = hashlib.sha256()
+    for chunk in iter(lambda: fh.read(1 << 20), b""):
+        h.update(chunk)
+    return h.hexdigest()
+
+
 def read_candidate(candidate: Candidate, settings: InputSettings | None = None) -> Page | Rejection:
     """Read, hash, decompress and decode one file. Never raises for bad input."""
     settings = settings or InputSettings()
     path = candidate.path
     max_bytes = int(settings.max_file_mb * 1_000_000)
     try:
-        st = os.stat(path)
-        if st.st_size > max_bytes:
-            return Rejection(path, "too_large", f"{st.st_size} bytes > input.max_file_mb ({settings.max_file_mb} MB)",
-                             size=st.st_size)
-        with open(path, "rb") as fh:
+        fd, st = open_checked(candidate, settings.follow_symlinks)
+    except OpenRefused as r:
+        return Rejection(path, r.reason, r.detail)
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            if st.st_size > max_bytes:  # hashed, not kept: the version is known, rejected once
+                return Rejection(path, "too_large", f"{st.st_size} bytes > input.max_file_mb ({settings.max_file_mb} MB)",
+                                 sha256=_hash_stream(fh), size=st.st_size)
             data = fh.read(max_bytes + 1)
-    except FileNotFoundError:
-        return Rejection(path, "vanished", "deleted between discovery and reading")
     except OSError as e:
         return Rejection(path, "unreadable", e.strerror or str(e))
     digest = sha256_bytes(data)

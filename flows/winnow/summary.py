@@ -20,6 +20,7 @@ class RunSummary:
     files_changed: int = 0
     files_unchanged: int = 0
     files_rejected: int = 0
+    files_hidden: int = 0  # hidden files and folders skipped by discovery
     documents_new: int = 0
     documents_existing: int = 0  # same bytes as a document already stored (file under another name)
     documents_superseded: int = 0
@@ -48,12 +49,14 @@ class RunSummary:
 
     def count_plan(self, discovery, plan) -> None:
         self.files_seen = len(discovery.candidates) + len(discovery.rejections)
-        self.files_unchanged = len(plan.unchanged)
+        self.files_hidden = discovery.hidden
+        rejected_before = getattr(plan, "rejected_before", 0)  # recorded by an earlier run: unchanged
+        self.files_unchanged = len(plan.unchanged) + rejected_before
         self.files_changed = len(plan.changed)
         self.files_new = len(plan.todo) - len(plan.changed)
         for r in discovery.rejections:
             self.rejections[r.reason] += 1
-            self.files_rejected += 1
+        self.files_rejected += len(discovery.rejections) - rejected_before
 
     def count_batch(self, batch, load_stats) -> None:
         self.documents_new += load_stats.documents_new
@@ -88,6 +91,7 @@ class RunSummary:
                 "changed": self.files_changed,
                 "unchanged": self.files_unchanged,
                 "rejected": self.files_rejected,
+                "hidden": self.files_hidden,
             },
             "documents": {
                 "new": self.documents_new,

@@ -7,7 +7,6 @@ behind, and the files of the missing batches are simply new to the next run.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from winnow import __version__
 from winnow.clean.evidence import LineEvidence
 from winnow.discover import Candidate
 from winnow.pipeline import BatchResult
+from winnow.read import hash_candidate
 from winnow.records import Document, Rejection
 from winnow.settings import Settings
 from winnow.storage.db import registered, transaction
@@ -28,6 +28,21 @@ from winnow.storage.db import registered, transaction
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def db_path(path: str) -> str:
+    """A path as stored in the warehouse: always valid UTF-8.
+
+    File names are bytes; Python keeps bytes that are not UTF-8 as surrogate escapes, which no
+    database column can hold (storing them failed every run). Each such byte is stored as the
+    four characters ``\\xNN`` (backslash, x, two hex digits) and every other character as is,
+    so the stored path names the original bytes and every run maps the file to the same row.
+    """
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 # ------------------------------------------------------------------- runs
@@ -51,7 +66,8 @@ def start_run(con, run_id: str, settings: Settings, inputs: list[str], flow_run_
         return False
     con.execute(
         START_RUN,
-        [run_id, utcnow(), __version__, settings.config_hash, settings.fingerprint, inputs, flow_run_id],
+        [run_id, utcnow(), __version__, settings.config_hash, settings.fingerprint, [db_path(i) for i in inputs],
+         flow_run_id],
     )
     con.execute(MARK_INTERRUPTED, [run_id])
     return True
@@ -76,20 +92,7 @@ class Plan:
     unchanged: list[Candidate] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)  # paths whose content differs from the last run
     known_paths: set[str] = field(default_factory=set)
-
-
-def hash_file(path: str, max_bytes: int) -> str | None:
-    """sha256 of a file, or None when it cannot be read or is over the size cap (the reader says why)."""
-    try:
-        if os.path.getsize(path) > max_bytes:
-            return None
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest()
-    except OSError:
-        return None
+    rejected_before: int = 0  # discovery rejections an earlier run recorded already (unchanged)
 
 
 def plan_files(con, candidates: Iterable[Candidate], settings: Settings) -> Plan:
@@ -97,11 +100,10 @@ def plan_files(con, candidates: Iterable[Candidate], settings: Settings) -> Plan
     for path, sha in con.execute(KNOWN_FILES, [settings.fingerprint]).fetchall():
         known.setdefault(path, set()).add(sha)
     plan = Plan(known_paths=set(known))
-    cap = int(settings.input.max_file_mb * 1_000_000)
     for c in candidates:
-        shas = known.get(c.path)
+        shas = known.get(db_path(c.path))
         if shas:
-            sha = hash_file(c.path, cap)
+            sha = hash_candidate(c, settings.input.follow_symlinks)
             if sha in shas:
                 plan.unchanged.append(c)
                 continue
@@ -184,9 +186,14 @@ WHERE source_type = 'text'
   AND run_id IN (SELECT run_id FROM runs WHERE status IN ('completed', 'interrupted'))
 """
 
+# A rejection is recorded once per file version: the same file (path, content when it could be
+# read, size) rejected for the same reason by an earlier run is not recorded again.
 INSERT_REJECTED = """
 INSERT INTO rejected_files (run_id, path, sha256, size, reason, detail, rejected_at)
-SELECT ?, path, sha256, size, reason, detail, ? FROM _batch_rejected
+SELECT ?, path, sha256, size, reason, detail, ? FROM _batch_rejected b
+WHERE NOT EXISTS (SELECT 1 FROM rejected_files r
+                  WHERE r.path = b.path AND r.reason = b.reason AND r.detail IS NOT DISTINCT FROM b.detail
+                    AND r.sha256 IS NOT DISTINCT FROM b.sha256 AND r.size IS NOT DISTINCT FROM b.size)
 """
 
 
@@ -239,11 +246,11 @@ def _sources_table(docs: list[Document], rejections: list[Rejection]) -> pa.Tabl
     rows = []
     for d in docs:
         s = d.source
-        rows.append((s.path, s.sha256, s.size, datetime.fromtimestamp(s.mtime, timezone.utc), s.type,
+        rows.append((db_path(s.path), s.sha256, s.size, datetime.fromtimestamp(s.mtime, timezone.utc), s.type,
                      s.encoding, s.compressed, s.decode_errors, d.doc_id, "document"))
     for r in rejections:
         if r.sha256:  # readable content: remembered, so an unchanged bad file is not retried every run
-            rows.append((r.path, r.sha256, r.size, None, None, None, None, None, None, "rejected"))
+            rows.append((db_path(r.path), r.sha256, r.size, None, None, None, None, None, None, "rejected"))
     names = ["path", "sha256", "size", "mtime", "type", "encoding", "compressed", "decode_errors", "doc_id", "outcome"]
     types = [pa.string(), pa.string(), pa.int64(), pa.timestamp("us", tz="UTC"), pa.string(), pa.string(),
              pa.bool_(), pa.int32(), pa.string(), pa.string()]
@@ -261,11 +268,11 @@ def _sources_table(docs: list[Document], rejections: list[Rejection]) -> pa.Tabl
 def _rejected_table(rejections: list[Rejection]) -> pa.Table:
     return pa.table(
         {
-            "path": pa.array([r.path for r in rejections], pa.string()),
+            "path": pa.array([db_path(r.path) for r in rejections], pa.string()),
             "sha256": pa.array([r.sha256 for r in rejections], pa.string()),
             "size": pa.array([r.size for r in rejections], pa.int64()),
             "reason": pa.array([r.reason for r in rejections], pa.string()),
-            "detail": pa.array([r.detail for r in rejections], pa.string()),
+            "detail": pa.array([db_path(r.detail) for r in rejections], pa.string()),
         }
     )
 
@@ -323,17 +330,23 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, ba
     return stats
 
 
-def record_rejections(con, run_id: str, rejections: list[Rejection]) -> None:
-    """Rejections found before any batch (e.g. discovery: links leaving the input folder)."""
+def record_rejections(con, run_id: str, rejections: list[Rejection]) -> int:
+    """Rejections found before any batch (e.g. discovery: links leaving the input folder).
+
+    Returns how many of them were recorded by an earlier run already (and are not again)."""
     if not rejections:
-        return
+        return 0
     with registered(con, _batch_rejected=_rejected_table(rejections)):
-        con.execute(INSERT_REJECTED, [run_id, utcnow()])
+        added = con.execute(INSERT_REJECTED, [run_id, utcnow()]).fetchone()[0]
+    return len(rejections) - added
 
 
 def begin_run(con, run_id: str, settings: Settings, inputs: list[str], flow_run_id: str | None,
-              rejections: list[Rejection]) -> None:
-    """Register the run and its discovery rejections in one transaction (safe to retry)."""
+              rejections: list[Rejection]) -> int:
+    """Register the run and its discovery rejections in one transaction (safe to retry).
+
+    Returns the number of discovery rejections already recorded by an earlier run."""
     with transaction(con):
         if start_run(con, run_id, settings, inputs, flow_run_id):
-            record_rejections(con, run_id, rejections)
+            return record_rejections(con, run_id, rejections)
+    return 0
