@@ -170,20 +170,27 @@ SELECT line_hash, ?, documents FROM _batch_lines
 ON CONFLICT (line_hash, run_id) DO UPDATE SET documents = line_counts.documents + excluded.documents
 """
 
-# The evidence a run cleans with: counts of the runs before it that finished or were
-# interrupted (a run still marked 'running' died; its resumption must clean as it did).
-EVIDENCE_COUNTS = """
+# The evidence a run cleans with: the line counts of every run up to the last one that
+# completed. Runs since then (interrupted or failed ones, which a resumption finishes) stay
+# out until a run completes, so however often, and wherever, a run is interrupted, its
+# resumptions clean with the very evidence the first attempt had, as an uninterrupted run would.
+EVIDENCE_RUNS = """
+SELECT run_id FROM runs
+WHERE started_at <= (SELECT max(started_at) FROM runs WHERE status = 'completed')
+"""
+
+EVIDENCE_COUNTS = f"""
 SELECT line_hash, sum(documents)::BIGINT AS documents
 FROM line_counts
-WHERE run_id IN (SELECT run_id FROM runs WHERE status IN ('completed', 'interrupted'))
+WHERE run_id IN ({EVIDENCE_RUNS})
 GROUP BY line_hash
 HAVING sum(documents) >= 2
 """
 
-EVIDENCE_TOTAL = """
+EVIDENCE_TOTAL = f"""
 SELECT count(*) FROM documents
 WHERE source_type = 'text'
-  AND run_id IN (SELECT run_id FROM runs WHERE status IN ('completed', 'interrupted'))
+  AND run_id IN ({EVIDENCE_RUNS})
 """
 
 # A rejection is recorded once per file version: the same file (path, content when it could be
@@ -288,7 +295,7 @@ def _lines_table(docs: list[Document]) -> pa.Table:
 
 
 def load_evidence(con) -> LineEvidence:
-    """Snapshot of the line counts of finished runs, for the text cleaner."""
+    """Snapshot of the line counts up to the last completed run, for the text cleaner."""
     counts = {int(h): int(n) for h, n in con.execute(EVIDENCE_COUNTS).fetchall()}
     total = con.execute(EVIDENCE_TOTAL).fetchone()[0]
     return LineEvidence(counts, total)
