@@ -1,29 +1,38 @@
-"""Train the text-dump cleaner's line model from the dev pages (a few minutes, one core).
+"""Train the text-dump cleaner's line model from the dev data sets (minutes, one core).
 
-    python benchmarks/train_text_cleaner.py [--eval-dir /work/shared/eval] [--folds 5]
+    python benchmarks/train_text_cleaner.py [--eval-dir /work/shared/eval] [--max-pages 120] [--lodo]
 
-1. Each dev page (``aeb-dev/text/<id>.txt``, an inscriptis rendering of the whole
-   page) is split into lines and every line is labelled body / not body by
-   aligning the gold ``articleBody`` to it: a token of the dump is "in the body"
-   when one of the 4-token shingles it belongs to (across line ends too) occurs
-   in the gold; a line is body when at least half of its tokens are.
-2. So that the model does not learn one renderer's layout, every page is also
-   rendered in three other styles (no indentation/markers; one line per
-   paragraph with no blank lines; every line blank-separated) with the same labels.
+1. Training pages come from every dev data set (``renderings.DATASETS``: aeb-dev and
+   the four wceb-dev subsets), at most ``--max-pages`` per data set (every k-th
+   page), each as text dumps in several renderings (``renderings.RENDERINGS``:
+   inscriptis, flat, hard-wrapped, Markdown-like; two per page, in rotation, plus
+   one line per paragraph without blank lines). Every line of a dump is labelled
+   body / not body by aligning the page's gold to it: a token of the dump is "in
+   the body" when one of the 4-token shingles it belongs to (across line ends too)
+   occurs in the gold; a line is body when at least half of its tokens are.
+2. Synthetic pages add what the data sets hold little of: blocks of other pages'
+   headlines and teasers injected after (or before) the article, and index pages
+   made only of such blocks (labelled all chrome).
 3. Stage 1 (boosted trees over ``features.NAMES``) is trained; stage 2 is trained on
    the *out-of-fold* stage-1 probabilities of the lines around each line
    (stacking), so it learns how much to trust stage 1.
 4. The forests are exported to ``flows/winnow/clean/text/weights.npz`` (numpy
    arrays; LightGBM is needed only here, not at run time).
 
-``--folds K`` also prints the K-fold cross-validated score (folds by page: all
-renderings of a page are in the same fold). LightGBM runs single-threaded and
+``--lodo`` also trains one model per data set without that data set
+(leave-one-data-set-out), cached under ``benchmarks/out/models/`` for
+``benchmarks/quality_text.py``, which scores each data set with the model that
+never saw it. Features are cached under ``benchmarks/out/features/``, keyed by the
+cleaner's source. ``--folds K`` prints the old K-fold cross-validated score of the
+aeb-dev pages alone. Each data set weighs the same in training whatever its
+size, and pages weigh alike within it. LightGBM runs single-threaded and
 deterministic, so the same data gives the same weights.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -35,7 +44,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "flows"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import renderings as rd  # noqa: E402
 from winnow.clean.text.features import page_features  # noqa: E402
 from winnow.clean.text.lines import split_lines  # noqa: E402
 from winnow.clean.text.model import WEIGHTS, Forest, LineModel, stage2_matrix  # noqa: E402
@@ -89,9 +100,11 @@ STYLES = {"given": lambda t: t, "stripped": strip_style, "compact": compact_styl
 @dataclass
 class Page:
     id: str
-    text: str
+    text: str  # the inscriptis rendering
     gold: str
     title: str = ""  # the HTML <title>, used only to make synthetic headline lists
+    dataset: str = "aeb-dev"
+    dumps: dict = None  # rendering -> text dump (all data sets' training)
 
 
 # ---------------------------------------------------------------- synthetic chrome
@@ -164,12 +177,17 @@ INJECT_EVERY = 2  # one page in two also yields a rendering with a block of othe
 
 def _html_title(path: Path) -> str:
     import gzip
-    import html as _html
 
     try:
         raw = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
     except OSError:
         return ""
+    return _title_of(raw)
+
+
+def _title_of(raw: str) -> str:
+    import html as _html
+
     m = re.search(r"<title[^>]*>(.*?)</title>", raw, re.I | re.S)
     return re.sub(r"\s+", " ", _html.unescape(m.group(1))).strip() if m else ""
 
@@ -214,27 +232,112 @@ class Rows:
     words: np.ndarray
     page: np.ndarray  # page index per row
     seg: list  # (page index, style, start, end) per rendered page
+    dataset: np.ndarray | None = None  # data set name per row
+
+
+def load_training(eval_dir: Path = DEFAULT_EVAL, max_pages: int = 120) -> list[Page]:
+    """At most ``max_pages`` pages of every data set (every k-th page), with their dumps in every rendering."""
+    pages = []
+    for ds in rd.DATASETS:
+        group = [p for p in rd.load_pages(eval_dir, (ds,)) if len(p.gold.split()) >= 1]
+        step = max(1, -(-len(group) // max_pages))
+        group = group[::step]
+        dumps = {r: rd.dumps(group, r, eval_dir) for r in rd.RENDERINGS}
+        for p in group:
+            d = {r: dumps[r][p.key] for r in rd.RENDERINGS}
+            pages.append(Page(p.key, d["inscriptis"], p.gold, _title_of(p.html[:200_000]), ds, d))
+    return pages
+
+
+def _rendered(pg: Page, pi: int) -> list[tuple[str, str]]:
+    """(style, text) of the renderings page ``pi`` is trained on: two in rotation, and one line per paragraph."""
+    names = rd.RENDERINGS
+    picks = [names[pi % len(names)], names[(pi + 2) % len(names)]]
+    out = [(r, pg.dumps[r]) for r in picks]
+    out.append(("compact", compact_style(pg.dumps["flat"])))
+    return out
+
+
+def build_all_rows(pages: list[Page], cache_dir: Path | None = None) -> Rows:
+    """Rows for the all-data-sets training (cached on disk by the cleaner's source and the page list)."""
+    key = _source_hash(pages)
+    f = (cache_dir or ROOT / "benchmarks" / "out" / "features") / f"rows-{key}.npz"
+    if f.exists():
+        z = np.load(f, allow_pickle=True)
+        return Rows(z["X"], z["y"], z["w"], z["words"], z["page"], list(map(tuple, z["seg"])), z["dataset"])
+    rows = build_rows(pages, styles=("rendered",) + tuple(SYNTHETIC))
+    # each data set weighs the same, whatever its size
+    for ds in np.unique(rows.dataset):
+        m = rows.dataset == ds
+        rows.w[m] *= len(rows.w) / (len(np.unique(rows.dataset)) * rows.w[m].sum())
+    f.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(f, X=rows.X, y=rows.y, w=rows.w, words=rows.words, page=rows.page,
+                        seg=np.array(rows.seg, dtype=object), dataset=rows.dataset)
+    return rows
+
+
+def _source_hash(pages: list[Page]) -> str:
+    """Key of the cached rows and models: the sources the rows depend on, the training settings, the pages."""
+    from winnow.clean.text import params
+
+    h = hashlib.sha256()
+    text = ROOT / "flows" / "winnow" / "clean" / "text"
+    for f in ("lines.py", "features.py", "patterns.py", "lang.py", "model.py"):
+        h.update((text / f).read_bytes())
+    h.update(repr((params.WRAP, PARAMS, ROUNDS, INNER_FOLDS, INDEX_EVERY, INJECT_EVERY, rd.RENDERINGS)).encode())
+    for p in pages:
+        h.update(p.id.encode())
+    return h.hexdigest()[:16]
+
+
+def lodo_models(pages: list[Page], rows: Rows, cache_dir: Path | None = None) -> dict[str, LineModel]:
+    """{data set: model trained without it} (leave-one-data-set-out), cached on disk."""
+    out = {}
+    key = _source_hash(pages)
+    d = cache_dir or ROOT / "benchmarks" / "out" / "models"
+    d.mkdir(parents=True, exist_ok=True)
+    for ds in rd.DATASETS:
+        f = d / f"lodo-{ds}-{key}.npz"
+        if not f.exists():
+            t0 = time.time()
+            train(rows, rows.dataset != ds).save(f)
+            print(f"  model without {ds}: {time.time() - t0:.0f}s", file=sys.stderr)
+        out[ds] = LineModel.load(f)
+    return out
 
 
 def build_rows(pages: list[Page], styles=tuple(STYLES) + tuple(SYNTHETIC)) -> Rows:
     from winnow.clean.text.features import NAMES
 
     wcol = NAMES.index("words")
-    Xs, ys, ws, ps, segs = [], [], [], [], []
+    Xs, ys, ws, ps, segs, dss = [], [], [], [], [], []
     start = 0
     for pi, pg in enumerate(pages):
         labels = align_labels(split_lines(pg.text), pg.gold)
+        texts = []
         for st in styles:
             if st == "index" and pi % INDEX_EVERY:
                 continue
             if st == "inject" and pi % INJECT_EVERY:
                 continue
+            if st == "rendered":
+                texts += _rendered(pg, pi)
+            else:
+                texts.append((st, None))
+        for st, text in texts:
+            if not pg.text.strip() or not pg.gold.strip():
+                continue
             if st in SYNTHETIC:
                 lines = split_lines(SYNTHETIC[st](pg.text, pg.gold, pages, pi))
                 y = np.zeros(len(lines)) if st == "index" else align_labels(lines, pg.gold)
+            elif text is not None:
+                lines = split_lines(text)
+                y = align_labels(lines, pg.gold)
             else:
                 lines = split_lines(STYLES[st](pg.text))
                 y = labels if len(lines) == len(labels) else align_labels(lines, pg.gold)
+            if not lines:
+                continue
             pf = page_features(lines)
             words = pf.X[:, wcol]
             # weight: long lines carry more of the metric's shingles; pages count alike
@@ -244,10 +347,11 @@ def build_rows(pages: list[Page], styles=tuple(STYLES) + tuple(SYNTHETIC)) -> Ro
             ys.append(y)
             ws.append(w)
             ps.append(np.full(len(y), pi))
+            dss.append(np.full(len(y), pg.dataset))
             segs.append((pi, st, start, start + len(y)))
             start += len(y)
     X = np.vstack(Xs)
-    return Rows(X, np.concatenate(ys), np.concatenate(ws), X[:, wcol], np.concatenate(ps), segs)
+    return Rows(X, np.concatenate(ys), np.concatenate(ws), X[:, wcol], np.concatenate(ps), segs, np.concatenate(dss))
 
 
 # ---------------------------------------------------------------- training
@@ -308,24 +412,30 @@ def crossval_models(pages: list[Page], folds: int = 5, rows: Rows | None = None)
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
-    ap.add_argument("--folds", type=int, default=0, help="also print K-fold cross-validated F1 (0: skip)")
+    ap.add_argument("--max-pages", type=int, default=120, help="training pages per data set (every k-th page)")
+    ap.add_argument("--lodo", action="store_true", help="also train the leave-one-data-set-out models")
+    ap.add_argument("--folds", type=int, default=0, help="K-fold cross-validated F1 of aeb-dev alone (0: skip)")
     ap.add_argument("--out", type=Path, default=WEIGHTS)
     args = ap.parse_args(argv)
     t0 = time.time()
-    pages = load_dev(args.eval_dir)
-    rows = build_rows(pages)
-    print(f"{len(pages)} pages, {len(rows.y)} line rows over {len(STYLES)} renderings + synthetic pages, "
-          f"{rows.y.mean():.2%} body; features in {time.time() - t0:.1f}s")
     if args.folds:
         from winnow.clean.text.cleaner import clean_with
         from winnow.evaluate import score_page, summarize
 
-        models = crossval_models(pages, args.folds, rows)
+        pages = load_dev(args.eval_dir)
+        models = crossval_models(pages, args.folds, build_rows(pages))
         for st in ("given", "stripped", "compact", "spaced"):
             scores = [score_page(p.id, clean_with(STYLES[st](p.text), model=models[p.id]).text, p.gold) for p in pages]
             s = summarize(scores)
             print(f"CV {st:9s} P={s.precision:.3f} R={s.recall:.3f} F1={s.f1:.3f} mean page F1={s.mean_page_f1:.3f} "
                   f"worst: " + ", ".join(f"{w.page[:8]}={w.f1:.2f}" for w in s.worst))
+    pages = load_training(args.eval_dir, args.max_pages)
+    rows = build_all_rows(pages)
+    per = ", ".join(f"{ds} {int((rows.dataset == ds).sum())}" for ds in rd.DATASETS)
+    print(f"{len(pages)} pages, {len(rows.y)} line rows ({per}), {rows.y.mean():.2%} body; "
+          f"features in {time.time() - t0:.1f}s")
+    if args.lodo:
+        lodo_models(pages, rows)
     model = train(rows)
     model.save(args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB) in {time.time() - t0:.0f}s")

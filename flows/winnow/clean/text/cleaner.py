@@ -53,6 +53,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None) -> Extr
 
     body = p >= threshold
     _fallback(np.maximum(p, p1), words, body)
+    _keep_prose_run(pf, words, body)
     # rules the issue requires whatever the model says
     for i, cats in enumerate(pf.categories):
         hard = [c for c in cats if c in _HARD]
@@ -124,6 +125,21 @@ def _fallback(p: np.ndarray, words: np.ndarray, body: np.ndarray) -> None:
     while hi < len(p) - 1 and (ok[hi + 1] or (hi < len(p) - 2 and ok[hi + 2])):
         hi += 1
     body[lo : hi + 1] |= ok[lo : hi + 1]
+
+
+def _keep_prose_run(pf: PageFeatures, words: np.ndarray, body: np.ndarray) -> None:
+    """When in doubt, keep the article: if the model kept (almost) nothing but the page has a run of
+    sentences, that run is the body (a short post, an unusual layout); a list of teasers is still
+    caught afterwards by the not-an-article check."""
+    cfg = params.FALLBACK
+    if float(words[body].sum()) >= cfg["min_body_words"]:
+        return
+    rs, re_ = pf.run
+    prose = pf.X[:, _COL["prose0"]]
+    ok = np.zeros(len(body), dtype=bool)
+    ok[rs:re_] = prose[rs:re_] >= cfg["run_min_prose"]
+    if float(words[ok].sum()) >= cfg["run_min_words"]:
+        body |= ok
 
 
 def _reason(pf: PageFeatures, i: int) -> str:

@@ -3,7 +3,13 @@
 A dump is read line by line: each non-blank line is one candidate paragraph.
 The list marker a renderer put in front of an item (``*``, ``+``, ``o``, ``•``,
 ``»`` ...) and the indentation are taken off the text but kept as facts about
-the line; blank lines are kept only as "is there a gap before/after".
+the line; blank lines are kept only as "is there a gap before/after". A dump
+hard-wrapped at a fixed width (``lynx -dump``, ``w3m -dump``, e-mail) first has
+its wrapped paragraphs re-joined into one line each, so every renderer's
+paragraph is one candidate line; Markdown links, images and bold marks
+(html2text-style dumps) are reduced to their text. A line holding table
+cells side by side (a run of three or more spaces between them) is cut into
+one line per cell.
 """
 
 from __future__ import annotations
@@ -13,11 +19,17 @@ import unicodedata
 from dataclasses import dataclass
 
 from winnow.clean.text import patterns
+from winnow.clean.text.params import WRAP
 
 _MARKER = re.compile(patterns.LIST_MARKER)
 _WS = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[^\w]+")
+# Markdown inline syntax (html2text-style dumps): [text](target "title"), ![alt](src), **bold**
+_MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,500})\]\((?:[^()\s]|\([^()\s]*\)){0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
+_MD_BOLD = re.compile(r"\*\*(?=\S)([^*\n]{1,2000}?)(?<=\S)\*\*")
+_GAP = re.compile(r"(?<=\S)[ \t]{3,}(?=\S)")  # a column gap between table cells
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 MAX_LINE_CHARS = 200_000  # longer lines are cut for feature computation only
 
@@ -47,12 +59,90 @@ def line_key(line: str) -> str:
     return s[:200]
 
 
+def markdown_inline(text: str) -> str:
+    """Markdown links and images reduced to their text, ``**bold**`` to its words (a link target is not prose)."""
+    text = _MD_LINK.sub(r"\1", _MD_LINK.sub(r"\1", text))  # twice: an image inside a link, [![alt](src)](href)
+    return _MD_BOLD.sub(r"\1", text)
+
+
+def wrap_width(raw: list[str]) -> int:
+    """The column a hard-wrapped dump was wrapped at (``lynx -dump``, e-mail), or 0 if it was not.
+
+    A wrapped dump has no multi-word line longer than some width W between 40 and
+    200 columns and many lines that end just short of it; an unwrapped dump's
+    longest lines are its long paragraphs, of all lengths, and only one or two end
+    near the longest.
+    """
+    lengths = sorted((len(r.rstrip()) for r in raw if " " in r.strip()), reverse=True)
+    if len(lengths) < WRAP["min_lines"]:
+        return 0
+    allowed = int(WRAP["max_longer_share"] * len(lengths))
+    for k in range(min(allowed + 1, len(lengths))):
+        w = lengths[k]
+        if w < WRAP["min_width"]:
+            return 0
+        if w > WRAP["max_width"]:
+            continue
+        near = sum(1 for n in lengths[k:] if n >= w - WRAP["near_columns"])
+        if near >= max(WRAP["min_lines"], WRAP["min_near_share"] * sum(1 for n in lengths if n >= w // 2)):
+            return w
+    return 0
+
+
+def _continues(prev: str, nxt: str, width: int) -> bool:
+    """Was ``nxt`` pushed onto its own line by the wrapping of ``prev``? (its first word did not fit)."""
+    p, s = prev.rstrip(), nxt.strip()
+    if not p or not s or _MARKER.match(s):
+        return False
+    indent_p = len(prev) - len(prev.lstrip())
+    indent_n = len(nxt) - len(nxt.lstrip())
+    if indent_n > indent_p + 2 or indent_n + 6 < indent_p:  # a hanging indent under a bullet is fine
+        return False
+    first = s.split(maxsplit=1)[0]
+    return len(p) + 1 + len(first) > width - WRAP["slack"]
+
+
+def unwrap(raw: list[str]) -> list[tuple[int, str]]:
+    """(1-based number of its first line, text) of each line of ``raw`` once wrapped paragraphs are re-joined.
+
+    A no-op on a dump that was not hard-wrapped (``wrap_width`` is 0). Joined
+    pieces are separated by one space, or by nothing between two CJK characters.
+    """
+    width = wrap_width(raw)
+    out: list[tuple[int, str]] = []
+    prev = None
+    for i, r in enumerate(raw, 1):
+        if width and prev is not None and out and _continues(prev, r, width):
+            no, t = out[-1]
+            s = r.strip()
+            sep = "" if (_CJK.match(t[-1:]) and _CJK.match(s[:1])) else " "
+            out[-1] = (no, t.rstrip() + sep + s)
+        else:
+            out.append((i, r))
+        prev = r if r.strip() else None
+    return out
+
+
+def _cells(lines: list[tuple[int, str]]):
+    """Each line cut at column gaps: a table layout rendered as text puts a menu and an article paragraph
+    side by side on one line, separated by a run of spaces; each cell is a line of its own."""
+    for no, r in lines:
+        if _GAP.search(r.strip()):
+            indent = r[: len(r) - len(r.lstrip())]
+            parts = _GAP.split(r.strip())
+            yield no, indent + parts[0]
+            for part in parts[1:]:
+                yield no, part
+        else:
+            yield no, r
+
+
 def split_lines(text: str) -> list[Line]:
-    """Non-blank lines of ``text`` with their structural facts."""
+    """Non-blank lines of ``text`` with their structural facts (hard-wrapped paragraphs re-joined)."""
     raw = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     out: list[Line] = []
     blank_run = True  # start of input counts as a gap
-    for i, r in enumerate(raw, 1):
+    for i, r in _cells(unwrap(raw)):
         s = r  # control characters stay: a paragraph is always a substring of its line
         stripped = s.strip()
         if not stripped or not any(ch.isprintable() and not ch.isspace() for ch in stripped[:64] or " "):
@@ -66,6 +156,8 @@ def split_lines(text: str) -> list[Line]:
         if m and m.end() < len(stripped):
             marker = m.group(0).strip()
             stripped = stripped[m.end():]
+        if "](" in stripped or "**" in stripped:
+            stripped = markdown_inline(stripped)
         body = _WS.sub(" ", stripped).strip()
         if not body:
             if out:

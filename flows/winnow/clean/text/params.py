@@ -62,4 +62,18 @@ FALLBACK = {
     "min_body_words": 40,  # fewer kept words triggers the fallback
     "min_p": 0.2,  # a line must still score at least this ...
     "rel_p": 0.6,  # ... and this share of the page's best score
+    # still nothing: the page's densest run of prose lines is kept if it holds this many words
+    "run_min_words": 60,
+    "run_min_prose": 0.5,  # lines of the run that read like prose (features' prose0 prior)
+}
+
+# Hard-wrapped dumps: the wrap width is found from the line lengths (lines.wrap_width).
+WRAP = {
+    "min_lines": 4,  # multi-word lines a dump needs before it can be called wrapped
+    "min_width": 40,  # narrower "widths" are short lines, not wrapping
+    "max_width": 200,
+    "max_longer_share": 0.02,  # lines allowed past the width (a long URL or table row the wrapper left)
+    "near_columns": 20,  # a wrapped line ends within this many columns of the width ...
+    "min_near_share": 0.3,  # ... and at least this share of the lines at least half that long do
+    "slack": 2,  # a line continues the one above if its first word would not have fit within width - slack
 }

@@ -11,7 +11,7 @@ languages; add a language by adding its words here, not by touching the engine.
 from __future__ import annotations
 
 # A renderer's list marker in front of an item: "* ", "+ ", "o ", "• ", "» " ...
-LIST_MARKER = r"^(?:[*+•·»›►▪▸‣◦○●■□➤→✓✔\-–—]|o(?=\s))\s+"
+LIST_MARKER = r"^(?:[*+•·»›►▪▸‣◦○●■□➤→✓✔\-–—>]|#{1,6}|o(?=\s))\s+"  # bullets, Markdown headings and quotes
 
 # Sentence-final punctuation, optionally followed by closing quotes/brackets.
 SENTENCE_END = r"[.!?。！？؟।][\"'”’»)\]」』]*$"
