@@ -21,6 +21,7 @@ from winnow import __version__
 from winnow.clean import clean_html, clean_text_dump
 from winnow.clean.evidence import LineEvidence, line_hashes
 from winnow.dedup.exact import content_hash
+from winnow.vocab import word_count, word_units
 from winnow.discover import Candidate
 from winnow.language import detect_language
 from winnow.read import Page, read_candidate
@@ -133,12 +134,14 @@ class QualityFilter(Step):
 
     def process(self, item: Cleaned):
         src = item.page.source
-        words = item.extraction.text.split()
-        if len(words) < self.settings.min_body_words:
+        text = item.extraction.text
+        n = word_count(text)
+        if n < self.settings.min_body_words:
             return Rejection.of(src, "too_short",
-                                f"{len(words)} body words < clean.min_body_words ({self.settings.min_body_words})")
-        if len(words) >= 200:
-            ratio = len(set(w.casefold() for w in words)) / len(words)
+                                f"{n} body words < clean.min_body_words ({self.settings.min_body_words})")
+        if n >= 200:
+            units = word_units(text)
+            ratio = len(set(units)) / len(units)
             if ratio < self.settings.min_unique_word_ratio:
                 return Rejection.of(src, "repetitive", f"{ratio:.3f} distinct/total words < "
                                     f"clean.min_unique_word_ratio ({self.settings.min_unique_word_ratio})")

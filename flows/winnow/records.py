@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from winnow.vocab import word_count
+
 
 @dataclass(frozen=True)
 class Removed:
@@ -86,7 +88,7 @@ class Document:
 
     @property
     def word_count(self) -> int:
-        return len(self.text.split())
+        return word_count(self.text)  # winnow.vocab: CJK-aware, the count the filters use
 
 
 @dataclass(frozen=True)

@@ -128,8 +128,11 @@ class Settings:
 
     @property
     def dedup_hash(self) -> str:
-        """Identifies the near-duplicate test: pairs verified under other settings are not reused."""
-        return _hash(self.to_dict()["dedup"] | {"representative": None})
+        """Identifies the near-duplicate test: pairs verified under other settings, or under
+        another version of winnow's tokenisation (``winnow.vocab.words.VERSION``), are not reused."""
+        from winnow.vocab.words import VERSION
+
+        return _hash(self.to_dict()["dedup"] | {"representative": None, "vocabulary": VERSION})
 
     @property
     def fingerprint(self) -> str:

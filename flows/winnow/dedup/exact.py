@@ -1,23 +1,28 @@
-"""Exact duplicates: texts equal after normalisation (NFKC, case, whitespace, punctuation)."""
+"""Exact duplicates: texts with the same tokens (``winnow.vocab.words.content_key``).
+
+NFKC, full case folding, punctuation and symbols dropped, one token per character of
+the scripts written without spaces: "Straße" = "STRASSE", "中国人" = "中 国 人",
+"Toyota’s" = "Toyota's". The tokens are those the shingles are made of, so two texts
+with equal hashes always have equal shingle sets.
+
+``HASH_VERSION`` is stored beside each hash (``documents.hash_version``); a change of the
+rules needs a migration that re-hashes the stored texts (011 did it for version 2).
+"""
 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 
-_SPACE = re.compile(r"\s+")
+from winnow.vocab import words
+
+HASH_VERSION = words.VERSION
 
 
 def normalize_text(text: str) -> str:
-    """NFKC, case-folded, punctuation and symbols dropped, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text or "").casefold()
-    kept = "".join(
-        " " if unicodedata.category(ch)[0] in "PSZC" else ch for ch in text
-    )
-    return _SPACE.sub(" ", kept).strip()
+    """What the hash is computed on: the normalised tokens joined by single spaces."""
+    return words.content_key(text)
 
 
 def content_hash(text: str) -> str:
     """Equal hashes = the same text for the reader: one exact-duplicate cluster."""
-    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(normalize_text(text).encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -34,7 +34,7 @@ import numpy as np
 from winnow.dedup.shingles import shingle_hashes_batch, shingle_strings
 from winnow.settings import DedupSettings
 
-SIGNATURE_VERSION = 1  # bump when tokens, shingle hashing or the permutations change
+SIGNATURE_VERSION = 2  # bump when tokens, shingle hashing or the permutations change (2: winnow.vocab tokens)
 SEED = 1  # permutation seed (datasketch's default): part of the stored-signature format
 SIGNATURE_DTYPE = np.uint32
 EMPTY = np.uint32(0xFFFFFFFF)  # value of every slot of an empty document's signature

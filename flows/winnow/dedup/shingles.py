@@ -1,84 +1,33 @@
-"""Text normalisation and word shingles for near-duplicate detection.
+"""Word shingles for near-duplicate detection.
 
 A document becomes a set of 64-bit shingle hashes; MinHash signatures and the
 exact Jaccard/containment check are both computed on that one set, so what LSH
 finds and what verification measures are the same thing.
 
-Normalisation, chosen so that syndicated copies of one text agree:
-
-1. Unicode NFKC (full-width forms, ligatures, NBSP), then case folding (``casefold``
-   where it maps a character to one character, else ``lower``).
-2. Every character is a *word* character (Unicode letters L*, digits/numbers N*,
-   combining marks M*) or a *separator* (punctuation, quotes of any style, dashes,
-   symbols, whitespace, controls, "_"). A token is a maximal run of word characters:
-   ``Toyota’s`` and ``Toyota's`` both give ``toyota s``; ``plug-in`` = ``plug in``.
-3. Characters of scripts written without spaces (Han, Hiragana, Katakana, Thai,
-   Lao, Myanmar, Khmer) are tokens of their own.
+Tokens are winnow's one tokenisation (``winnow.vocab.words``: NFKC + full case
+folding; runs of letters/digits/marks; one token per character of Han, Kana, Thai
+...): the exact-duplicate hash is computed on the same tokens, so equal hashes
+always mean equal shingle sets.
 
 A shingle is ``k`` consecutive tokens (``k = DedupSettings.shingle_words``); a text
 with 1..k-1 tokens has one shingle (all its tokens), an empty one has none.
 
 Hashing is vectorised over a whole batch of documents (no Python call per token or
-shingle): characters are classified with a lookup table; a token's hash is a
-polynomial hash mod 2^64 of its code points (numpy prefix sums), a shingle's hash
-the MurmurHash3 64-bit finaliser of ``sum(token[i+m] * C[m])``. The constants and
-the character table are part of the stored-signature format
-(``minhash.SIGNATURE_VERSION``): change them and stored signatures are stale. The
-table comes from the running Python's ``unicodedata`` (characters assigned in a
-newer Unicode version may classify differently on another Python).
+shingle): a token's hash is a polynomial hash mod 2^64 of its code points (numpy
+prefix sums), a shingle's hash the MurmurHash3 64-bit finaliser of
+``sum(token[i+m] * C[m])``. The constants and the tokenisation are part of the
+stored-signature format (``minhash.SIGNATURE_VERSION``): change them and stored
+signatures are stale.
 """
 
 from __future__ import annotations
 
-import functools
-import unicodedata
 from typing import Iterable, Sequence
 
 import numpy as np
 
-SEPARATOR, WORD, ALONE = 0, 1, 2  # character classes
-
-# Scripts written without spaces between words: one token per character.
-_NO_SPACE_RANGES = (
-    (0x0E00, 0x0E7F),  # Thai
-    (0x0E80, 0x0EFF),  # Lao
-    (0x1000, 0x109F),  # Myanmar
-    (0x1780, 0x17FF),  # Khmer
-    (0x3040, 0x30FF),  # Hiragana, Katakana
-    (0x3400, 0x4DBF),  # CJK extension A
-    (0x4E00, 0x9FFF),  # CJK unified ideographs
-    (0xF900, 0xFAFF),  # CJK compatibility ideographs
-)
-_ASTRAL_ALONE = (0x20000, 0x3134F)  # CJK extensions B-G (outside the table: classed by range)
-_ASTRAL_SEPARATOR = (0x1F000, 0x1FAFF)  # emoji, symbols
-
-
-def _bmp_table() -> np.ndarray:
-    """For each BMP code point: its class << 24 | its case-folded code point."""
-    table = np.arange(0x10000, dtype=np.uint32)
-    cls = np.zeros(0x10000, dtype=np.uint32)
-    category = unicodedata.category
-    for cp in range(0x10000):
-        c = chr(cp)
-        cat = category(c)
-        if cat[0] in "LNM":
-            cls[cp] = WORD
-            if cat in ("Lu", "Lt", "Ll"):  # only cased letters fold
-                folded = c.casefold()
-                if len(folded) != 1:  # "ß" -> "ss": keep one code point per character
-                    folded = c.lower()
-                if len(folded) == 1:
-                    table[cp] = ord(folded)
-    for lo, hi in _NO_SPACE_RANGES:
-        block = cls[lo : hi + 1]
-        block[block == WORD] = ALONE
-    return table | (cls << np.uint32(24))
-
-
-@functools.cache
-def _table() -> np.ndarray:
-    return _bmp_table()  # built on first use (~0.1 s), not at import
-
+from winnow.vocab import words
+from winnow.vocab.words import tokens
 
 # Hash constants (fixed forever for a given SIGNATURE_VERSION).
 _BASE = 0x9E3779B97F4A7C15  # odd, so invertible mod 2^64
@@ -91,63 +40,6 @@ _MIX = (  # odd multipliers of the k tokens of a shingle (k <= len(_MIX))
 )
 MAX_SHINGLE_WORDS = len(_MIX)
 _CHUNK_CHARS = 1 << 18  # code points per numpy pass (bounds the temporaries to ~30 MB)
-
-
-def normalize(text: str) -> np.ndarray:
-    """Code points of ``text`` after NFKC (case folding happens in ``_fold``).
-
-    Lone surrogates (undecodable bytes kept by ``surrogateescape``) pass through and
-    count as separators.
-    """
-    return np.frombuffer(unicodedata.normalize("NFKC", text).encode("utf-32-le", "surrogatepass"), dtype="<u4")
-
-
-def _fold(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(case-folded code points, classes) of NFKC code points."""
-    v = _table()[cp & 0xFFFF]
-    cls = (v >> np.uint32(24)).astype(np.uint8)
-    folded = v & np.uint32(0xFFFFFF)
-    astral = cp > 0xFFFF
-    if astral.any():
-        c = cp[astral]
-        folded[astral] = c
-        cls[astral] = np.where(
-            (c >= _ASTRAL_ALONE[0]) & (c <= _ASTRAL_ALONE[1]),
-            ALONE,
-            np.where((c >= _ASTRAL_SEPARATOR[0]) & (c <= _ASTRAL_SEPARATOR[1]), SEPARATOR, WORD),
-        )
-    return folded, cls
-
-
-def _token_spans(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Tokens of NFKC code points: (word code points, starts, ends, their positions in ``cp``).
-
-    Separators are dropped; ``starts``/``ends`` index the compacted, case-folded word
-    code points.
-    """
-    folded, cls = _fold(cp)
-    keep = cls != SEPARATOR
-    idx = np.flatnonzero(keep)
-    cw = folded[idx]
-    kc = cls[idx]
-    n = len(idx)
-    if n == 0:
-        e = np.zeros(0, dtype=np.int64)
-        return cw, e, e, idx
-    # A token starts at a kept char whose predecessor was not kept (a gap in idx),
-    # or when it or its predecessor is a stand-alone character.
-    start = np.ones(n, dtype=bool)
-    start[1:] = (np.diff(idx) > 1) | (kc[1:] == ALONE) | (kc[:-1] == ALONE)
-    starts = np.flatnonzero(start)
-    ends = np.append(starts[1:], n)
-    return cw, starts, ends, idx
-
-
-def tokens(text: str) -> list[str]:
-    """The normalised tokens of ``text`` (see the module docstring)."""
-    cw, starts, ends, _ = _token_spans(normalize(text))
-    chars = cw.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
-    return [chars[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
 
 
 def shingle_strings(text: str, k: int) -> list[str]:
@@ -194,13 +86,13 @@ def fmix64(h: np.ndarray) -> np.ndarray:
 
 
 def _hash_chunk(docs: list[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Shingle hashes of NFKC code-point arrays, and how many belong to each doc."""
+    """Shingle hashes of normalised code-point arrays, and how many belong to each doc."""
     nd = len(docs)
     # Docs joined with a space so that no token spans two docs.
     cp = np.concatenate([x for d in docs for x in (d, _SPACE)])
     doc_start = np.zeros(nd, dtype=np.int64)
     np.cumsum([len(d) + 1 for d in docs[:-1]], out=doc_start[1:])
-    cw, starts, ends, kept_idx = _token_spans(cp)
+    cw, starts, ends, kept_idx, _ = words.token_spans(cp)
     n = len(cw)
     if len(starts) == 0:
         return np.zeros(0, dtype=np.uint64), np.zeros(nd, dtype=np.int64)
@@ -247,7 +139,7 @@ def shingle_hashes_batch(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.n
     first = 0
     size = 0
     for i, text in enumerate(texts):
-        cp = normalize(text)
+        cp = words.codepoints(text)
         chunk.append(cp)
         size += len(cp) + 1
         if size >= _CHUNK_CHARS or i == n - 1:

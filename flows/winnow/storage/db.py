@@ -186,6 +186,16 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 )"""
 
 
+def _rehash(con: duckdb.DuckDBPyConnection) -> None:
+    from winnow.storage.rehash import rehash_documents  # needs the tokeniser, not needed to open a db
+
+    rehash_documents(con)
+
+
+# Steps SQL cannot do, run right after the migration of that version, in its transaction.
+DATA_MIGRATIONS = {11: _rehash}
+
+
 def migrations() -> list[tuple[int, str, str]]:
     out = []
     for f in sorted((sql_dir() / "migrations").iterdir()):
@@ -217,6 +227,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             continue
         with transaction(con):
             con.execute(sql)
+            if version in DATA_MIGRATIONS:
+                DATA_MIGRATIONS[version](con)
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
         applied.append(version)
     con.execute((sql_dir() / "views.sql").read_text(encoding="utf-8"))

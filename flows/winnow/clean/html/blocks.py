@@ -18,6 +18,7 @@ from trafilatura.xml import xmltotxt
 
 from winnow.clean.html import patterns as pat
 from winnow.clean.html.patterns import READ_MORE_PHRASES
+from winnow.vocab import word_count
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
@@ -43,10 +44,8 @@ def core(text: str) -> str:
 
 
 def count_words(text: str) -> int:
-    """Words of a text; CJK scripts (no spaces) count one word per two characters."""
-    n = len(_WORD.findall(text))
-    cjk = len(_CJK.findall(text))
-    return max(n, cjk // 2) if cjk else n
+    """Words of a text, as winnow counts them everywhere (``winnow.vocab.word_count``)."""
+    return word_count(text)
 
 
 _READ_MORE = frozenset(p.casefold() for p in READ_MORE_PHRASES)

@@ -28,6 +28,7 @@ import numpy as np
 
 from winnow.clean.text import lang, patterns
 from winnow.clean.text.lines import MAX_LINE_CHARS, Line
+from winnow.vocab import word_count, word_counts
 
 _TOKEN = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -93,11 +94,8 @@ class PageFeatures:
 
 
 def line_words(text: str) -> float:
-    """Words of a line as the model counts them: ``\\w+`` tokens plus one per two CJK characters."""
-    t = text[:MAX_LINE_CHARS]
-    n = len(_TOKEN.findall(t))
-    cjk = len(_CJK.findall(t)) if not t.isascii() else 0
-    return n + cjk / 2.0 if cjk else float(n)
+    """Words of a line as winnow counts them everywhere (``winnow.vocab.word_count``)."""
+    return float(word_count(text[:MAX_LINE_CHARS]))
 
 
 def _content_words(tokens: list[str], stop: frozenset, cjk: int, text: str) -> set:
@@ -146,13 +144,12 @@ def page_features(lines: list[Line]) -> PageFeatures:
     B = np.zeros((n, len(BASE)))
     cats: list[list[str]] = []
     cjk_n = np.zeros(n)
-    words = np.zeros(n)
+    words = word_counts(texts).astype(float)  # winnow.vocab: the one word count
     for i, (t, raw, ts) in enumerate(zip(texts, raw_tokens, tokens)):
         nc = len(t)
         cjk = len(_CJK.findall(t)) if not t.isascii() else 0
         cjk_n[i] = cjk
-        nw = len(ts) + cjk / 2.0 if cjk else float(len(ts))
-        words[i] = nw
+        nw = words[i]
         alnum = sum(map(len, raw))
         tail = t[-8:]
         ends_s = bool(_SENT_END.search(tail))
