@@ -11,6 +11,7 @@ from winnow.clean.text import patterns
 from winnow.clean.text.features import NAMES, PageFeatures
 from winnow.clean.text.lines import Line
 from winnow.clean.text.params import TITLE
+from winnow.vocab import languages
 
 _IMAGE = re.compile(patterns.IMAGE_PREFIX, re.I)
 _DATE = re.compile(patterns.DATE, re.I)
@@ -19,21 +20,7 @@ _BYLINE = re.compile(patterns.BYLINE_PREFIX, re.I)
 _UPDATED = re.compile(patterns.UPDATED, re.I)
 _SPLIT = re.compile(r"\s*(?:\||•|·|–|—|,|;|/|\bon\b|\ble\b|\bam\b|\bel\b)\s*", re.I)
 _NAME_WORD = re.compile(r"^[^\W\d_][\w.'’\-]*$")
-_MONTHS = {
-    1: ("jan", "janv", "januar", "janeiro", "enero", "gennaio", "января", "janvier"),
-    2: ("feb", "febr", "februar", "fev", "fév", "février", "fevereiro", "febrero", "febbraio", "февраля"),
-    3: ("mar", "march", "mars", "märz", "marz", "marzo", "março", "марта"),
-    4: ("apr", "april", "avr", "avril", "abr", "abril", "aprile", "апреля"),
-    5: ("may", "mai", "mayo", "maio", "maggio", "мая"),
-    6: ("jun", "june", "juni", "juin", "junio", "junho", "giugno", "июня"),
-    7: ("jul", "july", "juli", "juil", "juillet", "julio", "julho", "luglio", "июля"),
-    8: ("aug", "august", "août", "aout", "ago", "agosto", "августа"),
-    9: ("sep", "sept", "september", "septembre", "septiembre", "set", "setembro", "settembre", "сентября"),
-    10: ("oct", "october", "okt", "oktober", "octobre", "octubre", "ott", "ottobre", "out", "outubro", "октября"),
-    11: ("nov", "november", "novembre", "noviembre", "novembro", "ноября"),
-    12: ("dec", "december", "dez", "dezember", "déc", "décembre", "dic", "diciembre", "dicembre", "dezembro", "декабря"),
-}
-_MONTH = {name: m for m, names in _MONTHS.items() for name in names}
+_MONTH = languages.month_numbers()  # name or abbreviation -> 1..12, every language
 
 
 def iso_date(s: str) -> Optional[str]:

@@ -5,10 +5,18 @@ a regular expression, written in lower case and searched in the lower-cased
 start of a line. A match is *evidence*, fed to the model as a feature; only the categories
 in ``HARD`` remove a line on their own (the issue requires those to go), and
 only when the line is short (``params.HARD_MAX_WORDS``). Patterns cover several
-languages; add a language by adding its words here, not by touching the engine.
+languages; related-story phrases, month names, byline and "updated" words come from
+``winnow.vocab.languages`` (shared with the HTML rules): add a language there.
 """
 
 from __future__ import annotations
+
+from winnow.vocab import languages
+
+_RELATED = languages.regex_alternation(
+    {p for ps in languages.related_phrases().values() for p in ps} - languages.weak_related()
+)
+_WEAK_RELATED = languages.regex_alternation(languages.weak_related())
 
 # A renderer's list marker in front of an item: "* ", "+ ", "o ", "• ", "» " ...
 LIST_MARKER = r"^(?:[*+•·»›►▪▸‣◦○●■□➤→✓✔\-–—>]|#{1,6}|o(?=\s))\s+"  # bullets, Markdown headings and quotes
@@ -23,18 +31,13 @@ CATEGORIES: dict[str, str] = {
         r"^(?:just in|breaking(?: news)?|latest(?: news)?|live|en direct|flash|derni[eè]re heure|"
         r"eilmeldung|aktuell|última hora|ultim['’]ora|срочно|молния|breaking)\s*[:|–—-]"
     ),
+    # phrases from winnow.vocab.languages (shared with the HTML rules); the weak ones
+    # ("More", "Popular", "Related") also open prose: they count before a separator, alone,
+    # or with one more word ("More from CNN", "Related tags"; not "More people died.")
     "related_headlines": (
-        r"^(?:also read|read also|also see|see also|read more|more from|more stories|more news|"
-        r"related(?: stories| articles| news| posts| content| coverage)?|top stories|top news|"
-        r"commented stories|most (?:read|popular|viewed|shared|commented)|popular (?:stories|posts)|"
-        r"you (?:may|might) (?:also )?like|recommended(?: for you| stories)?|trending(?: now| stories)?|"
-        r"don['’]t miss|editor['’]?s picks|what to read next|read next|read previous|previous article|"
-        r"next article|previous post|next post|up next|"
-        r"(?:\w+ )?news stream|(?:à )?lire aussi|à lire également|voir aussi|sur le même sujet|"
-        r"читайте также|смотрите также|по теме|см\. также|lesen sie auch|mehr zum thema|auch interessant|"
-        r"leer m[aá]s|lea tambi[eé]n|te puede interesar|noticias relacionadas|leggi anche|potrebbe interessarti|"
-        r"leia tamb[eé]m|veja tamb[eé]m|lees ook|czytaj też|czytaj także|"
-        r"関連記事|関連ニュース|おすすめ記事|人気記事|相关文章|相关新闻|热门文章|관련\s?기사|많이 본 뉴스|인기 기사)\b\s*[:|»>\-–—]?"
+        r"^(?:" + _RELATED + r")\b\s*[:|»>\-–—]?|"
+        r"^(?:" + _WEAK_RELATED + r")(?:\s*[:|»>\-–—]|(?:\s+[^\s.!?]+)?\s*$)|"
+        r"^(?:\w+ )?news stream\b"
     ),
     "share_widget": (
         r"^(?:share(?: this)?(?: on| article| story)?|share this on|tweet|pin it|email|e-mail|print(?: the page)?|"
@@ -119,27 +122,15 @@ END_MARKERS = ("related_headlines", "comment_form", "comment_header", "share_wid
 COUNT_SUFFIX = r"\(\d+\)$"
 
 # Bylines and dates (metadata, not body).
-BYLINE_PREFIX = (
-    r"^(?:by|written by|posted by|words by|story by|par|von|por|di|door|av|af|autor(?:a)?:?|"
-    r"автор:?|текст:?|от)\s+"
-)
-MONTHS = (
-    r"jan(?:uary|vier|uar|eiro)?|feb(?:ruary|ruar)?|f[ée]v(?:rier)?|mar(?:ch|s|zo|ço)?|m[äa]rz|"
-    r"apr(?:il)?|avr(?:il)?|abr(?:il)?|may|mai|mayo|maio|maggio|jun(?:e|i|io|ho)?|juin|giugno|"
-    r"jul(?:y|i|io|ho)?|juil(?:let)?|luglio|aug(?:ust)?|ao[uû]t|ago(?:sto)?|sep(?:t|tember|tiembre|tembre)?|"
-    r"set(?:embro|tembre)?|oct(?:ober|obre)?|okt(?:ober)?|ott(?:obre)?|out(?:ubro)?|nov(?:ember|embre|iembre)?|"
-    r"dec(?:ember)?|d[ée]c(?:embre)?|dez(?:ember|embro)?|dic(?:iembre|embre)?|"
-    r"января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|"
-    r"enero|febrero|marzo|junio|julio|agosto|octubre|noviembre|diciembre|janvier|février|avril|juillet|"
-    r"septembre|octobre|novembre|décembre"
-)
+BYLINE_PREFIX = r"^(?:" + languages.regex_alternation(languages.byline_words()) + r")\s*:?\s+"
+MONTHS = languages.regex_alternation(languages.month_numbers())  # every language's, one list
 DATE = (
     r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|"
     r"\b\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:" + MONTHS + r")\.?,?\s+\d{2,4}\b|"
     r"\b(?:" + MONTHS + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
 )
 TIME = r"\b\d{1,2}[:h]\d{2}\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)?\b"
-UPDATED = r"^(?:last )?(?:updated|published|posted|modified|publié|mis à jour|aktualisiert|veröffentlicht|actualizado|publicado|обновлено|опубликовано)\b"
+UPDATED = r"^(?:" + languages.regex_alternation(languages.updated_words()) + r")\b"
 
 # Relative phrases that mark a teaser or a dated item in a list ("2 hours ago").
 AGO = r"\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b|\bil y a \d+|\bvor \d+ (?:minuten|stunden|tagen)|\d+ (?:минут|час|дн)[а-я]* назад"
