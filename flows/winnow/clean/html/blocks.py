@@ -22,7 +22,6 @@ from winnow.vocab import word_count
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # list markers and wrapping punctuation that are not part of a headline
 _LEAD = " \t\n-–—•*·»›>[(\"'“‘|"
 _TRAIL = " \t\n])\"'”’|:.…"
