@@ -84,8 +84,11 @@ def test_word_counts_by_script():
 
 def test_every_counter_is_the_one_counter():
     """The text cleaner's features, the HTML blocks, the filters and the stored count agree."""
-    lines = [ln for ln in CHINESE.splitlines() if ln.strip()] + [x for pair in SAME for x in pair]
-    pf = page_features(split_lines("\n".join(lines)))
+    raw = [ln for ln in CHINESE.splitlines() if ln.strip()] + [x for pair in SAME for x in pair]
+    split = split_lines("\n\n".join(raw))
+    lines = [ln.text for ln in split]
+    assert len(lines) >= len(raw) - 2
+    pf = page_features(split)
     from winnow.clean.text.features import NAMES
 
     model_words = pf.X[:, NAMES.index("words")].tolist()
