@@ -35,7 +35,8 @@ t0 = time.perf_counter()
 import duckdb
 from winnow.settings import Settings
 from winnow.discover import discover
-from winnow.read import read_candidate, Page
+from winnow.read import read_candidate
+from winnow.records import Document
 from winnow.clean import clean
 from winnow.language import detect_language
 from winnow.dedup.exact import content_hash
@@ -48,9 +49,9 @@ t1 = time.perf_counter()
 for c in discover([corpus]).candidates:
     n += 1
     page = read_candidate(c, s.input)
-    if not isinstance(page, Page):
+    if not isinstance(page, Document):
         continue
-    ex = clean(page.text, page.source.type, s.clean)
+    ex = clean(page.raw, page.source.type, s.clean)
     lang, prob = detect_language(ex.text, s.language)
     rows.append((c.path, ex.title, ex.text, lang, prob, content_hash(ex.text)))
     if len(rows) >= batch:

@@ -10,8 +10,8 @@ import pytest
 
 from conftest import SEEDS, ingest, make_settings, query, winnow_cli
 from winnow.discover import Candidate, discover
-from winnow.read import Page, hash_candidate, read_candidate, sniff_kind
-from winnow.records import Rejection
+from winnow.read import hash_candidate, read_candidate, sniff_kind
+from winnow.records import Document, Rejection
 from winnow.settings import InputSettings
 
 GOOD = (SEEDS / "000_6854359e01b304fc.txt").read_bytes()
@@ -131,7 +131,7 @@ def test_a_link_named_on_the_command_line_is_followed(tmp_path):
     (tmp_path / "dir-link").symlink_to(tmp_path / "real")
     for named in ("file-link.txt", "dir-link"):
         (c,) = discover([tmp_path / named]).candidates
-        assert isinstance(read_candidate(c), Page), named
+        assert isinstance(read_candidate(c), Document), named
 
 
 def test_hidden_files_are_skipped_and_counted(tmp_path):

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from conftest import SEEDS, ingest, make_settings, query
 from winnow.discover import Candidate, discover
-from winnow.read import Page, read_candidate
-from winnow.records import Rejection
+from winnow.read import read_candidate
+from winnow.records import Document, Rejection
 from winnow.settings import InputSettings
 
 GOOD = (SEEDS / "000_6854359e01b304fc.txt").read_bytes()
@@ -40,13 +40,13 @@ def test_gzip_truncated_and_bomb(tmp_path):
     # concatenated gzip members are one stream, as for gzip(1)
     (tmp_path / "two.txt.gz").write_bytes(gzip.compress(GOOD[:500]) + gzip.compress(GOOD[500:]))
     page = read(tmp_path / "two.txt.gz")
-    assert isinstance(page, Page) and page.text == GOOD.decode() and page.source.compressed
+    assert isinstance(page, Document) and page.raw == GOOD.decode() and page.source.compressed
 
 
 def test_size_cap(tmp_path):
     (tmp_path / "big.txt").write_bytes(GOOD * 600)  # ~1.2 MB
     assert reason(tmp_path / "big.txt", max_file_mb=1) == "too_large"
-    assert isinstance(read(tmp_path / "big.txt", max_file_mb=2), Page)
+    assert isinstance(read(tmp_path / "big.txt", max_file_mb=2), Document)
 
 
 def test_binary_behind_text_names(tmp_path):
@@ -62,8 +62,8 @@ def test_invalid_utf8_in_the_middle(tmp_path):
     broken = text[:800].encode() + b"\xff\xfe\xc3" + text[800:].encode()
     (tmp_path / "broken.txt").write_bytes(broken)
     page = read(tmp_path / "broken.txt")  # default: keep the page, count the repair
-    assert isinstance(page, Page) and page.source.encoding == "utf-8" and page.source.decode_errors == 3
-    assert text[:800] in page.text and text[800:] in page.text
+    assert isinstance(page, Document) and page.source.encoding == "utf-8" and page.source.decode_errors == 3
+    assert text[:800] in page.raw and text[800:] in page.raw
     assert reason(tmp_path / "broken.txt", invalid_utf8="reject") == "invalid_utf8"
 
 
@@ -78,8 +78,8 @@ def test_encodings(tmp_path):
     for name, data in cases.items():
         (tmp_path / name).write_bytes(data)
         page = read(tmp_path / name)
-        assert isinstance(page, Page), name
-        assert page.text.lstrip("\ufeff") == text, name
+        assert isinstance(page, Document), name
+        assert page.raw.lstrip("\ufeff") == text, name
 
 
 def test_symlinks(tmp_path):
@@ -145,6 +145,6 @@ def test_reader_never_raises(tmp_path, data):
     p = tmp_path / "random.bin"
     p.write_bytes(data)
     out = read(p)
-    assert isinstance(out, (Page, Rejection))
+    assert isinstance(out, (Document, Rejection))
     if isinstance(out, Rejection):
         assert out.reason and out.detail

@@ -132,31 +132,17 @@ def ingest(
                           " (starting Prefect...)", markup=False)
             from winnow import flow as wflow
 
-            with _progress_bar(enabled=not as_json) as hook:
-                wflow.progress_hook = hook
+            from winnow.progress import Progress, ProgressPrinter
+
+            progress = Progress()
+            progress.stage("starting Prefect")
+            with ProgressPrinter(progress, stream=sys.stderr) if not as_json else contextlib.nullcontext():
                 summary = wflow.run_ingest(inputs, settings, export=export, runner=runner,
-                                           dask_address=dask_address, started=started)
+                                           dask_address=dask_address, started=started, progress=progress)
         if as_json:
             print(json.dumps(summary, indent=2, default=str))
         else:
             _print_summary(summary, settings)
-
-
-@contextlib.contextmanager
-def _progress_bar(enabled: bool):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=err, transient=True, disable=not (enabled and err.is_terminal))
-    tasks: dict[str, int] = {}
-
-    def hook(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            tasks[stage] = progress.add_task(f"{stage} files", total=total)
-        progress.update(tasks[stage], completed=done, total=total)
-
-    with progress:
-        yield hook
 
 
 def _print_summary(s: dict, settings: Settings) -> None:
@@ -213,8 +199,7 @@ def clean(
         found = discover(paths, follow_symlinks=settings.input.follow_symlinks)
         pipeline = Pipeline(settings, documents=False)  # read, clean, filter, language: no warehouse
         records = [_rejection_record(r) for r in found.rejections]
-        for c in found.candidates:
-            item = pipeline.process(c)
+        for item in pipeline.stream(found.candidates):
             records.append(_rejection_record(item) if isinstance(item, Rejection) else _clean_record(item, explain))
         _print_clean(records, fmt, explain)
 
@@ -223,15 +208,16 @@ def _rejection_record(r) -> dict:
     return {"path": r.path, "rejected": r.reason, "detail": r.detail, "sha256": r.sha256}
 
 
-def _clean_record(c, explain: bool) -> dict:
-    ex, src = c.extraction, c.page.source
+def _clean_record(doc, explain: bool) -> dict:
+    src = doc.source
     rec = {
-        "path": src.path, "title": ex.title, "text": ex.text, "language": c.language,
-        "language_prob": c.language_prob, "author": ex.author, "date": ex.date, "url": ex.url,
-        "type": src.type, "encoding": src.encoding, "extractor": ex.extractor, "sha256": src.sha256,
+        "path": src.path, "title": doc.title, "text": doc.text, "language": doc.language,
+        "language_prob": doc.language_prob, "author": doc.author, "date": doc.date, "url": doc.url,
+        "type": src.type, "encoding": src.encoding, "extractor": doc.extractor, "sha256": src.sha256,
     }
     if explain:
-        rec["removed"] = [{"line": r.line_no, "reason": r.reason, "score": r.score, "text": r.text} for r in ex.removed]
+        rec["removed"] = [{"line": r.line_no, "reason": r.reason, "score": r.score, "text": r.text}
+                          for r in doc.removed]
     return rec
 
 

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -32,22 +32,15 @@ from winnow import __version__
 from winnow.clean.evidence import LineEvidence
 from winnow.discover import Candidate, Discovery, discover
 from winnow.pipeline import BatchResult, process_files
+from winnow.progress import Progress
+from winnow.records import Rejection
 from winnow.settings import Settings, load_settings, settings_from_mapping
+from winnow.stage import Stats
 from winnow.storage import db as wdb
 from winnow.storage import load as wload
 from winnow.storage.dedup import run_dedup
 from winnow.storage.export import check_target, export_corpus, protected_paths
-from winnow.summary import RunSummary
-
-# Set by the CLI to draw a progress bar: progress(stage, done, total).
-ProgressHook = Callable[[str, int, int], None]
-progress_hook: Optional[ProgressHook] = None
-_timing: dict[str, float] = {}
-
-
-def _progress(stage: str, done: int, total: int) -> None:
-    if progress_hook is not None:
-        progress_hook(stage, done, total)
+from winnow.summary import RunSummary, plan_stats
 
 
 def new_run_id() -> str:
@@ -102,15 +95,15 @@ def process_batch_task(candidates: Payload, settings: Settings, evidence: Payloa
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
-def load_batch_task(run_id: str, batch: Payload, settings: Settings) -> wload.LoadStats:
+def load_batch_task(run_id: str, batch: Payload, settings: Settings) -> Stats:
     with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
         return wload.load_batch(con, run_id, settings.fingerprint, batch.value)
 
 
 @task(name="dedup", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
-def dedup_task(run_id: str, settings: Settings):
+def dedup_task(run_id: str, settings: Settings) -> Stats:
     with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
-        return run_dedup(con, run_id, settings)
+        return run_dedup(con, run_id, settings).as_stats()
 
 
 @task(name="export", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
@@ -120,11 +113,11 @@ def export_task(settings: Settings):
 
 
 @task(name="finish-run", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
-def finish_task(run_id: str, status: str, summary: dict, settings: Settings) -> dict:
+def finish_task(run_id: str, status: str, summary: RunSummary, settings: Settings) -> RunSummary:
     with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
-        summary["status"] = status
-        summary["documents"]["corpus"] = con.execute("SELECT count(*) FROM corpus").fetchone()[0]
-        wload.finish_run(con, run_id, status, summary)
+        summary.status = status
+        summary.corpus_documents = wload.corpus_size(con)
+        wload.finish_run(con, run_id, status, summary.to_dict())
     return summary
 
 
@@ -134,18 +127,49 @@ def _batches(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def _failed_batch(files: list[Candidate], error: BaseException) -> BatchResult:
+    """A batch that could not be processed: each of its files rejected with reason ``error``.
+
+    No hash is recorded, so the next run tries these files again.
+    """
+    detail = f"batch failed: {type(error).__name__}: {error}"[:500]
+    rejected = [Rejection(c.path, "error", detail) for c in files]
+    return BatchResult(rejections=rejected, files=len(files),
+                       stats=Counter({"batch.rejected:error": len(files), "batch.failed": 1}))
+
+
+def _load(run_id: str, result: BatchResult, files: list[Candidate], cfg: Settings, logger) -> BatchResult:
+    """Load a batch; when loading fails after its retries, record its files as rejected instead."""
+    load = load_batch_task.with_options(retries=cfg.flow.retries, retry_delay_seconds=cfg.flow.retry_delay_seconds)
+    try:
+        result.stats.update(load(run_id, Payload(result), cfg))
+        return result
+    except Exception as e:
+        logger.warning("batch of %d files could not be loaded (%s: %s): its files are rejected as 'error'",
+                       len(files), type(e).__name__, e)
+        failed = _failed_batch(files, e)
+    try:
+        failed.stats.update(load(run_id, Payload(failed), cfg))
+    except Exception as e2:  # even the rejections cannot be written: say so, keep going
+        logger.error("could not record the rejections of a failed batch: %s: %s", type(e2).__name__, e2)
+    return failed
+
+
 @flow(name="winnow-ingest", validate_parameters=False, log_prints=False)
 def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None,
-                settings: Optional[dict] = None, export: bool = True) -> dict:
+                settings: Settings | dict | None = None, export: bool = True,
+                progress: Optional[Payload] = None) -> dict:
     """Ingest files/folders/globs into the warehouse.
 
-    Settings come from ``settings`` (``Settings.to_dict()``, as the CLI passes them) or are
-    loaded from ``config`` (a winnow.toml path, as a deployment passes it); ``inputs``
-    default to the settings' ``[input] paths``.
+    ``settings`` is the parsed ``Settings`` (as ``run_ingest`` passes it), or their
+    ``to_dict()`` form from a deployment's JSON parameters; without it they are loaded
+    from ``config`` (a winnow.toml path). ``inputs`` default to ``[input] paths``.
     """
-    _timing["flow_started"] = time.perf_counter()
-    cfg: Settings = (settings_from_mapping(settings, source="flow parameters") if settings is not None
+    started = time.perf_counter()
+    cfg: Settings = (settings if isinstance(settings, Settings)
+                     else settings_from_mapping(settings, source="flow parameters") if settings is not None
                      else load_settings(config))
+    shown: Progress = progress.value if progress is not None else Progress()
     inputs = list(inputs) if inputs else list(cfg.input.paths)
     logger = get_run_logger()
     run_id = new_run_id()
@@ -154,51 +178,60 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
     if export:  # a target winnow may not replace stops the run before any work, not after it
         check_target(cfg.warehouse.export_dir, protected_paths(cfg))
     with wdb.run_lock(db, cfg.warehouse.lock_timeout_seconds):
+        shown.stage("planning")
         with summary.timed("discover+plan"):
             found = discover_task(inputs, cfg.input.follow_symlinks)
             plan, evidence = plan_task(run_id, inputs, Payload(found), cfg,
                                        str(flow_run.id) if flow_run.id else None).value
-        summary.count_plan(found, plan)
-        logger.info("run %s: %d files, %d to process, %d unchanged", run_id, summary.files_seen,
+        summary.add(plan_stats(found, plan))
+        logger.info("run %s: %d files, %d to process, %d unchanged", run_id, summary.stats["plan.seen"],
                     len(plan.todo), len(plan.unchanged))
         try:
+            shown.stage("processing")
+            shown.files(len(plan.todo))
             batches = _batches(plan.todo, cfg.flow.batch_size)
-            _progress("ingest", 0, len(plan.todo))
             window = max(2, 2 * cfg.flow.workers)  # batches in flight: bounded memory
-            futures = [process_batch_task.submit(Payload(b), cfg, Payload(evidence)) for b in batches[:window]]
-            done_files = 0
+
+            def submit(i: int):
+                return process_batch_task.submit(Payload(batches[i]), cfg, Payload(evidence))
+
+            futures = [submit(i) for i in range(min(window, len(batches)))]
             for i in range(len(batches)):
-                result: BatchResult = futures[i].result().value
+                try:
+                    result: BatchResult = futures[i].result().value
+                except Exception as e:  # one batch failing (a worker died, a bug) must not end the run
+                    logger.warning("batch %d/%d failed (%s: %s): its files are rejected as 'error'",
+                                   i + 1, len(batches), type(e).__name__, e)
+                    result = _failed_batch(batches[i], e)
                 if i + window < len(batches):
-                    futures.append(process_batch_task.submit(Payload(batches[i + window]), cfg, Payload(evidence)))
+                    futures.append(submit(i + window))
                 futures[i] = None  # let the batch be freed once loaded
                 with summary.timed("load"):
-                    stats = load_batch_task.with_options(
-                        retries=cfg.flow.retries, retry_delay_seconds=cfg.flow.retry_delay_seconds
-                    )(run_id, Payload(result), cfg)
-                summary.count_batch(result, stats)
-                done_files += len(batches[i])
-                _progress("ingest", done_files, len(plan.todo))
+                    result = _load(run_id, result, batches[i], cfg, logger)
+                summary.add(result.stats)
+                shown.advance(len(batches[i]), len(result.documents))
                 logger.info("batch %d/%d loaded: %d documents, %d rejected", i + 1, len(batches),
                             len(result.documents), len(result.rejections))
+            shown.stage("dedup")
             with summary.timed("dedup"):
-                dedup = dedup_task(run_id, cfg)
-            summary.count_dedup(dedup)
+                summary.add(dedup_task(run_id, cfg))
             if export:
+                shown.stage("export")
                 with summary.timed("export"):
                     summary.export = asdict(export_task(cfg))
-            summary.seconds_work = time.perf_counter() - _timing["flow_started"]
-            final = finish_task(run_id, "completed", summary.to_dict(), cfg)
+            summary.seconds_work = time.perf_counter() - started
+            shown.stage("finishing")
+            summary = finish_task(run_id, "completed", summary, cfg)
         except BaseException:
             try:
-                finish_task.fn(run_id, "failed", summary.to_dict(), cfg)
+                finish_task.fn(run_id, "failed", summary, cfg)
             except Exception:
                 pass
             raise
-    summary.corpus_documents = final["documents"]["corpus"]
-    summary.status = final["status"]
     _publish_artifacts(summary)
-    return summary.to_dict()
+    out = summary.to_dict()
+    out["flow_started"] = started
+    return out
 
 
 def _publish_artifacts(summary: RunSummary) -> None:
@@ -248,16 +281,17 @@ def share_temporary_server() -> None:
 
 
 def run_ingest(inputs: list[str], settings: Settings, *, export: bool = True, runner: str | None = None,
-               dask_address: str | None = None, started: float | None = None) -> dict:
+               dask_address: str | None = None, started: float | None = None,
+               progress: Progress | None = None) -> dict:
     """Run the flow in this process and return its summary (with start-up vs work time)."""
     started = started if started is not None else time.perf_counter()
-    _timing.clear()
     if (runner or settings.flow.runner) == "dask":
         share_temporary_server()
     f = ingest_flow.with_options(task_runner=task_runner_for(settings, runner, dask_address))
-    result = f(inputs=[str(p) for p in inputs], settings=settings.to_dict(), export=export)
+    result = f(inputs=[str(p) for p in inputs], settings=settings, export=export,
+               progress=Payload(progress) if progress is not None else None)
     total = time.perf_counter() - started
-    startup = _timing.get("flow_started", started) - started
+    startup = result.pop("flow_started", started) - started
     result["seconds"] = {"total": round(total, 3), "prefect_startup": round(startup, 3),
                          "work": round(result.get("seconds_work", 0.0), 3)}
     result.pop("seconds_work", None)

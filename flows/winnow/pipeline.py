@@ -1,16 +1,16 @@
-"""The per-file pipeline, without Prefect: read -> clean -> filter -> language -> document.
+"""The per-file pipeline, without Prefect: read -> clean -> filter -> language -> identify.
 
-Each step is one small class with one job and counted stats (DataTrove-style):
-``step(item)`` returns the next record or a ``Rejection``; the driver collects
-rejections so that no file disappears, and the run summary is the sum of the
-steps' counters. Prefect tasks (``winnow.flow``) call ``process_files`` on
-batches; the CLI's ``clean`` command and the benchmarks call it directly.
+Each stage is a ``winnow.stage.Stage``: it takes ``Document`` records, hands them
+on or rejects them with a reason, and counts what it did. ``Pipeline.run`` drives
+a batch of files through the stages and returns the documents, the rejections
+(no file disappears) and the stages' counters. Prefect tasks (``winnow.flow``)
+run it on batches in worker processes; ``winnow clean`` and the benchmarks call
+it directly.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
@@ -24,64 +24,21 @@ from winnow.dedup.exact import content_hash
 from winnow.vocab import word_count, word_units
 from winnow.discover import Candidate
 from winnow.language import detect_language
-from winnow.read import Page, read_candidate
-from winnow.records import Document, Extraction, Rejection, SourceFile
+from winnow.read import read_candidate
+from winnow.records import Document, Rejection
 from winnow.settings import Settings
+from winnow.stage import Stage, Stats, merged, run_stages
 
 
-def make_doc_id(sha256: str, fingerprint: str) -> str:
+def make_doc_id(sha256: str, fingerprint: str, part: str = "") -> str:
     """Deterministic: the same bytes cleaned the same way always get the same id."""
-    return hashlib.sha256(f"{sha256}:{fingerprint}".encode()).hexdigest()[:20]
+    key = f"{sha256}:{part}:{fingerprint}" if part else f"{sha256}:{fingerprint}"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
-@dataclass
-class Cleaned:
-    page: Page
-    extraction: Extraction
-    language: str = "und"
-    language_prob: float = 0.0
-    line_hashes: list[int] = field(default_factory=list)
+class Reader(Stage):
+    """A discovered file -> a Document holding its decoded content (or a Rejection)."""
 
-
-class Step:
-    """One stage: ``process`` turns an item into the next one or a Rejection."""
-
-    name = "step"
-
-    def __init__(self) -> None:
-        self.stats: Counter = Counter()
-        self.seconds = 0.0
-
-    def process(self, item):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def __call__(self, item):
-        t0 = time.perf_counter()
-        try:
-            out = self.process(item)
-        except Exception as e:  # a bug on one page must not end the run: record it
-            src = _source_of(item)
-            out = Rejection(src.path if src else getattr(item, "path", "?"), "error",
-                            f"{self.name}: {type(e).__name__}: {e}"[:500], sha256=src.sha256 if src else None)
-        self.seconds += time.perf_counter() - t0
-        self.stats["in"] += 1
-        if isinstance(out, Rejection):
-            self.stats[f"rejected:{out.reason}"] += 1
-        else:
-            self.stats["out"] += 1
-        return out
-
-
-def _source_of(item) -> Optional[SourceFile]:
-    """The file behind an item once it has been read (a Candidate has no hash yet)."""
-    if isinstance(item, Page):
-        return item.source
-    if isinstance(item, Cleaned):
-        return item.page.source
-    return None
-
-
-class Reader(Step):
     name = "read"
 
     def __init__(self, settings: Settings):
@@ -89,14 +46,14 @@ class Reader(Step):
         self.settings = settings.input
 
     def process(self, item: Candidate):
-        page = read_candidate(item, self.settings)
-        if isinstance(page, Page):
-            self.stats[f"type:{page.source.type}"] += 1
-            self.stats[f"encoding:{page.source.encoding}"] += 1
-        return page
+        doc = read_candidate(item, self.settings)
+        if isinstance(doc, Document):
+            self.count(f"type:{doc.source.type}")
+            self.count(f"encoding:{doc.source.encoding}")
+        return doc
 
 
-class Extractor(Step):
+class Cleaner(Stage):
     """HTML through trafilatura, text dumps through winnow's text cleaner."""
 
     name = "clean"
@@ -106,24 +63,28 @@ class Extractor(Step):
         self.settings = settings.clean
         self.evidence = evidence if settings.clean.corpus_evidence else None
 
-    def process(self, page: Page):
-        hashes: list[int] = []
-        if page.source.type == "html":
-            ex = clean_html(page.text, self.settings)
+    def process(self, doc: Document):
+        if doc.source.type == "html":
+            ex = clean_html(doc.raw, self.settings)
         else:
-            ex = clean_text_dump(page.text, evidence=self.evidence)
+            ex = clean_text_dump(doc.raw, evidence=self.evidence)
             if self.settings.corpus_evidence:
-                hashes = line_hashes(page.text)
+                doc.line_hashes = line_hashes(doc.raw)
         if ex.not_article:
-            return Rejection.of(page.source, "not_article",
+            return Rejection.of(doc.source, "not_article",
                                 ex.not_article_reason or "a list of headlines/teasers, no article body")
         if not ex.paragraphs:
-            return Rejection.of(page.source, "no_content", "cleaning left no body text")
-        self.stats["removed_segments"] += len(ex.removed)
-        return Cleaned(page, ex, line_hashes=hashes)
+            return Rejection.of(doc.source, "no_content", "cleaning left no body text")
+        self.count("removed_segments", len(ex.removed))
+        doc.raw = ""  # the decoded input is not needed any more: keep batches small
+        doc.title, doc.text, doc.removed = ex.title, ex.text, ex.removed
+        doc.author, doc.date, doc.url = ex.author, ex.date, ex.url
+        doc.extractor = ex.extractor or ("trafilatura" if doc.source.type == "html" else "winnow-text")
+        doc.extractor_version = _extractor_version(doc.source.type)
+        return doc
 
 
-class QualityFilter(Step):
+class QualityFilter(Stage):
     """Drop bodies too short to be an article, or too repetitive to be prose."""
 
     name = "filter"
@@ -132,63 +93,48 @@ class QualityFilter(Step):
         super().__init__()
         self.settings = settings.clean
 
-    def process(self, item: Cleaned):
-        src = item.page.source
-        text = item.extraction.text
+    def process(self, doc: Document):
+        text = doc.text
         n = word_count(text)
         if n < self.settings.min_body_words:
-            return Rejection.of(src, "too_short",
+            return Rejection.of(doc.source, "too_short",
                                 f"{n} body words < clean.min_body_words ({self.settings.min_body_words})")
         if n >= 200:
             units = word_units(text)
             ratio = len(set(units)) / len(units)
             if ratio < self.settings.min_unique_word_ratio:
-                return Rejection.of(src, "repetitive", f"{ratio:.3f} distinct/total words < "
+                return Rejection.of(doc.source, "repetitive", f"{ratio:.3f} distinct/total words < "
                                     f"clean.min_unique_word_ratio ({self.settings.min_unique_word_ratio})")
-        return item
+        return doc
 
 
-class LanguageTagger(Step):
+class LanguageTagger(Stage):
     name = "language"
 
     def __init__(self, settings: Settings):
         super().__init__()
         self.settings = settings.language
 
-    def process(self, item: Cleaned):
-        item.language, item.language_prob = detect_language(item.extraction.text, self.settings)
-        self.stats[f"language:{item.language}"] += 1
-        return item
+    def process(self, doc: Document):
+        doc.language, doc.language_prob = detect_language(doc.text, self.settings)
+        self.count(f"language:{doc.language}")
+        return doc
 
 
-class DocumentBuilder(Step):
+class Identify(Stage):
     """Assign the deterministic id and the exact-duplicate hash."""
 
-    name = "document"
+    name = "identify"
 
     def __init__(self, settings: Settings):
         super().__init__()
         self.fingerprint = settings.fingerprint
 
-    def process(self, item: Cleaned):
-        ex, src = item.extraction, item.page.source
-        return Document(
-            doc_id=make_doc_id(src.sha256, self.fingerprint),
-            source=src,
-            fingerprint=self.fingerprint,
-            title=ex.title,
-            text=ex.text,
-            language=item.language,
-            language_prob=item.language_prob,
-            content_hash=content_hash(ex.text),
-            extractor=ex.extractor or ("trafilatura" if src.type == "html" else "winnow-text"),
-            extractor_version=_extractor_version(src.type),
-            author=ex.author,
-            date=ex.date,
-            url=ex.url,
-            removed=ex.removed,
-            line_hashes=item.line_hashes,
-        )
+    def process(self, doc: Document):
+        doc.fingerprint = self.fingerprint
+        doc.doc_id = make_doc_id(doc.source.sha256, self.fingerprint, doc.part)
+        doc.content_hash = content_hash(doc.text)
+        return doc
 
 
 def _extractor_version(kind: str) -> str:
@@ -199,44 +145,41 @@ def _extractor_version(kind: str) -> str:
 
 @dataclass
 class BatchResult:
+    """What a batch of files became: documents, rejections, and the stages' counters."""
+
     documents: list[Document] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
-    stats: dict[str, Counter] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
+    stats: Stats = field(default_factory=Counter)
+    files: int = 0  # files of the batch (a file may give several documents, or one rejection)
 
 
 class Pipeline:
-    """read -> clean -> filter -> language -> document, for a batch of files.
+    """read -> clean -> filter -> language -> identify, for a batch of files.
 
-    ``documents=False`` stops after the language step (``winnow clean``: no warehouse).
+    ``documents=False`` stops after the language stage (``winnow clean``: no warehouse).
     """
 
     def __init__(self, settings: Settings, evidence: Optional[LineEvidence] = None, documents: bool = True):
-        self.steps: list[Step] = [
+        self.stages: list[Stage] = [
             Reader(settings),
-            Extractor(settings, evidence),
+            Cleaner(settings, evidence),
             QualityFilter(settings),
             LanguageTagger(settings),
         ]
         if documents:
-            self.steps.append(DocumentBuilder(settings))
+            self.stages.append(Identify(settings))
 
-    def process(self, candidate: Candidate):
-        """One file through every step: the last step's record, or the first Rejection."""
-        item = candidate
-        for step in self.steps:
-            item = step(item)
-            if isinstance(item, Rejection):
-                break
-        return item
+    def stream(self, candidates: Iterable[Candidate]):
+        """Documents and rejections, in file order, as the stages produce them."""
+        return run_stages(self.stages, candidates)
 
     def run(self, candidates: Iterable[Candidate]) -> BatchResult:
         result = BatchResult()
-        for candidate in candidates:
-            item = self.process(candidate)
+        files = list(candidates)
+        for item in self.stream(files):
             (result.rejections if isinstance(item, Rejection) else result.documents).append(item)
-        result.stats = {s.name: s.stats for s in self.steps}
-        result.seconds = {s.name: s.seconds for s in self.steps}
+        result.files = len(files)
+        result.stats = merged(self.stages)
         return result
 
 

@@ -17,12 +17,11 @@ import hashlib
 import os
 import re
 import zlib
-from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
 from winnow.discover import Candidate, OpenRefused, open_checked
-from winnow.records import Rejection, SourceFile
+from winnow.records import Document, Rejection, SourceFile
 from winnow.settings import InputSettings
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -37,14 +36,6 @@ _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body
 _HTML_TAG = re.compile(r"<(html|head|body|div|p|br|span|a|article|section|meta|title|script|style|table|li|h[1-6])\b[^<>]*>", re.I)
 _TEXT_NAMES = (".txt", ".text")
 _HTML_NAMES = (".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx")
-
-
-@dataclass
-class Page:
-    """A decoded input file ready for cleaning."""
-
-    source: SourceFile
-    text: str
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -173,7 +164,7 @@ def _hash_stream(fh) -> str:
     return h.hexdigest()
 
 
-def read_candidate(candidate: Candidate, settings: InputSettings | None = None) -> Page | Rejection:
+def read_candidate(candidate: Candidate, settings: InputSettings | None = None) -> Document | Rejection:
     """Read, hash, decompress and decode one file. Never raises for bad input."""
     settings = settings or InputSettings()
     path = candidate.path
@@ -225,4 +216,4 @@ def read_candidate(candidate: Candidate, settings: InputSettings | None = None) 
         compressed=compressed,
         decode_errors=bad,
     )
-    return Page(source, text)
+    return Document(source, raw=text)

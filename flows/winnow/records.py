@@ -8,7 +8,7 @@ nothing given to winnow vanishes without a trace.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from winnow.vocab import word_count
 
@@ -64,23 +64,40 @@ class SourceFile:
 
 @dataclass
 class Document:
-    """A cleaned page ready for the warehouse."""
+    """One document, carried from the reader to the warehouse (DataTrove's ``Document``).
 
-    doc_id: str
+    Each stage fills in its part and hands the same record on:
+
+    - read: ``source`` (the file) and ``raw`` (its decoded content); ``part`` names the
+      document inside a file that holds several (a WARC record), "" otherwise;
+    - clean: ``title``, ``text``, metadata, ``removed``, ``extractor``; ``raw`` is dropped;
+    - language: ``language``, ``language_prob``;
+    - identify: ``doc_id``, ``fingerprint``, ``content_hash``;
+    - signature: ``signature`` (MinHash, ``uint32[num_perm]``), computed where the text is.
+    """
+
     source: SourceFile
-    fingerprint: str  # pipeline version + cleaning settings: same input + same fingerprint = same doc
-    title: Optional[str]
-    text: str
-    language: str
-    language_prob: float
-    content_hash: str  # hash of the normalised text: equal hashes = exact duplicates
-    extractor: str
-    extractor_version: str
+    raw: str = ""
+    part: str = ""
+    title: Optional[str] = None
+    text: str = ""
     author: Optional[str] = None
     date: Optional[str] = None
     url: Optional[str] = None
+    extractor: str = ""
+    extractor_version: str = ""
     removed: list[Removed] = field(default_factory=list)
     line_hashes: list[int] = field(default_factory=list)  # text dumps: counted as corpus evidence
+    language: str = "und"
+    language_prob: float = 0.0
+    doc_id: str = ""
+    fingerprint: str = ""  # pipeline version + cleaning settings: same input + same fingerprint = same doc
+    content_hash: str = ""  # hash of the normalised text: equal hashes = exact duplicates
+    signature: Optional[Any] = None  # numpy uint32 array, or None when not computed here
+
+    @property
+    def path(self) -> str:
+        return self.source.path
 
     @property
     def char_count(self) -> int:

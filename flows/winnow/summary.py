@@ -1,4 +1,13 @@
-"""The run summary: assembled from the counters each step and task returns."""
+"""The run summary, built in one place from the counters the stages keep.
+
+Every part of a run counts into one ``Stats`` (a ``Counter`` keyed
+``"<stage>.<what>"``, see ``winnow.stage``): discovery and planning (``plan.*``,
+``discover.rejected:*``), the per-file stages on the workers (``read.*``,
+``clean.*``, ``language.language:en``, ...), loading (``load.*``) and dedup
+(``dedup.*``); wall seconds under ``seconds.<stage>``. ``RunSummary.to_dict``
+turns that total into what the CLI prints, ``--json`` shows, the Prefect artifact
+tabulates and ``runs.summary`` stores: nothing is counted twice or by hand.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +17,36 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from winnow.stage import Stats
+
+
+def _sorted(counts: Counter) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _with_prefix(stats: Stats, marker: str) -> Counter:
+    """``{what: n}`` for every key ``<stage>.<marker><what>`` (summed over stages)."""
+    out: Counter = Counter()
+    for key, n in stats.items():
+        stage, _, what = key.partition(".")
+        if stage != "seconds" and what.startswith(marker) and n:
+            out[what[len(marker):]] += n
+    return out
+
+
+def plan_stats(discovery, plan) -> Stats:
+    """What discovery found and planning decided, as counters."""
+    s: Stats = Counter()
+    s["plan.seen"] = len(discovery.candidates) + len(discovery.rejections)
+    s["plan.hidden"] = getattr(discovery, "hidden", 0)  # hidden files and folders skipped by discovery
+    s["plan.rejected_before"] = getattr(plan, "rejected_before", 0)  # recorded by an earlier run: unchanged
+    s["plan.unchanged"] = len(plan.unchanged) + s["plan.rejected_before"]
+    s["plan.changed"] = len(plan.changed)
+    s["plan.new"] = len(plan.todo) - len(plan.changed)
+    for r in discovery.rejections:
+        s[f"discover.rejected:{r.reason}"] += 1
+    return s
+
 
 @dataclass
 class RunSummary:
@@ -15,102 +54,62 @@ class RunSummary:
     pipeline_version: str = ""
     config_hash: str = ""
     status: str = "running"
-    files_seen: int = 0
-    files_new: int = 0
-    files_changed: int = 0
-    files_unchanged: int = 0
-    files_rejected: int = 0
-    files_hidden: int = 0  # hidden files and folders skipped by discovery
-    documents_new: int = 0
-    documents_existing: int = 0  # same bytes as a document already stored (file under another name)
-    documents_superseded: int = 0
-    duplicates_folded: int = 0  # live documents folded into another one (whole warehouse)
-    duplicate_clusters: int = 0
-    exact_folded: int = 0
-    near_folded: int = 0
-    dedup_compared: int = 0  # documents compared with the warehouse this run
-    signatures_computed: int = 0
-    near_pairs_found: int = 0
+    stats: Stats = field(default_factory=Counter)
     corpus_documents: int = 0
-    languages: Counter = field(default_factory=Counter)  # of this run's new documents
-    rejections: Counter = field(default_factory=Counter)  # reason -> files
-    step_seconds: Counter = field(default_factory=Counter)
     export: dict[str, Any] | None = None
     seconds_work: float = 0.0
 
+    def add(self, stats: Stats | dict) -> None:
+        self.stats.update(stats)
+
     @contextlib.contextmanager
     def timed(self, step: str) -> Iterator[None]:
-        """Add the block's wall time to ``step_seconds[step]``."""
+        """Add the block's wall time to ``seconds.<step>``."""
         t = time.perf_counter()
         try:
             yield
         finally:
-            self.step_seconds[step] += time.perf_counter() - t
+            self.stats[f"seconds.{step}"] += time.perf_counter() - t
 
-    def count_plan(self, discovery, plan) -> None:
-        self.files_seen = len(discovery.candidates) + len(discovery.rejections)
-        self.files_hidden = discovery.hidden
-        rejected_before = getattr(plan, "rejected_before", 0)  # recorded by an earlier run: unchanged
-        self.files_unchanged = len(plan.unchanged) + rejected_before
-        self.files_changed = len(plan.changed)
-        self.files_new = len(plan.todo) - len(plan.changed)
-        for r in discovery.rejections:
-            self.rejections[r.reason] += 1
-        self.files_rejected += len(discovery.rejections) - rejected_before
-
-    def count_batch(self, batch, load_stats) -> None:
-        self.documents_new += load_stats.documents_new
-        self.documents_existing += load_stats.documents_existing
-        self.documents_superseded += load_stats.superseded_documents
-        for r in batch.rejections:
-            self.rejections[r.reason] += 1
-        self.files_rejected += len(batch.rejections)
-        for d in batch.documents:
-            self.languages[d.language] += 1
-        for step, secs in batch.seconds.items():
-            self.step_seconds[step] += secs
-
-    def count_dedup(self, stats) -> None:
-        self.duplicates_folded = stats.folded
-        self.duplicate_clusters = stats.clusters
-        self.exact_folded = stats.exact_folded
-        self.near_folded = stats.near_folded
-        self.dedup_compared = stats.compared
-        self.signatures_computed = stats.signatures_computed
-        self.near_pairs_found = stats.new_pairs
+    @property
+    def files_to_process(self) -> int:
+        return self.stats["plan.new"] + self.stats["plan.changed"]
 
     def to_dict(self) -> dict[str, Any]:
+        s = self.stats
+        rejections = _with_prefix(s, "rejected:")
         return {
             "run_id": self.run_id,
             "status": self.status,
             "pipeline_version": self.pipeline_version,
             "config_hash": self.config_hash,
             "files": {
-                "seen": self.files_seen,
-                "new": self.files_new,
-                "changed": self.files_changed,
-                "unchanged": self.files_unchanged,
-                "rejected": self.files_rejected,
-                "hidden": self.files_hidden,
+                "seen": s["plan.seen"],
+                "new": s["plan.new"],
+                "changed": s["plan.changed"],
+                "unchanged": s["plan.unchanged"],
+                "rejected": sum(rejections.values()) - s["plan.rejected_before"],
+                "hidden": s["plan.hidden"],
             },
             "documents": {
-                "new": self.documents_new,
-                "same_content_other_name": self.documents_existing,
-                "superseded": self.documents_superseded,
+                "new": s["load.documents_new"],
+                "same_content_other_name": s["load.documents_existing"],
+                "superseded": s["load.superseded_documents"],
                 "corpus": self.corpus_documents,
             },
             "duplicates": {
-                "clusters": self.duplicate_clusters,
-                "folded": self.duplicates_folded,
-                "exact": self.exact_folded,
-                "near": self.near_folded,
-                "compared": self.dedup_compared,
-                "signatures_computed": self.signatures_computed,
-                "new_near_pairs": self.near_pairs_found,
+                "clusters": s["dedup.clusters"],
+                "folded": s["dedup.folded"],
+                "exact": s["dedup.exact_folded"],
+                "near": s["dedup.near_folded"],
+                "compared": s["dedup.compared"],
+                "signatures_computed": s["dedup.signatures_computed"] + s["signature.out"],
+                "new_near_pairs": s["dedup.new_pairs"],
             },
-            "languages": dict(sorted(self.languages.items(), key=lambda kv: (-kv[1], kv[0]))),
-            "rejections": dict(sorted(self.rejections.items(), key=lambda kv: (-kv[1], kv[0]))),
-            "step_seconds": {k: round(v, 3) for k, v in self.step_seconds.items()},
+            "languages": _sorted(_with_prefix(s, "language:")),
+            "rejections": _sorted(rejections),
+            "step_seconds": {k.partition(".")[2]: round(v, 3) for k, v in sorted(s.items())
+                             if k.startswith("seconds.")},
             "export": self.export,
             "seconds_work": round(self.seconds_work, 3),
         }

@@ -14,7 +14,8 @@ Only documents whose assignment changed are written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -108,6 +109,10 @@ class DedupStats:
     exact_folded: int = 0
     near_folded: int = 0
     changed: int = 0
+
+    def as_stats(self) -> Counter:
+        """The counts as run stats (``dedup.<name>``)."""
+        return Counter({f"dedup.{k}": v for k, v in asdict(self).items()})
 
 
 def _ids_table(ids) -> pa.Table:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable
@@ -23,6 +24,7 @@ from winnow.pipeline import BatchResult
 from winnow.read import hash_candidate
 from winnow.records import Document, Rejection
 from winnow.settings import Settings
+from winnow.stage import Stats
 from winnow.storage.db import registered, transaction
 
 
@@ -71,6 +73,13 @@ def start_run(con, run_id: str, settings: Settings, inputs: list[str], flow_run_
     )
     con.execute(MARK_INTERRUPTED, [run_id])
     return True
+
+
+CORPUS_SIZE = "SELECT count(*) FROM corpus"
+
+
+def corpus_size(con) -> int:
+    return con.execute(CORPUS_SIZE).fetchone()[0]
 
 
 def finish_run(con, run_id: str, status: str, summary: dict) -> None:
@@ -301,17 +310,9 @@ def load_evidence(con) -> LineEvidence:
     return LineEvidence(counts, total)
 
 
-@dataclass
-class LoadStats:
-    documents_new: int = 0
-    documents_existing: int = 0  # same bytes already in the warehouse (another name, or a resumed run)
-    rejected: int = 0
-    superseded_documents: int = 0
-
-
-def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, batch: BatchResult) -> LoadStats:
-    """Write one batch in one transaction."""
-    stats = LoadStats(rejected=len(batch.rejections))
+def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, batch: BatchResult) -> Stats:
+    """Write one batch in one transaction; the counts come back as ``load.*`` stats."""
+    stats: Stats = Counter()
     now = utcnow()
     unique: dict[str, Document] = {}
     for d in batch.documents:
@@ -320,8 +321,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, ba
         with registered(con, _batch_ids=pa.table({"doc_id": pa.array(list(unique), pa.string())})):
             existing = {r[0] for r in con.execute(EXISTING_DOCS).fetchall()}
         new_docs = [d for d in unique.values() if d.doc_id not in existing]
-        stats.documents_new = len(new_docs)
-        stats.documents_existing = len(batch.documents) - len(new_docs)
+        stats["load.documents_new"] = len(new_docs)
+        stats["load.documents_existing"] = len(batch.documents) - len(new_docs)
+        stats["load.rejected"] = len(batch.rejections)
         lines = _lines_table(new_docs)
         with registered(con, _batch_docs=_docs_table(new_docs), _batch_removed=_removed_table(new_docs),
                         _batch_sources=_sources_table(batch.documents, batch.rejections),
@@ -330,7 +332,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, ba
             con.execute(INSERT_REMOVED)
             con.execute(SUPERSEDE_SOURCES, [run_id, fingerprint])
             con.execute(UPSERT_SOURCES, [fingerprint, run_id])
-            stats.superseded_documents = con.execute(SUPERSEDE_DOCS, [now, run_id]).fetchone()[0]
+            stats["load.superseded_documents"] = con.execute(SUPERSEDE_DOCS, [now, run_id]).fetchone()[0]
             con.execute(INSERT_REJECTED, [run_id, now])
             if lines.num_rows:
                 con.execute(UPSERT_LINE_COUNTS, [run_id])

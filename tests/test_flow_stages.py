@@ -1,0 +1,134 @@
+"""The stage interface, the run summary built from the stages' counters, batch isolation, progress."""
+
+from __future__ import annotations
+
+import io
+import time
+
+from conftest import SEEDS, ingest, make_settings, query
+
+from winnow.discover import discover
+from winnow.pipeline import Pipeline
+from winnow.progress import Progress, ProgressPrinter
+from winnow.records import Document, Rejection
+from winnow.settings import Settings
+from winnow.stage import Stage, run_stages
+
+WORDS = ("harbour authority terminal spring construction dispute dredging channel council budget school "
+         "teachers river bridge farmers harvest railway station museum library festival hospital nurses "
+         "election minister village market storm coast fishermen court judge factory workers").split()
+
+
+def _article(seed: int) -> str:
+    """A plain-text story of its own: no two share a run of five words."""
+    import random
+
+    rng = random.Random(seed)
+    sentences = [" ".join(rng.choice(WORDS) for _ in range(12)).capitalize() + "." for _ in range(12)]
+    return f"Story number {seed}\n\n" + "\n\n".join(" ".join(sentences[i:i + 3]) for i in range(0, 12, 3)) + "\n"
+
+
+def _folder(tmp_path, names):
+    d = tmp_path / "in"
+    d.mkdir()
+    for i, name in enumerate(names):
+        (d / name).write_text(_article(i), encoding="utf-8")
+    return d
+
+
+def test_a_stage_counts_and_turns_an_exception_into_an_error_rejection(tmp_path):
+    class Boom(Stage):
+        name = "boom"
+
+        def process(self, doc):
+            if "b.txt" in doc.path:
+                raise ValueError("bad luck")
+            return doc
+
+    folder = _folder(tmp_path, ["a.txt", "b.txt", "c.txt"])
+    pipe = Pipeline(Settings())
+    boom = Boom()
+    out = list(run_stages([*pipe.stages, boom], discover([folder]).candidates))
+    assert [type(o) for o in out] == [Document, Rejection, Document]
+    assert out[1].reason == "error" and "boom: ValueError: bad luck" in out[1].detail and out[1].sha256
+    assert boom.stats["boom.in"] == 3 and boom.stats["boom.out"] == 2 and boom.stats["boom.rejected:error"] == 1
+    assert pipe.stages[0].stats["read.type:text"] == 3
+
+
+def test_summary_counts_are_the_warehouse_counts(tmp_path):
+    """One source of counts: what the summary says is what the warehouse holds."""
+    settings = make_settings(tmp_path, flow={"runner": "thread"})
+    summary = ingest([SEEDS, tmp_path / "nothing.html"] if False else [SEEDS], settings)
+    run_id = summary["run_id"]
+    langs = dict(query(settings, "SELECT language, count(*) FROM documents WHERE run_id = ? GROUP BY 1", [run_id]))
+    assert summary["languages"] == langs
+    rejected = dict(query(settings, "SELECT reason, count(*) FROM rejected_files WHERE run_id = ? GROUP BY 1",
+                          [run_id]))
+    assert summary["rejections"] == rejected
+    stored = query(settings, "SELECT summary FROM runs WHERE run_id = ?", [run_id])[0][0]
+    assert '"new": %d' % summary["documents"]["new"] in stored
+
+
+def test_a_failing_batch_rejects_its_files_and_the_run_goes_on(tmp_path, monkeypatch):
+    """Issue 11 item 8: a batch that raises (a worker crash, a bug) costs its files, not the run."""
+    folder = _folder(tmp_path, ["a.txt", "b.txt", "c.txt"])
+    settings = make_settings(tmp_path, flow={"runner": "thread", "batch_size": 1, "workers": 1})
+    real_run = Pipeline.run
+
+    def faulty(self, candidates):
+        files = list(candidates)
+        if any(c.path.endswith("b.txt") for c in files):
+            raise MemoryError("worker ran out of memory")
+        return real_run(self, files)
+
+    monkeypatch.setattr(Pipeline, "run", faulty)
+    summary = ingest([folder], settings, export=False)
+    assert summary["status"] == "completed"
+    assert summary["documents"]["corpus"] == 2
+    assert summary["rejections"] == {"error": 1} and summary["files"]["rejected"] == 1
+    rows = query(settings, "SELECT path, reason, detail FROM rejected_files")
+    assert [(r[0].endswith("b.txt"), r[1]) for r in rows] == [(True, "error")]
+    assert "MemoryError" in rows[0][2]
+
+    monkeypatch.setattr(Pipeline, "run", real_run)
+    again = ingest([folder], settings, export=False)  # the failed file was not remembered: tried again
+    assert again["files"]["new"] == 1 and again["files"]["unchanged"] == 2
+    assert again["documents"]["corpus"] == 3
+
+
+def test_a_batch_that_cannot_be_loaded_is_recorded_as_rejected(tmp_path, monkeypatch):
+    from winnow.storage import load as wload
+
+    folder = _folder(tmp_path, ["a.txt", "b.txt", "c.txt"])
+    settings = make_settings(tmp_path, flow={"runner": "thread", "batch_size": 1, "workers": 1, "retries": 0})
+    real_table = wload._docs_table
+
+    def faulty(docs):
+        if any(d.source.path.endswith("b.txt") for d in docs):
+            raise OSError("disk full")
+        return real_table(docs)
+
+    monkeypatch.setattr(wload, "_docs_table", faulty)
+    summary = ingest([folder], settings, export=False)
+    assert summary["status"] == "completed" and summary["documents"]["corpus"] == 2
+    rows = query(settings, "SELECT reason, detail FROM rejected_files")
+    assert len(rows) == 1 and rows[0][0] == "error" and "disk full" in rows[0][1]
+
+
+def test_progress_shows_rate_and_eta_and_logs_off_a_terminal():
+    p = Progress()
+    p.stage("starting Prefect")
+    buf = io.StringIO()
+    with ProgressPrinter(p, stream=buf, log_every=0.05, terminal=False):
+        time.sleep(0.12)
+        p.stage("processing")
+        p.files(10)
+        time.sleep(0.05)
+        p.advance(5, 4)
+        time.sleep(0.15)
+    lines = buf.getvalue().splitlines()
+    assert lines[0].startswith("winnow: starting Prefect")  # from the first moment, before any file
+    last = lines[-1]
+    assert "5/10 files (50%)" in last and "4 documents" in last and "docs/s" in last and "ETA" in last
+    snap = p.snapshot()
+    assert snap.eta is not None and 0 < snap.eta < 5 and snap.rate > 0
