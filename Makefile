@@ -31,4 +31,4 @@ benchmarks: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/throughput.py
 
 clean-warehouse:
-	rm -rf warehouse/corpus.duckdb warehouse/corpus.duckdb.wal warehouse/*.lock warehouse/export
+	rm -rf warehouse/corpus.duckdb warehouse/corpus.duckdb.wal warehouse/*.lock warehouse/export warehouse/report.html

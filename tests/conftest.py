@@ -36,6 +36,7 @@ def make_settings(tmp: Path, **sections) -> Settings:
         warehouse=dataclasses.replace(
             s.warehouse, db=str(tmp / "corpus.duckdb"), export_dir=str(tmp / "export"), lock_timeout_seconds=20
         ),
+        report=dataclasses.replace(s.report, after_run=False),  # seconds per run; tests/test_report.py turns it on
     )
     for name, values in sections.items():
         s = dataclasses.replace(s, **{name: dataclasses.replace(getattr(s, name), **values)})

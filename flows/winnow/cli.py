@@ -5,6 +5,7 @@
     winnow sql "QUERY"            read-only SQL against the warehouse
     winnow export                 the corpus as Parquet
     winnow stats                  counts by language, extractor, rejection reason
+    winnow report                 the warehouse as one self-contained HTML page
     winnow serve                  the ingest flow on a schedule (Prefect serve)
 
 Every command takes --db and --config after its name (env: WINNOW_DB, WINNOW_CONFIG).
@@ -167,6 +168,8 @@ def _print_summary(s: dict, settings: Settings) -> None:
                   + "  (see: winnow stats, or the rejected_files table)")
     if s.get("export"):
         t.add_row("export", f"{s['export']['rows']} rows -> {s['export']['path']}")
+    if s.get("report"):
+        t.add_row("report", s["report"]["path"])
     t.add_row("warehouse", str(settings.warehouse.db))
     t.add_row("seconds", f"{sec['total']:.1f} total: {sec['prefect_startup']:.1f} Prefect start-up, "
                          f"{sec['work']:.1f} work")
@@ -378,6 +381,30 @@ def stats(
             for r in rows:
                 t.add_row(*(str(v) for v in r.values()))
             out.print(t)
+
+
+# ----------------------------------------------------------------- report
+
+@app.command()
+def report(
+    out_file: Optional[Path] = typer.Option(None, "--out", help="The HTML file [default: [report] path]."),
+    db: Optional[Path] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Write the warehouse as one self-contained HTML page (charts, reasons, duplicates, runs, documents)."""
+    with _errors():
+        from winnow.report import report_warehouse
+
+        settings = _settings(config, db)
+        target = out_file or settings.report_path
+        if target.is_dir():
+            raise UserError(f"the report path is a folder, not a file: {target}")
+        try:
+            res = report_warehouse(settings, target)
+        except OSError as e:
+            raise UserError(f"cannot write the report to {target}: {e.strerror or e}")
+        out.print(f"report: {res.path} ({res.bytes / 1024:.0f} KiB, {res.seconds:.1f} s): {res.summary_line()}",
+                  markup=False)
 
 
 # ----------------------------------------------------------------- serve

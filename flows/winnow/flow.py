@@ -112,6 +112,14 @@ def export_task(settings: Settings):
         return export_corpus(con, settings.warehouse.export_dir, protected=protected_paths(settings))
 
 
+@task(name="report", cache_policy=NO_CACHE, persist_result=False)
+def report_task(settings: Settings) -> dict:
+    from winnow.report import report_warehouse  # altair and vl-convert load only when a report is written
+
+    res = report_warehouse(settings)
+    return asdict(res) | {"summary": res.summary_line()}
+
+
 @task(name="finish-run", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
 def finish_task(run_id: str, status: str, summary: RunSummary, settings: Settings) -> RunSummary:
     with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
@@ -231,7 +239,8 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
     _publish_artifacts(summary)
     out = summary.to_dict()
     out["flow_started"] = started
-    return out
+    report = _publish_report(cfg) if cfg.report.after_run else None
+    return out | ({"report": report} if report else {})
 
 
 def _publish_artifacts(summary: RunSummary) -> None:
@@ -244,6 +253,19 @@ def _publish_artifacts(summary: RunSummary) -> None:
         )
     except Exception as e:  # an artifact is a convenience; never fail the run for it
         get_run_logger().warning("could not publish the run summary artifact: %s", e)
+
+
+def _publish_report(settings: Settings) -> dict | None:
+    """Write the HTML report of the warehouse and link it as an artifact; never fails the run."""
+    try:
+        report = report_task(settings)
+        create_markdown_artifact(
+            markdown=f"# winnow report\n\n[{report['path']}]({Path(report['path']).as_uri()})\n\n{report['summary']}",
+            key="winnow-report", description="the warehouse as one HTML page (winnow report)")
+        return report
+    except Exception as e:
+        get_run_logger().warning("could not write the report: %s", e)
+        return None
 
 
 def task_runner_for(settings: Settings, runner: str | None = None, dask_address: str | None = None):

@@ -104,6 +104,14 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    path: str = ""  # where `winnow report` and the flow write the page; empty = report.html beside the warehouse
+    after_run: bool = True  # the flow writes the report after each run (and links it as an artifact)
+    browser_documents: int = 5000  # documents (with their text) in the page's document browser
+    largest_clusters: int = 10  # duplicate clusters listed with their members
+
+
+@dataclass(frozen=True)
 class Settings:
     input: InputSettings = field(default_factory=InputSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
@@ -112,6 +120,7 @@ class Settings:
     warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
     flow: FlowSettings = field(default_factory=FlowSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
     source: str = "<defaults>"  # where the settings came from
 
     def to_dict(self) -> dict[str, Any]:
@@ -139,6 +148,10 @@ class Settings:
         """Identifies how a document was made: same bytes + same fingerprint = same document."""
         d = self.to_dict()
         return _hash({"version": __version__, "clean": d["clean"], "language": d["language"]})
+
+    @property
+    def report_path(self) -> Path:
+        return Path(self.report.path) if self.report.path else Path(self.warehouse.db).parent / "report.html"
 
     def with_db(self, db: str | os.PathLike | None) -> "Settings":
         if db is None:
@@ -197,6 +210,7 @@ def _build_section(name: str, values: Mapping[str, Any]):
         "warehouse": WarehouseSettings,
         "flow": FlowSettings,
         "schedule": ScheduleSettings,
+        "report": ReportSettings,
     }[name]
     defaults = cls()
     known = {f.name for f in dataclasses.fields(cls)}
@@ -240,6 +254,8 @@ def _validate(s: Settings) -> None:
     check(s.flow.workers >= 1, "[flow] workers must be >= 1")
     check(s.flow.retries >= 0, "[flow] retries must be >= 0")
     check(s.schedule.interval_seconds > 0, "[schedule] interval_seconds must be > 0")
+    check(s.report.browser_documents >= 0, "[report] browser_documents must be >= 0")
+    check(s.report.largest_clusters >= 0, "[report] largest_clusters must be >= 0")
 
 
 def settings_from_mapping(data: Mapping[str, Any], source: str = "<mapping>") -> Settings:

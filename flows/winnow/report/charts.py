@@ -1,0 +1,137 @@
+"""The report's charts: Vega-Lite specs built with Altair, rendered to SVG by vl-convert.
+
+The SVG goes inline into the page, so the report needs no script library and no network.
+Every function takes rows from ``queries`` and returns an SVG string (or ``None`` when
+there is nothing to draw: the page says so in words instead of an empty frame).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import altair as alt
+import vl_convert
+
+WIDTH = 560
+BAR_HEIGHT = 18  # per category of a horizontal bar chart
+BLUE, ORANGE = "#4c78a8", "#f58518"
+_CONFIG = {"font": "sans-serif", "view": {"stroke": None}, "axis": {"labelLimit": 260}}
+
+
+def count_axis(top: float) -> alt.Axis:
+    """An axis of whole counts up to ``top``: no tick at half a document."""
+    return alt.Axis(format="d", tickCount=max(1, min(int(top), 8)))
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    spec = chart.to_dict()
+    spec.setdefault("config", {}).update(_CONFIG)
+    return vl_convert.vegalite_to_svg(spec)
+
+
+def _data(rows: list[dict[str, Any]]) -> alt.Data:
+    return alt.Data(values=[{k: (v if isinstance(v, (int, float, str)) or v is None else str(v))
+                             for k, v in r.items()} for r in rows])
+
+
+def bars(rows: list[dict], category: str, value: str, title: str, *, limit: int = 30,
+         color: str = BLUE) -> Optional[str]:
+    """Horizontal bars, largest first (the first ``limit`` rows, which come sorted)."""
+    rows = rows[:limit]
+    if not rows:
+        return None
+    chart = alt.Chart(_data(rows), title=title).mark_bar(color=color).encode(
+        x=alt.X(f"{value}:Q", title=value.replace("_", " "), axis=count_axis(max(r[value] for r in rows))),
+        y=alt.Y(f"{category}:N", sort=None, title=None),
+        tooltip=[f"{category}:N", f"{value}:Q"],
+    ).properties(width=WIDTH - 200, height=BAR_HEIGHT * len(rows))
+    return to_svg(chart)
+
+
+def _tallest_bin(rows: list[dict], *keys: str) -> int:
+    tally: dict[tuple, int] = {}
+    for r in rows:
+        k = tuple(r[key] for key in keys)
+        tally[k] = tally.get(k, 0) + r["documents"]
+    return max(tally.values(), default=1)
+
+
+def share_histogram(rows: list[dict], title: str) -> Optional[str]:
+    """Documents per 5% bin of boilerplate share, stacked by source type."""
+    if not rows:
+        return None
+    chart = alt.Chart(_data(rows), title=title).mark_bar().encode(
+        x=alt.X("percent_from:O", title="% of the page's words removed (bins of 5%)",
+                scale=alt.Scale(domain=list(range(0, 100, 5)))),
+        y=alt.Y("sum(documents):Q", title="documents", axis=count_axis(_tallest_bin(rows, "percent_from"))),
+        color=alt.Color("source_type:N", title="source type", scale=alt.Scale(range=[BLUE, ORANGE])),
+        tooltip=["percent_from:O", "source_type:N", "sum(documents):Q"],
+    ).properties(width=WIDTH, height=180)
+    return to_svg(chart)
+
+
+def share_histograms_per_site(rows: list[dict], sites: list[str], title: str) -> Optional[str]:
+    """The same histogram as small multiples, one per site (the given sites, in order)."""
+    rows = [r for r in rows if r["site"] in set(sites)]
+    if not rows:
+        return None
+    chart = alt.Chart(_data(rows)).mark_bar().encode(
+        x=alt.X("percent_from:O", title="% removed", scale=alt.Scale(domain=list(range(0, 100, 5))),
+                axis=alt.Axis(values=[0, 25, 50, 75, 95])),
+        y=alt.Y("sum(documents):Q", title="documents",
+                axis=alt.Axis(format="d", tickCount=max(1, min(_tallest_bin(rows, "site", "percent_from"), 3)))),
+        color=alt.Color("source_type:N", title="source type", scale=alt.Scale(range=[BLUE, ORANGE])),
+    ).properties(width=150, height=70).facet(
+        facet=alt.Facet("site:N", sort=sites, title=None, header=alt.Header(labelLimit=150)),
+        columns=3, title=title,
+    )
+    return to_svg(chart)
+
+
+def cluster_sizes(rows: list[dict]) -> Optional[str]:
+    if not rows:
+        return None
+    chart = alt.Chart(_data(rows), title="Duplicate clusters by size").mark_bar(color=BLUE).encode(
+        x=alt.X("size:O", title="documents in the cluster"),
+        y=alt.Y("clusters:Q", title="clusters", axis=count_axis(max(r["clusters"] for r in rows))),
+        tooltip=["size:O", "clusters:Q", "documents:Q"],
+    ).properties(width=min(WIDTH, 40 * len(rows) + 80), height=160)
+    return to_svg(chart)
+
+
+def run_seconds(runs: list[dict]) -> Optional[str]:
+    """Seconds per stage of each run, stacked."""
+    rows = [{"run": _run_label(r), "stage": stage, "seconds": secs}
+            for r in runs for stage, secs in r["step_seconds"].items()]
+    if not rows:
+        return None
+    order = [_run_label(r) for r in runs]
+    chart = alt.Chart(_data(rows), title="Seconds per stage, per run").mark_bar().encode(
+        x=alt.X("run:N", sort=order, title="run (start, UTC)", axis=alt.Axis(labelAngle=-40)),
+        y=alt.Y("sum(seconds):Q", title="seconds"),
+        color=alt.Color("stage:N", title="stage"),
+        tooltip=["run:N", "stage:N", "sum(seconds):Q"],
+    ).properties(width=min(WIDTH, 30 * len(order) + 120), height=180)
+    return to_svg(chart)
+
+
+def run_counts(runs: list[dict]) -> Optional[str]:
+    """Files seen, files processed and new documents per run."""
+    names = {"files_seen": "files seen", "files_processed": "files processed", "documents_new": "new documents"}
+    rows = [{"run": _run_label(r), "what": label, "count": r[key] or 0} for r in runs for key, label in names.items()]
+    if not rows:
+        return None
+    order = [_run_label(r) for r in runs]
+    chart = alt.Chart(_data(rows), title="Files and documents per run").mark_bar().encode(
+        x=alt.X("run:N", sort=order, title="run (start, UTC)", axis=alt.Axis(labelAngle=-40)),
+        xOffset=alt.XOffset("what:N", sort=list(names.values())),
+        y=alt.Y("count:Q", title="count", axis=count_axis(max(r["count"] for r in rows))),
+        color=alt.Color("what:N", sort=list(names.values()), title=None),
+        tooltip=["run:N", "what:N", "count:Q"],
+    ).properties(width=min(WIDTH, 45 * len(order) + 120), height=180)
+    return to_svg(chart)
+
+
+def _run_label(run: dict) -> str:
+    started = run["started_at"]
+    return started.strftime("%Y-%m-%d %H:%M:%S") if hasattr(started, "strftime") else str(started)

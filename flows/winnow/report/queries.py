@@ -1,0 +1,70 @@
+"""The report's numbers: the SQL files in ``warehouse/report/`` run on a read-only connection.
+
+``setup.sql`` defines temporary macros and a temporary view (nothing is written to the
+warehouse); every other file is one query whose rows become a list of dicts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from winnow.storage.db import sql_dir
+
+
+def report_sql(name: str) -> str:
+    return (sql_dir() / "report" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def rows(con: duckdb.DuckDBPyConnection, name: str, params: list | None = None) -> list[dict[str, Any]]:
+    cur = con.execute(report_sql(name), params or [])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+@dataclass
+class ReportData:
+    glance: dict[str, Any]
+    languages: list[dict]
+    source_types: list[dict]
+    sites: list[dict]
+    boilerplate: list[dict]
+    removal_reasons: list[dict]
+    rejection_reasons: list[dict]
+    cluster_sizes: list[dict]
+    largest_clusters: list[dict]  # one row per member
+    runs: list[dict]
+    documents: list[dict]  # the browser's documents, each with its "removed" lines
+    documents_total: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def gather(con: duckdb.DuckDBPyConnection, *, largest_clusters: int, browser_documents: int) -> ReportData:
+    con.execute(report_sql("setup"))
+    glance = rows(con, "glance")[0]
+    runs = rows(con, "runs")
+    for r in runs:
+        r["step_seconds"] = json.loads(r["step_seconds"]) if r["step_seconds"] else {}
+    docs = rows(con, "browser_documents", [browser_documents])
+    removed: dict[str, list[dict]] = {d["doc_id"]: [] for d in docs}
+    for r in rows(con, "browser_removed", [list(removed)]):
+        removed[r.pop("doc_id")].append(r)
+    for d in docs:
+        d["removed"] = removed[d["doc_id"]]
+    return ReportData(
+        glance=glance,
+        languages=rows(con, "languages"),
+        source_types=rows(con, "source_types"),
+        sites=rows(con, "sites"),
+        boilerplate=rows(con, "boilerplate"),
+        removal_reasons=rows(con, "removal_reasons"),
+        rejection_reasons=rows(con, "rejection_reasons"),
+        cluster_sizes=rows(con, "cluster_sizes"),
+        largest_clusters=rows(con, "largest_clusters", [largest_clusters]),
+        runs=runs,
+        documents=docs,
+        documents_total=glance["documents"],
+    )

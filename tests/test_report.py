@@ -1,0 +1,241 @@
+"""`winnow report`: the page opened in a real browser (Debian's Chromium, driven by Playwright).
+
+The numbers on the page are checked against SQL written here, not against the report's own
+queries; the sites are recomputed in Python from the URLs and paths.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import html
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import DATA, SEEDS, ingest, make_settings, query, winnow_cli
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHARTS = {"languages", "sites", "boilerplate", "boilerplate_sites", "removal_reasons", "rejection_reasons",
+          "cluster_sizes", "run_counts", "run_seconds"}
+HOSTILE_TITLE = "Council </script><img src=x onerror=alert(1)> budget vote"
+
+
+def _hostile_page() -> bytes:
+    """An article whose headline would end the page's script element if it were not escaped
+    (its body: the paragraphs of a French test article that nothing else in the fixture copies)."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(gzip.decompress((DATA / "html" / "articles" / "fr_bus_electrique.html.gz").read_bytes()))
+    paras = "".join(f"<p>{html.escape(p.text_content())}</p>" for p in tree.iter("p") if len(p.text_content().split()) > 10)
+    return (f"<html><head><title>{html.escape(HOSTILE_TITLE)}</title></head><body><article>"
+            f"<h1>{html.escape(HOSTILE_TITLE)}</h1>{paras}</article></body></html>").encode()
+
+
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory):
+    """Two runs by the real flow with the report hook on: seeds, an exact copy of a seed (a duplicate
+    cluster), two HTML pages with URLs, a page with a hostile title, an empty and a binary file."""
+    tmp = tmp_path_factory.mktemp("report")
+    inbox = tmp / "in"
+    inbox.mkdir()
+    for p in SEEDS.glob("*.txt"):
+        shutil.copy(p, inbox / p.name)
+    (inbox / "copy-of-000.txt").write_bytes((SEEDS / "000_6854359e01b304fc.txt").read_bytes() + b"\n\n")
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "blob.bin").write_bytes(bytes(range(256)) * 4)
+    s = make_settings(tmp)
+    s = dataclasses.replace(s, report=dataclasses.replace(s.report, after_run=True))
+    first = ingest([inbox], s)
+    web = tmp / "web"
+    web.mkdir()
+    for p in sorted((DATA / "pages").glob("*.html.gz")):
+        (web / p.name.removesuffix(".gz")).write_bytes(gzip.decompress(p.read_bytes()))
+    (web / "hostile.html").write_bytes(_hostile_page())
+    second = ingest([inbox, web], s)
+    return s, first, second
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path):
+    """The page, with every console error, page error and non-file request collected."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    page.on("request", lambda r: problems.append(f"request: {r.url}") if not r.url.startswith(("file:", "data:", "about:")) else None)
+    page.goto(path.as_uri(), wait_until="load")
+    return page, problems
+
+
+def _stat(page, key: str) -> int:
+    """The number the page shows for ``key`` (everywhere it shows it: the same number)."""
+    shown = {int(t.replace(",", "")) for t in page.locator(f'[data-stat="{key}"]').all_inner_texts()}
+    assert len(shown) == 1, (key, shown)
+    return shown.pop()
+
+
+def _site(url: str | None, path: str) -> str:
+    host = (urlsplit(url).hostname or "") if url else ""
+    host = host.removeprefix("www.")
+    return host or os.path.dirname(path)
+
+
+@pytest.mark.slow
+def test_the_flow_writes_the_report_and_publishes_it_as_an_artifact(reported):
+    s, first, second = reported
+    for summary in (first, second):
+        assert summary["report"]["path"] == str(s.report_path.absolute())
+    assert s.report_path.is_file() and s.report_path.stat().st_size == second["report"]["bytes"]
+    assert second["report"]["documents"] == query(s, "SELECT count(*) FROM corpus")[0][0]
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        arts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["winnow-report"])))
+    assert arts, "no winnow-report artifact"
+    latest = max(arts, key=lambda a: a.created)
+    assert s.report_path.absolute().as_uri() in latest.data and second["report"]["summary"] in latest.data
+
+
+@pytest.mark.slow
+def test_report_in_chromium_renders_every_chart_and_shows_the_sql_counts(reported, browser):
+    s, _, _ = reported
+    page, problems = _open(browser, s.report_path)
+    # every chart is an inline SVG with drawn marks; none of this warehouse's sections is empty
+    charts = page.locator("figure.chart")
+    assert {charts.nth(i).get_attribute("data-chart") for i in range(charts.count())} == CHARTS
+    for i in range(charts.count()):
+        svg = charts.nth(i).locator("svg")
+        box = svg.bounding_box()
+        assert box and box["width"] > 50 and box["height"] > 50
+        assert svg.locator('[role="graphics-symbol"][aria-roledescription="bar"]').count() > 0
+    assert page.locator("[data-empty-chart]").count() == 0
+
+    one = lambda sql: query(s, sql)[0][0]  # noqa: E731
+    corpus = query(s, "SELECT url, source_paths[1] FROM corpus")
+    expected = {
+        "documents": one("SELECT count(*) FROM corpus"),
+        "words": one("SELECT sum(word_count) FROM corpus"),
+        "languages": one("SELECT count(DISTINCT language) FROM corpus"),
+        "source_types": one("SELECT count(DISTINCT source_type) FROM corpus"),
+        "sites": len({_site(u, p) for u, p in corpus}),
+        "removed_lines": one("SELECT count(*) FROM removed_segments JOIN corpus USING (doc_id)"),
+        "rejected_files": one("SELECT count(DISTINCT path) FROM rejected_files"),
+        "folded_duplicates": one("SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL AND superseded_at IS NULL"),
+        "runs": one("SELECT count(*) FROM runs"),
+        "clusters": one("SELECT count(DISTINCT cluster_id) FROM duplicates"),
+    }
+    shown = {k: _stat(page, k) for k in expected}
+    assert shown == expected
+    assert expected["documents"] == 8 and expected["folded_duplicates"] == 1 and expected["runs"] == 2
+    assert expected["sites"] == 4  # the inbox folder, the web folder, two hosts
+
+    # removal and rejection reasons with their counts, each with an example linked to its file
+    removed = dict(query(s, "SELECT reason, count(*) FROM removed_segments JOIN corpus USING (doc_id) GROUP BY reason"))
+    rows = page.locator("#removal-table tr[data-reason]")
+    assert {rows.nth(i).get_attribute("data-reason"): int(rows.nth(i).locator("td").nth(1).inner_text())
+            for i in range(rows.count())} == removed
+    rejected = dict(query(s, "SELECT reason, count(DISTINCT path) FROM rejected_files GROUP BY reason"))
+    rows = page.locator("#rejection-table tr[data-reason]")
+    assert {rows.nth(i).get_attribute("data-reason"): int(rows.nth(i).locator("td").nth(1).inner_text())
+            for i in range(rows.count())} == rejected == {"empty": 1, "binary": 1}
+    links = page.locator("#rejection-table a.path")
+    paths = {query(s, "SELECT min(path) FROM rejected_files WHERE reason = ?", [r])[0][0] for r in rejected}
+    assert {links.nth(i).get_attribute("href") for i in range(links.count())} == {Path(p).as_uri() for p in paths}
+
+    # the duplicate cluster lists both members, the representative first
+    members = query(s, "SELECT doc_id FROM duplicates ORDER BY is_representative DESC")
+    cluster = page.locator("table.cluster a.open-doc")
+    assert [cluster.nth(i).get_attribute("data-doc") for i in range(cluster.count())] == [m for (m,) in members]
+    assert problems == []
+    page.close()
+
+
+@pytest.mark.slow
+def test_document_browser_searches_titles_and_shows_kept_text_beside_removed_lines(reported, browser):
+    s, _, _ = reported
+    doc_id, title, text = query(s, "SELECT doc_id, title, text FROM corpus WHERE doc_id = "
+                                   "(SELECT doc_id FROM removed_segments JOIN corpus USING (doc_id) "
+                                   " GROUP BY doc_id ORDER BY count(*) DESC, doc_id LIMIT 1)")[0]
+    removed = query(s, "SELECT reason, text FROM removed_segments WHERE doc_id = ? ORDER BY seq", [doc_id])
+    page, problems = _open(browser, s.report_path)
+    page.fill("#doc-search", title.split()[0].lower() + " " + title.split()[1])
+    items = page.locator("#doc-list li[data-doc]")
+    assert 1 <= items.count() < query(s, "SELECT count(*) FROM corpus")[0][0]
+    page.locator(f'#doc-list li[data-doc="{doc_id}"]').click()
+    assert page.locator("#doc-view h3").inner_text() == title
+    assert page.locator("#doc-text").inner_text().split() == text.split()
+    lines = page.locator("#doc-removed .removed-line")
+    assert lines.count() == len(removed) > 0
+    for i, (reason, line) in enumerate(removed):
+        assert lines.nth(i).locator(".why").inner_text().split()[0] == reason
+        assert " ".join(line.split()) in " ".join(lines.nth(i).inner_text().split())
+
+    # "open" beside a removal reason's example opens that document
+    link = page.locator("#removal-table a.open-doc").first
+    target = link.get_attribute("data-doc")
+    link.click()
+    assert page.locator("#doc-view").get_attribute("data-open") == target
+    # a title that contains "</script>" is text on the page, not markup
+    page.fill("#doc-search", "council")
+    page.locator("#doc-list li[data-doc]").first.click()
+    assert page.locator("#doc-view h3").inner_text() == HOSTILE_TITLE
+    assert problems == []
+    page.close()
+
+
+@pytest.mark.slow
+def test_report_command_and_its_user_errors(reported, tmp_path, browser):
+    s, _, _ = reported
+    out = tmp_path / "sub" / "page.html"
+    proc = winnow_cli("report", "--out", out, "--db", s.warehouse.db)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"report: {out}") and "8 documents" in proc.stdout
+    page, problems = _open(browser, out)
+    assert _stat(page, "documents") == 8 and problems == []
+    page.close()
+    for args, says in (
+        (["--out", tmp_path, "--db", s.warehouse.db], "is a folder"),
+        (["--db", tmp_path / "none.duckdb"], "no warehouse at"),
+    ):
+        proc = winnow_cli("report", *args)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and says in lines[0], proc.stderr
+
+
+@pytest.mark.slow
+def test_report_of_a_warehouse_without_documents(tmp_path, browser):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "empty.txt").write_bytes(b"")
+    s = make_settings(tmp_path)
+    ingest([inbox], s)
+    proc = winnow_cli("report", "--db", s.warehouse.db, "--out", tmp_path / "r.html")
+    assert proc.returncode == 0, proc.stderr
+    page, problems = _open(browser, tmp_path / "r.html")
+    assert _stat(page, "documents") == 0 and _stat(page, "rejected_files") == 1
+    empty = page.locator("[data-empty-chart]")
+    assert {empty.nth(i).get_attribute("data-empty-chart") for i in range(empty.count())} == CHARTS - {
+        "rejection_reasons", "run_counts", "run_seconds"}
+    assert page.locator("#doc-list li").inner_text() == "no title matches"
+    assert problems == []
+    page.close()
