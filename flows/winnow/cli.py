@@ -75,6 +75,12 @@ def _errors() -> Iterator[None]:
     except Exception as e:
         if os.environ.get("WINNOW_DEBUG"):
             raise
+        from winnow.storage.db import disk_full
+
+        full = disk_full(e)
+        if full:
+            _fail(f"error: no space left to write (free some and run again; loaded batches are kept): {full}")
+            raise typer.Exit(2)
         msg = str(e).splitlines()[0] if str(e) else ""
         _fail(f"internal error: {type(e).__name__}: {msg} (set WINNOW_DEBUG=1 for the traceback)")
         raise typer.Exit(1)
@@ -123,10 +129,14 @@ def ingest(
 
             check_target(settings.warehouse.export_dir, protected_paths(settings))  # before any work
         from winnow.prefect_env import configure_prefect
-        from winnow.storage.db import run_lock
+        from winnow.storage.db import data_lock, run_lock
 
         # wait for another run here, before Prefect starts; the flow takes the same lock again
         with run_lock(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds):
+            # and for a reader (`winnow sql`, `stats`, `export`) holding the file, as for a writer
+            with data_lock(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
+                           "cannot start the run"):
+                pass
             configure_prefect(settings, verbose=verbose)
             if not as_json:
                 err.print(f"winnow {__version__}: ingesting {', '.join(inputs)} into {settings.warehouse.db}"
@@ -272,10 +282,12 @@ def sql(
     with _errors():
         import duckdb
 
-        from winnow.storage.db import open_read
+        from winnow.storage.db import QueryLimits, open_read
 
         settings = _settings(config, db)
-        with open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds, safe=True) as con:
+        limits = QueryLimits(settings.sql.memory_limit_mb, settings.sql.timeout_seconds)
+        with open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds, safe=True,
+                       limits=limits) as con:
             try:
                 cur = con.execute(query)
                 columns = [d[0] for d in cur.description] if cur.description else []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from winnow.settings import Settings
+from winnow.settings import Settings, check_writable
 
 
 def configure_prefect(settings: Settings, verbose: bool = False) -> Path:
@@ -31,6 +31,5 @@ def configure_prefect(settings: Settings, verbose: bool = False) -> Path:
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
-    home = Path(os.environ["PREFECT_HOME"]).absolute()  # a PREFECT_HOME set by the user wins
-    home.mkdir(parents=True, exist_ok=True)
-    return home
+    # a PREFECT_HOME set by the user wins; unwritable, it is a one-line error before Prefect starts
+    return check_writable(os.environ["PREFECT_HOME"], "[flow] prefect_home (PREFECT_HOME)")

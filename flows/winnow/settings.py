@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -86,6 +87,12 @@ class WarehouseSettings:
 
 
 @dataclass(frozen=True)
+class SqlSettings:
+    memory_limit_mb: float = 1024.0  # a `winnow sql` query needing more memory is stopped (never spills to disk)
+    timeout_seconds: float = 30.0  # ... and one running longer; keep it below warehouse.lock_timeout_seconds
+
+
+@dataclass(frozen=True)
 class FlowSettings:
     batch_size: int = 200  # files per Prefect task
     runner: str = "thread"  # "thread" | "dask"
@@ -119,6 +126,7 @@ class Settings:
     dedup: DedupSettings = field(default_factory=DedupSettings)
     warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
     flow: FlowSettings = field(default_factory=FlowSettings)
+    sql: SqlSettings = field(default_factory=SqlSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     source: str = "<defaults>"  # where the settings came from
@@ -209,6 +217,7 @@ def _build_section(name: str, values: Mapping[str, Any]):
         "dedup": DedupSettings,
         "warehouse": WarehouseSettings,
         "flow": FlowSettings,
+        "sql": SqlSettings,
         "schedule": ScheduleSettings,
         "report": ReportSettings,
     }[name]
@@ -226,36 +235,71 @@ def _build_section(name: str, values: Mapping[str, Any]):
     return cls(**out)  # unset fields take their defaults (export_dir: beside the db given here)
 
 
+# Ranges beyond which a setting would fail mid-run (an overflow, a memory blow-up) or make no sense.
+# (section, key): (low, high, inclusive low); every float must also be finite.
+_RANGES: dict[tuple[str, str], tuple[float, float, bool]] = {
+    ("input", "max_file_mb"): (0, 100_000, False),
+    ("input", "max_decompressed_mb"): (0, 100_000, False),
+    ("clean", "min_body_words"): (0, 100_000, True),
+    ("clean", "min_unique_word_ratio"): (0, 1, True),
+    ("language", "seed"): (0, 2**32 - 1, True),
+    ("language", "min_chars"): (0, 1_000_000, True),
+    ("language", "min_probability"): (0, 1, True),
+    ("dedup", "num_perm"): (16, 1024, True),
+    ("dedup", "shingle_words"): (1, 25, True),
+    ("dedup", "lsh_threshold"): (0, 1, False),
+    ("dedup", "min_jaccard"): (0, 1, False),
+    ("dedup", "min_containment"): (0, 1, False),
+    ("dedup", "min_containment_shingles"): (0, 1_000_000, True),
+    ("warehouse", "lock_timeout_seconds"): (0, 7 * 86400, True),
+    ("flow", "batch_size"): (1, 100_000, True),
+    ("flow", "workers"): (1, 1024, True),
+    ("flow", "retries"): (0, 100, True),
+    ("flow", "retry_delay_seconds"): (0, 86400, True),
+    ("sql", "memory_limit_mb"): (16, 1_048_576, True),
+    ("sql", "timeout_seconds"): (0, 7 * 86400, False),
+    ("schedule", "interval_seconds"): (0, 366 * 86400, False),
+    ("report", "browser_documents"): (0, 10_000_000, True),
+    ("report", "largest_clusters"): (0, 1_000_000, True),
+}
+
+
 def _validate(s: Settings) -> None:
     def check(ok: bool, msg: str) -> None:
         if not ok:
             raise ConfigError(msg)
 
-    check(s.input.max_file_mb > 0, "[input] max_file_mb must be > 0")
-    check(s.input.max_decompressed_mb > 0, "[input] max_decompressed_mb must be > 0")
+    for name in _SECTIONS:
+        for f in dataclasses.fields(getattr(s, name)):
+            v = getattr(getattr(s, name), f.name)
+            if isinstance(v, float):
+                check(math.isfinite(v), f"[{name}] {f.name} must be a finite number, not {v}")
+            bounds = _RANGES.get((name, f.name))
+            if bounds:
+                lo, hi, closed = bounds
+                ok = (lo <= v if closed else lo < v) and v <= hi
+                check(ok, f"[{name}] {f.name} must be {'>=' if closed else '>'} {lo:g} and <= {hi:g}, not {v:g}")
     check(s.input.invalid_utf8 in ("replace", "reject"),
           f"[input] invalid_utf8 must be 'replace' or 'reject', not {s.input.invalid_utf8!r}")
-    check(s.clean.min_body_words >= 0, "[clean] min_body_words must be >= 0")
-    check(0.0 <= s.clean.min_unique_word_ratio <= 1.0, "[clean] min_unique_word_ratio must be in [0, 1]")
-    check(0.0 <= s.language.min_probability <= 1.0, "[language] min_probability must be in [0, 1]")
-    check(s.dedup.num_perm >= 16, "[dedup] num_perm must be >= 16")
-    check(s.dedup.shingle_words >= 1, "[dedup] shingle_words must be >= 1")
-    check(s.dedup.min_containment_shingles >= 0, "[dedup] min_containment_shingles must be >= 0")
-    for k in ("lsh_threshold", "min_jaccard", "min_containment"):
-        v = getattr(s.dedup, k)
-        check(0.0 < v <= 1.0, f"[dedup] {k} must be in (0, 1], not {v}")
     check(
         s.dedup.representative in ("longest", "earliest"),
         f"[dedup] representative must be 'longest' or 'earliest', not {s.dedup.representative!r}",
     )
-    check(s.warehouse.lock_timeout_seconds >= 0, "[warehouse] lock_timeout_seconds must be >= 0")
-    check(s.flow.batch_size >= 1, "[flow] batch_size must be >= 1")
     check(s.flow.runner in ("thread", "dask"), f"[flow] runner must be 'thread' or 'dask', not {s.flow.runner!r}")
-    check(s.flow.workers >= 1, "[flow] workers must be >= 1")
-    check(s.flow.retries >= 0, "[flow] retries must be >= 0")
-    check(s.schedule.interval_seconds > 0, "[schedule] interval_seconds must be > 0")
-    check(s.report.browser_documents >= 0, "[report] browser_documents must be >= 0")
-    check(s.report.largest_clusters >= 0, "[report] largest_clusters must be >= 0")
+
+
+def check_writable(folder: str | os.PathLike, what: str) -> Path:
+    """A folder winnow will write in: created if missing; one line if that, or writing, is impossible."""
+    p = Path(folder).absolute()
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigError(f"{what} {p} cannot be created: {e.strerror or e}") from None
+    if not p.is_dir():
+        raise ConfigError(f"{what} {p} is not a folder")
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise ConfigError(f"{what} {p} is not writable")
+    return p
 
 
 def settings_from_mapping(data: Mapping[str, Any], source: str = "<mapping>") -> Settings:

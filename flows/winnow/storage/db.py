@@ -6,19 +6,26 @@ file locks beside the database:
 
 - ``<db>.lock`` is held for as long as any winnow process has the file open
   (a writer loading one batch, ``winnow sql`` answering one query). Writers
-  open the file per batch, so readers get in between batches.
+  open the file per batch, so readers get in between batches; ``winnow sql``
+  stops a query at ``[sql] timeout_seconds``, so it never holds the file longer.
 - ``<db>.run.lock`` is held by an ingest run from start to end, so that two
   runs (a scheduled one and a manual one) never interleave.
 
 Both wait up to ``warehouse.lock_timeout_seconds`` and then raise
-``WarehouseBusy`` with a clear message instead of DuckDB's raw lock error.
+``WarehouseBusy`` naming the holder (``<lock>.holder`` says who holds it)
+instead of DuckDB's raw lock error.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import sys
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -55,13 +62,45 @@ def _lock(path: Path, suffix: str) -> FileLock:
     return _locks[key]
 
 
+def holder_description() -> str:
+    """Who this process is, as a waiting process will name it: `winnow sql (pid 123)`."""
+    argv = sys.argv
+    if argv and Path(argv[0]).name == "winnow" and len(argv) > 1:
+        who = f"winnow {argv[1]}"
+    else:
+        who = Path(argv[0]).name if argv and argv[0] else "a python process"
+    return f"{who} (pid {os.getpid()})"
+
+
+def _holder_file(lock: FileLock) -> Path:
+    return Path(str(lock.lock_file) + ".holder")
+
+
+def _say_holder(lock: FileLock) -> None:
+    """Beside the lock, who holds it (a waiter cannot read the lock file: it truncates it on every try)."""
+    with contextlib.suppress(OSError):
+        _holder_file(lock).write_text(f"{holder_description()} since {time.strftime('%H:%M:%S')}\n")
+
+
+def _holder(lock: FileLock) -> str:
+    with contextlib.suppress(OSError):
+        text = _holder_file(lock).read_text().strip()
+        if text:
+            return f"held by {text}"
+    return "held by another winnow process"
+
+
 @contextlib.contextmanager
 def hold(lock: FileLock, timeout: float, what: str) -> Iterator[None]:
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
-        raise WarehouseBusy(f"{what} (waited {timeout:g} s; see warehouse.lock_timeout_seconds)") from None
+        raise WarehouseBusy(f"{what}: {_holder(lock)} (waited {timeout:g} s; see warehouse.lock_timeout_seconds)") from None
+    except OSError as e:
+        raise WarehouseError(f"cannot create the lock file {lock.lock_file}: {e.strerror or e}") from None
     try:
+        if lock.lock_counter == 1:
+            _say_holder(lock)
         yield
     finally:
         lock.release()
@@ -75,7 +114,22 @@ def run_lock(db: Path, timeout: float) -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def data_lock(db: Path, timeout: float, what: str) -> Iterator[None]:
+    """Held while a connection is open: a batch load, a query, an export."""
+    with hold(_lock(db, ".lock"), timeout, f"{what}: the warehouse {db} is in use"):
+        yield
+
+
+# Kernel pseudo-filesystems: a warehouse there fails in odd ways (sysfs) or hangs (procfs).
+PSEUDO_FILESYSTEMS = ("/proc", "/sys", "/dev")
+
+
 def _check_parent(db: Path) -> None:
+    real = os.path.realpath(db)
+    for root in PSEUDO_FILESYSTEMS:
+        if real == root or real.startswith(root + "/"):
+            raise WarehouseError(f"cannot keep a warehouse in {root}: it is a kernel pseudo-filesystem ({db})")
     if db.exists() and db.is_dir():
         raise WarehouseError(f"the warehouse path is a directory, not a DuckDB file: {db}")
     parent = db.parent
@@ -88,14 +142,51 @@ def _check_parent(db: Path) -> None:
         raise WarehouseError(f"the warehouse folder is not writable: {parent}")
 
 
+def _check_file(db: Path) -> None:
+    """An existing warehouse path must be a DuckDB file; checked before any lock file is made beside it."""
+    if not db.exists():
+        return
+    if db.is_dir():
+        raise WarehouseError(f"the warehouse path is a directory, not a DuckDB file: {db}")
+    try:
+        with open(db, "rb") as fh:
+            head = fh.read(16)
+    except OSError as e:
+        raise WarehouseError(f"cannot read {db}: {e.strerror or e}") from None
+    if len(head) >= 12 and head[8:12] != b"DUCK":
+        raise WarehouseError(f"{db} exists and is not a DuckDB database")
+
+
+def _is_foreign(con: duckdb.DuckDBPyConnection) -> bool:
+    """A DuckDB file with tables or views of its own and no winnow schema: another program's database."""
+    if schema_version(con) > 0:
+        return False
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE NOT internal").fetchone()[0] + \
+        con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone()[0] > 0
+
+
+def _refuse_foreign(db: Path) -> None:
+    """Peek (read-only, no lock) at an existing file: refuse another program's database before writing."""
+    if not db.exists() or db.stat().st_size == 0:
+        return
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        return  # held by a writer (a winnow run, or another program): open_write says which
+    try:
+        foreign = _is_foreign(con)
+    finally:
+        con.close()
+    if foreign:
+        raise WarehouseError(f"{db} is a DuckDB database of another program (tables, no winnow schema): "
+                             "refusing to write winnow's tables into it; pass another --db")
+
+
 def check_warehouse_path(db: Path) -> None:
     """Fail early, with one line, on a path that cannot hold a warehouse."""
     _check_parent(db)
-    if db.exists():
-        with open(db, "rb") as fh:
-            head = fh.read(16)
-        if len(head) >= 12 and head[8:12] != b"DUCK":
-            raise WarehouseError(f"{db} exists and is not a DuckDB database")
+    _check_file(db)
+    _refuse_foreign(db)
 
 
 def _connect(db: Path, read_only: bool, config: dict | None = None) -> duckdb.DuckDBPyConnection:
@@ -114,39 +205,131 @@ def _connect(db: Path, read_only: bool, config: dict | None = None) -> duckdb.Du
 def open_write(db: Path, timeout: float) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection, migrated, held only for the duration of the block."""
     db = Path(db)
-    _check_parent(db)
-    with hold(_lock(db, ".lock"), timeout, f"the warehouse {db} is busy (a run is loading a batch)"):
+    check_warehouse_path(db)
+    with data_lock(db, timeout, "cannot load into the warehouse"):
         con = _connect(db, read_only=False)
         try:
+            if _is_foreign(con):
+                raise WarehouseError(f"{db} is a DuckDB database of another program (tables, no winnow schema): "
+                                     "refusing to write winnow's tables into it; pass another --db")
             migrate(con)
             yield con
         finally:
             con.close()
 
 
-# Read-only connections for users' ad-hoc SQL: no writes, no files, no extensions.
+# Read-only connections for users' ad-hoc SQL: no writes, no files, no extensions. DuckDB still
+# lets a query read the database's own files and write its temp folder (<db>.tmp/) when external
+# access is off; the local file system is therefore switched off once the database is open, and
+# with no temp folder a query that outgrows the memory limit fails instead of spilling to disk.
 SAFE_READ_CONFIG = {
     "enable_external_access": False,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
-    "lock_configuration": True,
+    "temp_directory": "",
 }
 
 
+@dataclass(frozen=True)
+class QueryLimits:
+    memory_mb: float = 1024.0
+    timeout_seconds: float = 30.0
+
+
+class QueryStopped(WarehouseError):
+    """A query of `winnow sql` went over a limit, or had nothing to run."""
+
+
+# Errors of a full disk (or a file size limit), as the OS and DuckDB word them.
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_DISK_FULL_WORDS = ("no space left on device", "disk quota exceeded", "file too large")
+
+
+def disk_full(exc: BaseException) -> str | None:
+    """The first line of a full-disk error in ``exc`` or its causes, else None."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            return f"{exc.strerror}" + (f": {exc.filename}" if exc.filename else "")
+        text = str(exc)
+        if any(w in text.lower() for w in _DISK_FULL_WORDS):
+            return text.splitlines()[0]
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+class LimitedConnection:
+    """A sealed read-only connection whose ``execute`` stops at the time limit and on Ctrl-C."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, limits: QueryLimits):
+        self._con, self._limits = con, limits
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+    def execute(self, query, parameters=None):
+        """Run ``query`` in a worker thread, so that this thread can take Ctrl-C and watch the clock."""
+        box: dict = {}
+        done = threading.Event()  # not Thread.join: a join interrupted by Ctrl-C may not wait again
+
+        def work() -> None:
+            try:
+                box["result"] = (self._con.execute(query, parameters) if parameters is not None
+                                 else self._con.execute(query))
+            except BaseException as e:  # handed to the caller below
+                box["error"] = e
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=work, name="winnow-sql", daemon=True)
+        worker.start()
+        try:
+            finished = done.wait(self._limits.timeout_seconds)
+        except KeyboardInterrupt:
+            self._con.interrupt()
+            done.wait()
+            raise
+        if not finished:
+            self._con.interrupt()
+            done.wait()
+            raise QueryStopped(f"the query ran longer than [sql] timeout_seconds = {self._limits.timeout_seconds:g} "
+                               "and was stopped")
+        error = box.get("error")
+        if isinstance(error, duckdb.OutOfMemoryException):
+            raise QueryStopped(f"the query needs more memory than [sql] memory_limit_mb = {self._limits.memory_mb:g} "
+                               "and was stopped") from None
+        if error is not None:
+            raise error
+        if box.get("result") is None:  # "", ";;;", "-- a comment": DuckDB has nothing to run
+            raise QueryStopped("nothing to run: the query is empty or only comments")
+        return box["result"]
+
+
+def _seal(con: duckdb.DuckDBPyConnection, limits: QueryLimits) -> None:
+    con.execute(f"SET memory_limit = '{float(limits.memory_mb)}MB'")
+    con.execute("SET disabled_filesystems = 'LocalFileSystem'")
+    con.execute("SET lock_configuration = true")
+
+
 @contextlib.contextmanager
-def open_read(db: Path, timeout: float, safe: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection. ``safe`` also closes every door to the outside world."""
+def open_read(db: Path, timeout: float, safe: bool = False,
+              limits: QueryLimits | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection. ``safe`` also closes every door to the outside world and applies ``limits``."""
     db = Path(db)
     if not db.exists():
         raise WarehouseError(f"no warehouse at {db}: run `winnow ingest` first (or pass --db)")
-    if db.is_dir():
-        raise WarehouseError(f"the warehouse path is a directory, not a DuckDB file: {db}")
-    with hold(_lock(db, ".lock"), timeout, f"a winnow run is writing to {db}; try again when its batch is loaded"):
+    _check_file(db)
+    with data_lock(db, timeout, "cannot read the warehouse"):
         con = _connect(db, read_only=True, config=SAFE_READ_CONFIG if safe else None)
         try:
             if schema_version(con) == 0:
                 raise WarehouseError(f"{db} is a DuckDB file but not a winnow warehouse")
-            yield con
+            if safe:
+                _seal(con, limits or QueryLimits())
+                yield LimitedConnection(con, limits or QueryLimits())
+            else:
+                yield con
         finally:
             con.close()
 

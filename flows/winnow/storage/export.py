@@ -10,7 +10,8 @@ never sees a half-written or missing export:
   at every instant ``<out>`` is either the old export or the new one.
 - The previous version is kept until the next export, so a reader that resolved
   the link just before the swap can finish reading; older versions, and versions
-  left half-written by a killed export, are deleted, and only when they carry the mark.
+  left half-written by a killed export, are deleted. The versions folder carries
+  the mark too, and inside it only entries named as winnow names them are ever deleted.
 
 A target that exists and is not such a link (a file, a folder with anything in it,
 a link elsewhere) is refused with ``ExportError``, except an export written by
@@ -62,6 +63,21 @@ def versions_dir(out: Path) -> Path:
 
 def _marked(folder: Path) -> bool:
     return folder.is_dir() and not folder.is_symlink() and (folder / MARK).is_file()
+
+
+# Names winnow gives the entries of its versions folder: only these are ever deleted there.
+_OWN_NAME = re.compile(r"^(\d{8}T\d{6}-\d{9}-[0-9a-f]{6}|legacy-[0-9a-f]{8}|\.trash-.+|\.lock)$")
+
+
+def _own_versions(out: Path) -> Path:
+    """The versions folder, created with winnow's mark; refused when someone else's folder has its name."""
+    versions = versions_dir(out)
+    versions.mkdir(exist_ok=True)
+    if not (versions / MARK).is_file():
+        if versions.is_symlink() or any(not _OWN_NAME.match(e.name) for e in versions.iterdir()):
+            raise ExportError(f"refusing to export to {out}: {versions} exists and was not made by winnow")
+        (versions / MARK).write_text(json.dumps({"written_by": "winnow", "kind": "export versions"}) + "\n")
+    return versions
 
 
 def _link_version(out: Path) -> Path | None:
@@ -167,10 +183,21 @@ def _swap(out: Path, version: Path) -> None:
 
 
 def _prune(out: Path, keep: set[Path]) -> None:
-    """Delete the marked versions not in ``keep`` (older exports, half-written ones of killed exports)."""
+    """Delete winnow's versions not in ``keep`` (older exports, half-written ones of killed exports).
+
+    Each is first renamed to ``.trash-<name>`` (one rename), so a kill mid-delete leaves
+    an entry the next export still recognises as its own; nothing of another name is touched.
+    """
     for v in versions_dir(out).iterdir():
-        if v not in keep and _marked(v):
-            shutil.rmtree(v, ignore_errors=True)
+        if v in keep or v.name in (MARK, ".lock") or not _OWN_NAME.match(v.name) or v.is_symlink():
+            continue
+        trash = v if v.name.startswith(".trash-") else v.with_name(f".trash-{v.name}")
+        if trash != v:
+            os.rename(v, trash)
+        if trash.is_dir():
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            trash.unlink(missing_ok=True)
 
 
 def export_corpus(con, out_dir: str | Path, partition_by: str | None = None,
@@ -179,8 +206,7 @@ def export_corpus(con, out_dir: str | Path, partition_by: str | None = None,
         raise ValueError(f"cannot partition by {partition_by!r} (language, source_type or extractor)")
     out = check_target(out_dir, protected)
     out.parent.mkdir(parents=True, exist_ok=True)
-    versions_dir(out).mkdir(exist_ok=True)
-    with FileLock(str(versions_dir(out) / ".lock")):  # two exports to one folder take turns
+    with FileLock(str(_own_versions(out) / ".lock")):  # two exports to one folder take turns
         return _export_locked(con, out, partition_by)
 
 
