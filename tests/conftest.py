@@ -38,6 +38,9 @@ def make_settings(tmp: Path, **sections) -> Settings:
         ),
         report=dataclasses.replace(s.report, after_run=False),  # seconds per run; tests/test_report.py turns it on
     )
+    # in-process tests run their batches on one thread (fast to start, faults can be injected);
+    # test_operations checks that processes, threads and Dask give the same corpus
+    s = dataclasses.replace(s, flow=dataclasses.replace(s.flow, runner="thread", workers=1))
     for name, values in sections.items():
         s = dataclasses.replace(s, **{name: dataclasses.replace(getattr(s, name), **values)})
     return s

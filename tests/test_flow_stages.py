@@ -132,3 +132,12 @@ def test_progress_shows_rate_and_eta_and_logs_off_a_terminal():
     assert "5/10 files (50%)" in last and "4 documents" in last and "docs/s" in last and "ETA" in last
     snap = p.snapshot()
     assert snap.eta is not None and 0 < snap.eta < 5 and snap.rate > 0
+
+
+def test_signatures_are_computed_with_the_batch_not_read_back(tmp_path):
+    settings = make_settings(tmp_path, flow={"runner": "thread"})
+    summary = ingest([SEEDS], settings, export=False)
+    stored = query(settings, "SELECT count(*) FROM doc_signatures")[0][0]
+    assert summary["duplicates"]["signatures_computed"] == stored == summary["documents"]["new"] > 0
+    assert summary["duplicates"]["signatures_read_back"] == 0, "the dedup stage signed nothing itself"
+    assert summary["step_seconds"]["signature"] > 0

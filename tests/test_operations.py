@@ -209,14 +209,19 @@ def test_kill_9_leaves_a_consistent_warehouse_and_the_next_run_finishes(tmp_path
     assert query(resumed, q) == query(clean, q)
 
 
-def test_dask_runner_gives_the_same_corpus(tmp_path):
+def test_every_runner_and_worker_count_gives_the_same_corpus(tmp_path):
+    """One thread, worker processes (1 and 2) and a local Dask cluster: the same documents and clusters."""
     corpus = make_corpus(tmp_path / "corpus", 30)
-    threads = make_settings(tmp_path / "threads", flow={"batch_size": 5})
-    dask = make_settings(tmp_path / "dask", flow={"batch_size": 5, "workers": 2})
-    ingest([corpus], threads, export=False)
-    ingest([corpus], dask, export=False, runner="dask")
-    q = "SELECT doc_id, title, text, language, language_prob, cluster_id, duplicate_of FROM documents ORDER BY doc_id"
-    rows = query(dask, q)
-    assert len(rows) == 30 and rows == query(threads, q)
-    q = "SELECT doc_id, source_paths FROM corpus ORDER BY doc_id"
-    assert query(dask, q) == query(threads, q)
+    q_docs = "SELECT doc_id, title, text, language, language_prob, cluster_id, duplicate_of FROM documents ORDER BY doc_id"
+    q_corpus = "SELECT doc_id, source_paths FROM corpus ORDER BY doc_id"
+    q_sigs = "SELECT doc_id, minhash FROM doc_signatures ORDER BY doc_id"
+    results = {}
+    for runner, workers in (("thread", 1), ("process", 1), ("process", 2), ("dask", 2)):
+        s = make_settings(tmp_path / f"{runner}-{workers}", flow={"batch_size": 5, "workers": workers, "runner": runner})
+        summary = ingest([corpus], s, export=False)
+        assert summary["status"] == "completed" and summary["files"]["rejected"] == 0, (runner, workers)
+        results[runner, workers] = (query(s, q_docs), query(s, q_corpus), query(s, q_sigs))
+    base = results["thread", 1]
+    assert len(base[0]) == 30 and len(base[2]) >= 20
+    for key, got in results.items():
+        assert got == base, key

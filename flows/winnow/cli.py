@@ -98,9 +98,9 @@ def ingest(
     paths: List[str] = typer.Argument(None, help="Files, folders (recursive) or globs [default: [input] paths]."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
     export: bool = typer.Option(True, "--export/--no-export", help="Export the corpus as Parquet after the run."),
-    runner: Optional[str] = typer.Option(None, "--runner", help="Task runner: thread or dask [default: [flow] runner]."),
+    runner: Optional[str] = typer.Option(None, "--runner", help="Task runner: process, thread or dask [default: [flow] runner]."),
     dask_address: Optional[str] = typer.Option(None, "--dask-address", help="An existing Dask scheduler."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Threads or Dask workers [default: [flow] workers]."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes, threads or Dask workers [default: [flow] workers, 0 = one per core]."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
     db: Optional[Path] = DbOpt,
     config: Optional[Path] = ConfigOpt,
@@ -111,8 +111,10 @@ def ingest(
         import dataclasses
 
         settings = _settings(config, db)
-        if runner is not None and runner not in ("thread", "dask"):
-            raise UserError(f"--runner must be 'thread' or 'dask', not {runner!r}")
+        from winnow.settings import RUNNERS
+
+        if runner is not None and runner not in RUNNERS:
+            raise UserError(f"--runner must be one of {', '.join(RUNNERS)}, not {runner!r}")
         if workers is not None:
             if workers < 1:
                 raise UserError("--workers must be >= 1")

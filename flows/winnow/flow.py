@@ -30,11 +30,12 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from winnow import __version__
 from winnow.clean.evidence import LineEvidence
+from winnow.dedup.minhash import signature_key
 from winnow.discover import Candidate, Discovery, discover
 from winnow.pipeline import BatchResult, process_files
 from winnow.progress import Progress
 from winnow.records import Rejection
-from winnow.settings import Settings, load_settings, settings_from_mapping
+from winnow.settings import Settings, load_settings, settings_from_mapping, worker_count
 from winnow.stage import Stats
 from winnow.storage import db as wdb
 from winnow.storage import load as wload
@@ -69,6 +70,19 @@ class Payload:
         self.value = value
 
 
+class InProcess(Payload):
+    """A flow parameter that only means something in the flow's own process (the progress display).
+
+    Prefect ships the flow run's parameters to worker processes with each task's context;
+    this one travels as None instead of failing to pickle (it holds a lock).
+    """
+
+    __slots__ = ()
+
+    def __getstate__(self):
+        return None
+
+
 @task(name="discover", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
 def discover_task(inputs: list[str], follow_symlinks: bool) -> Discovery:
     return discover(inputs, follow_symlinks=follow_symlinks)
@@ -97,7 +111,8 @@ def process_batch_task(candidates: Payload, settings: Settings, evidence: Payloa
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
 def load_batch_task(run_id: str, batch: Payload, settings: Settings) -> Stats:
     with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
-        return wload.load_batch(con, run_id, settings.fingerprint, batch.value)
+        key = signature_key(settings.dedup) if settings.dedup.near else None
+        return wload.load_batch(con, run_id, settings.fingerprint, batch.value, key)
 
 
 @task(name="dedup", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
@@ -177,7 +192,7 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
     cfg: Settings = (settings if isinstance(settings, Settings)
                      else settings_from_mapping(settings, source="flow parameters") if settings is not None
                      else load_settings(config))
-    shown: Progress = progress.value if progress is not None else Progress()
+    shown: Progress = progress.value if progress is not None and progress.value is not None else Progress()
     inputs = list(inputs) if inputs else list(cfg.input.paths)
     logger = get_run_logger()
     run_id = new_run_id()
@@ -198,7 +213,7 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
             shown.stage("processing")
             shown.files(len(plan.todo))
             batches = _batches(plan.todo, cfg.flow.batch_size)
-            window = max(2, 2 * cfg.flow.workers)  # batches in flight: bounded memory
+            window = 2 * worker_count(cfg.flow)  # batches in flight: bounded memory
 
             def submit(i: int):
                 return process_batch_task.submit(Payload(batches[i]), cfg, Payload(evidence))
@@ -270,19 +285,23 @@ def _publish_report(settings: Settings) -> dict | None:
 
 def task_runner_for(settings: Settings, runner: str | None = None, dask_address: str | None = None):
     runner = runner or settings.flow.runner
-    if runner == "dask":
+    address = dask_address if dask_address is not None else settings.flow.dask_address
+    if runner == "dask" or address:
         try:
             from prefect_dask import DaskTaskRunner
         except ImportError:
             raise RuntimeError("the dask runner needs prefect-dask: pip install 'winnow[dask]'") from None
-        address = dask_address if dask_address is not None else settings.flow.dask_address
         if address:
             return DaskTaskRunner(address=address)
         return DaskTaskRunner(
-            cluster_kwargs={"n_workers": settings.flow.workers, "threads_per_worker": 1, "processes": True,
+            cluster_kwargs={"n_workers": worker_count(settings.flow), "threads_per_worker": 1, "processes": True,
                             "dashboard_address": None}
         )
-    return ThreadPoolTaskRunner(max_workers=settings.flow.workers)
+    if runner == "process":
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        return ProcessPoolTaskRunner(max_workers=worker_count(settings.flow))
+    return ThreadPoolTaskRunner(max_workers=worker_count(settings.flow))
 
 
 def share_temporary_server() -> None:
@@ -307,11 +326,11 @@ def run_ingest(inputs: list[str], settings: Settings, *, export: bool = True, ru
                progress: Progress | None = None) -> dict:
     """Run the flow in this process and return its summary (with start-up vs work time)."""
     started = started if started is not None else time.perf_counter()
-    if (runner or settings.flow.runner) == "dask":
+    if (runner or settings.flow.runner) in ("dask", "process"):
         share_temporary_server()
     f = ingest_flow.with_options(task_runner=task_runner_for(settings, runner, dask_address))
     result = f(inputs=[str(p) for p in inputs], settings=settings, export=export,
-               progress=Payload(progress) if progress is not None else None)
+               progress=InProcess(progress) if progress is not None else None)
     total = time.perf_counter() - started
     startup = result.pop("flow_started", started) - started
     result["seconds"] = {"total": round(total, 3), "prefect_startup": round(startup, 3),

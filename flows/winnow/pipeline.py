@@ -1,4 +1,4 @@
-"""The per-file pipeline, without Prefect: read -> clean -> filter -> language -> identify.
+"""The per-file pipeline, without Prefect: read -> clean -> filter -> language -> identify -> sign.
 
 Each stage is a ``winnow.stage.Stage``: it takes ``Document`` records, hands them
 on or rejects them with a reason, and counts what it did. ``Pipeline.run`` drives
@@ -11,6 +11,7 @@ it directly.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
@@ -21,6 +22,7 @@ from winnow import __version__
 from winnow.clean import clean_html, clean_text_dump
 from winnow.clean.evidence import LineEvidence, line_hashes
 from winnow.dedup.exact import content_hash
+from winnow.dedup.minhash import signatures
 from winnow.vocab import word_count, word_units
 from winnow.discover import Candidate
 from winnow.language import detect_language
@@ -137,6 +139,34 @@ class Identify(Stage):
         return doc
 
 
+class Signer(Stage):
+    """MinHash signatures of a batch's texts, computed on the worker that cleaned them.
+
+    Vectorised over the whole batch (``winnow.dedup.minhash.signatures``); loaded with
+    the batch, so the dedup stage never reads texts back to sign them.
+    """
+
+    name = "signature"
+
+    def __init__(self, settings: Settings):
+        super().__init__()
+        self.settings = settings.dedup
+
+    def run(self, items: Iterable) -> Iterable:
+        items = list(items)
+        docs = [d for d in items if isinstance(d, Document)]
+        t0 = time.perf_counter()
+        try:
+            for doc, sig in zip(docs, signatures([d.text for d in docs], self.settings)):
+                doc.signature = sig
+            self.count("out", len(docs))
+        except Exception:  # not fatal: the dedup stage computes what is missing
+            self.count("failed", len(docs))
+        self.count("in", len(docs))
+        self.stats[f"seconds.{self.name}"] += time.perf_counter() - t0
+        return items
+
+
 def _extractor_version(kind: str) -> str:
     if kind == "html":
         return f"trafilatura {trafilatura.__version__}"
@@ -154,7 +184,7 @@ class BatchResult:
 
 
 class Pipeline:
-    """read -> clean -> filter -> language -> identify, for a batch of files.
+    """read -> clean -> filter -> language -> identify -> signature, for a batch of files.
 
     ``documents=False`` stops after the language stage (``winnow clean``: no warehouse).
     """
@@ -168,6 +198,8 @@ class Pipeline:
         ]
         if documents:
             self.stages.append(Identify(settings))
+            if settings.dedup.near:
+                self.stages.append(Signer(settings))
 
     def stream(self, candidates: Iterable[Candidate]):
         """Documents and rejections, in file order, as the stages produce them."""

@@ -86,6 +86,9 @@ class WarehouseSettings:
             object.__setattr__(self, "export_dir", default_export_dir(self.db))
 
 
+RUNNERS = ("process", "thread", "dask")
+
+
 @dataclass(frozen=True)
 class SqlSettings:
     memory_limit_mb: float = 1024.0  # a `winnow sql` query needing more memory is stopped (never spills to disk)
@@ -95,8 +98,8 @@ class SqlSettings:
 @dataclass(frozen=True)
 class FlowSettings:
     batch_size: int = 200  # files per Prefect task
-    runner: str = "thread"  # "thread" | "dask"
-    workers: int = 1  # threads (thread runner) or Dask workers (LocalCluster)
+    runner: str = "process"  # "process" (one process per worker) | "thread" | "dask"
+    workers: int = 0  # worker processes, threads or Dask workers; 0 = one per core
     dask_address: str = ""  # an existing Dask scheduler; empty = start a LocalCluster
     retries: int = 2  # retries of I/O tasks
     retry_delay_seconds: float = 1.0
@@ -169,6 +172,16 @@ class Settings:
         return dataclasses.replace(
             self, warehouse=dataclasses.replace(w, db=str(db), export_dir="" if derived else w.export_dir)
         )
+
+
+def worker_count(flow: FlowSettings) -> int:
+    """``[flow] workers``, with 0 meaning one per core this process may run on."""
+    if flow.workers:
+        return flow.workers
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _hash(obj: Any) -> str:
@@ -253,7 +266,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float, bool]] = {
     ("dedup", "min_containment_shingles"): (0, 1_000_000, True),
     ("warehouse", "lock_timeout_seconds"): (0, 7 * 86400, True),
     ("flow", "batch_size"): (1, 100_000, True),
-    ("flow", "workers"): (1, 1024, True),
+    ("flow", "workers"): (0, 1024, True),  # 0 = one per core
     ("flow", "retries"): (0, 100, True),
     ("flow", "retry_delay_seconds"): (0, 86400, True),
     ("sql", "memory_limit_mb"): (16, 1_048_576, True),
@@ -285,7 +298,7 @@ def _validate(s: Settings) -> None:
         s.dedup.representative in ("longest", "earliest"),
         f"[dedup] representative must be 'longest' or 'earliest', not {s.dedup.representative!r}",
     )
-    check(s.flow.runner in ("thread", "dask"), f"[flow] runner must be 'thread' or 'dask', not {s.flow.runner!r}")
+    check(s.flow.runner in RUNNERS, f"[flow] runner must be one of {', '.join(RUNNERS)}, not {s.flow.runner!r}")
 
 
 def check_writable(folder: str | os.PathLike, what: str) -> Path:

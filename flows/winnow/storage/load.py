@@ -310,8 +310,27 @@ def load_evidence(con) -> LineEvidence:
     return LineEvidence(counts, total)
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, batch: BatchResult) -> Stats:
-    """Write one batch in one transaction; the counts come back as ``load.*`` stats."""
+# MinHash signatures computed on the workers with the batch (winnow.pipeline.Signer).
+INSERT_SIGNATURES = """
+INSERT INTO doc_signatures (doc_id, signature_key, minhash)
+SELECT doc_id, ?, minhash FROM _batch_sigs
+ON CONFLICT DO NOTHING
+"""
+
+
+def _signatures_table(docs: list[Document]) -> pa.Table:
+    signed = [d for d in docs if d.signature is not None]
+    return pa.table({
+        "doc_id": pa.array([d.doc_id for d in signed], pa.string()),
+        "minhash": pa.array([d.signature.tolist() for d in signed], pa.list_(pa.uint32())),
+    })
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, batch: BatchResult,
+               signature_key: str | None = None) -> Stats:
+    """Write one batch in one transaction; the counts come back as ``load.*`` stats.
+
+    With ``signature_key``, the documents' MinHash signatures are stored under it."""
     stats: Stats = Counter()
     now = utcnow()
     unique: dict[str, Document] = {}
@@ -336,6 +355,11 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, ba
             con.execute(INSERT_REJECTED, [run_id, now])
             if lines.num_rows:
                 con.execute(UPSERT_LINE_COUNTS, [run_id])
+        if signature_key:
+            sigs = _signatures_table(new_docs)
+            if sigs.num_rows:
+                with registered(con, _batch_sigs=sigs):
+                    con.execute(INSERT_SIGNATURES, [signature_key])
     return stats
 
 
