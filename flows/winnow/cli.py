@@ -326,10 +326,11 @@ def _print_rows(columns: list[str], rows: list[tuple], fmt: SqlFormat) -> None:
 def export(
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Output folder [default: [warehouse] export_dir]."),
     partition_by: Optional[str] = typer.Option(None, "--partition-by", help="language, source_type or extractor."),
+    fmt: str = typer.Option("parquet", "--format", "-f", help="parquet, or jsonl (gzip shards of [export] jsonl_shard_mb)."),
     db: Optional[Path] = DbOpt,
     config: Optional[Path] = ConfigOpt,
 ) -> None:
-    """Export the corpus (with provenance columns) as a Parquet dataset (zstd)."""
+    """Export the corpus (with provenance columns) as Parquet (zstd) or JSON Lines (gzip), with a dataset card."""
     with _errors():
         from winnow.storage.db import open_read
         from winnow.storage.export import check_target, export_corpus, protected_paths
@@ -337,15 +338,20 @@ def export(
         settings = _settings(config, db)
         if partition_by and partition_by not in ("language", "source_type", "extractor"):
             raise UserError(f"--partition-by must be language, source_type or extractor, not {partition_by!r}")
+        if fmt not in ("parquet", "jsonl"):
+            raise UserError(f"--format must be parquet or jsonl, not {fmt!r}")
+        if partition_by and fmt != "parquet":
+            raise UserError("--partition-by works with --format parquet only")
         target = out_dir if out_dir is not None else Path(settings.warehouse.export_dir)
         check_target(target, protected_paths(settings))  # before waiting for the warehouse
         with open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
             try:
-                res = export_corpus(con, target, partition_by, protected_paths(settings))
+                res = export_corpus(con, target, partition_by, protected_paths(settings), fmt=fmt, settings=settings)
             except OSError as e:
                 raise UserError(f"cannot write the export to {target}: {e.strerror or e}")
-        out.print(f"exported {res.rows} documents to {res.path} ({res.files} Parquet file{'s' if res.files != 1 else ''})",
-                  markup=False)
+        kind = "Parquet" if fmt == "parquet" else "JSON Lines"
+        out.print(f"exported {res.rows} documents to {res.path} ({res.files} {kind} file{'s' if res.files != 1 else ''}"
+                  " + README.md, dataset_info.json)", markup=False)
 
 
 # ----------------------------------------------------------------- stats

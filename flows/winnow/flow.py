@@ -124,7 +124,7 @@ def dedup_task(run_id: str, settings: Settings) -> Stats:
 @task(name="export", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
 def export_task(settings: Settings):
     with wdb.open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
-        return export_corpus(con, settings.warehouse.export_dir, protected=protected_paths(settings))
+        return export_corpus(con, settings.warehouse.export_dir, protected=protected_paths(settings), settings=settings)
 
 
 @task(name="report", cache_policy=NO_CACHE, persist_result=False)

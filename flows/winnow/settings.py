@@ -122,6 +122,13 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class ExportSettings:
+    license: str = "unknown"  # the dataset card's licence field (a Hugging Face licence id, "other", "unknown")
+    pretty_name: str = "winnow corpus"  # the dataset card's title
+    jsonl_shard_mb: float = 256.0  # `export --format jsonl`: a new gzip shard after this much JSON text
+
+
+@dataclass(frozen=True)
 class Settings:
     input: InputSettings = field(default_factory=InputSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
@@ -132,6 +139,7 @@ class Settings:
     sql: SqlSettings = field(default_factory=SqlSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    export: ExportSettings = field(default_factory=ExportSettings)
     source: str = "<defaults>"  # where the settings came from
 
     def to_dict(self) -> dict[str, Any]:
@@ -139,12 +147,15 @@ class Settings:
         d.pop("source")
         return d
 
+    def corpus_settings(self) -> dict[str, Any]:
+        """The settings that shape the corpus (not paths, timeouts or presentation)."""
+        d = self.to_dict()
+        return {k: d[k] for k in ("clean", "language", "dedup")}
+
     @property
     def config_hash(self) -> str:
         """Hash of every setting that shapes the corpus (not paths or timeouts)."""
-        d = self.to_dict()
-        shaping = {k: d[k] for k in ("clean", "language", "dedup")}
-        return _hash(shaping)
+        return _hash(self.corpus_settings())
 
     @property
     def dedup_hash(self) -> str:
@@ -233,6 +244,7 @@ def _build_section(name: str, values: Mapping[str, Any]):
         "sql": SqlSettings,
         "schedule": ScheduleSettings,
         "report": ReportSettings,
+        "export": ExportSettings,
     }[name]
     defaults = cls()
     known = {f.name for f in dataclasses.fields(cls)}
@@ -274,6 +286,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float, bool]] = {
     ("schedule", "interval_seconds"): (0, 366 * 86400, False),
     ("report", "browser_documents"): (0, 10_000_000, True),
     ("report", "largest_clusters"): (0, 1_000_000, True),
+    ("export", "jsonl_shard_mb"): (0, 1_048_576, False),
 }
 
 

@@ -1,4 +1,5 @@
-"""Export: the corpus view as a Parquet dataset (zstd), with its provenance columns.
+"""Export: the corpus view as a Parquet dataset (zstd) or gzipped JSON Lines shards, with its
+provenance columns, and a dataset card beside the data (``storage/card.py``).
 
 An export never deletes or renames anything winnow did not write, and a reader
 never sees a half-written or missing export:
@@ -23,6 +24,7 @@ folder is refused whatever it holds.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -36,6 +38,15 @@ from typing import Iterable
 from filelock import FileLock
 
 EXPORT = "COPY (SELECT * FROM corpus ORDER BY doc_id) TO '{target}' (FORMAT parquet, COMPRESSION zstd{partition})"
+# JSON Lines: DuckDB's own JSON of each row (the serialisation of COPY ... FORMAT json), so the
+# columns and their values are those of the Parquet files. Readers that infer the columns' types
+# from the start of the first file (Hugging Face `datasets` does) would type a column that is
+# empty there as null and then fail on a later shard; so the export starts with one "witness" row
+# per column (the first document, by doc_id, where that column is not empty), then the rest by doc_id.
+JSONL_ROWS = ("SELECT to_json(c)::VARCHAR FROM (SELECT * FROM corpus "
+              "ORDER BY NOT list_contains($1, doc_id), doc_id) c")
+FORMATS = ("parquet", "jsonl")
+DATA_FILES = {"parquet": "*.parquet", "jsonl": "*.jsonl.gz"}
 PARTITIONS = ("language", "source_type", "extractor")
 MARK = ".winnow-export"  # inside every version folder winnow writes
 KEEP_PREVIOUS = True  # keep the version replaced by the last swap (readers that started before it)
@@ -51,6 +62,7 @@ class ExportResult:
     rows: int
     files: int
     version: str = ""
+    format: str = "parquet"
 
 
 def _quote(path: Path) -> str:
@@ -201,33 +213,78 @@ def _prune(out: Path, keep: set[Path]) -> None:
 
 
 def export_corpus(con, out_dir: str | Path, partition_by: str | None = None,
-                  protected: Iterable[str | Path] = ()) -> ExportResult:
+                  protected: Iterable[str | Path] = (), *, fmt: str = "parquet", settings=None) -> ExportResult:
+    """Export the corpus to ``out_dir``; with ``settings``, the dataset card is written beside the data."""
+    if fmt not in FORMATS:
+        raise ValueError(f"cannot export as {fmt!r} (parquet or jsonl)")
     if partition_by and partition_by not in PARTITIONS:
         raise ValueError(f"cannot partition by {partition_by!r} (language, source_type or extractor)")
+    if partition_by and fmt != "parquet":
+        raise ValueError("only a Parquet export can be partitioned")
     out = check_target(out_dir, protected)
     out.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(_own_versions(out) / ".lock")):  # two exports to one folder take turns
-        return _export_locked(con, out, partition_by)
+        return _export_locked(con, out, partition_by, fmt, settings)
 
 
-def _export_locked(con, out: Path, partition_by: str | None) -> ExportResult:
+def _export_locked(con, out: Path, partition_by: str | None, fmt: str, settings) -> ExportResult:
     out = check_target(out)  # again, under the lock
     previous = _link_version(out)
     version = _new_version(versions_dir(out))
-    if partition_by:
+    if fmt == "jsonl":
+        shard_mb = settings.export.jsonl_shard_mb if settings is not None else 256.0
+        rows = write_jsonl(con, version, int(shard_mb * 1024 * 1024))
+    elif partition_by:
         sql = EXPORT.format(target=_quote(version / "data"), partition=f", PARTITION_BY ({partition_by})")
-    else:
-        sql = EXPORT.format(target=_quote(version / "corpus.parquet"), partition="")
-    rows = con.execute(sql).fetchone()[0]  # COPY returns the number of rows written
-    if partition_by:  # COPY wants a fresh folder: move the partitions up beside the mark
-        for part in (version / "data").iterdir():
+        rows = con.execute(sql).fetchone()[0]  # COPY returns the number of rows written
+        for part in (version / "data").iterdir():  # COPY wants a fresh folder: move the partitions up
             os.rename(part, version / part.name)
         (version / "data").rmdir()
+    else:
+        rows = con.execute(EXPORT.format(target=_quote(version / "corpus.parquet"), partition="")).fetchone()[0]
+    files = sorted(p.relative_to(version).as_posix() for p in version.rglob(DATA_FILES[fmt]))
+    if settings is not None:
+        from winnow.storage.card import write_card
+
+        write_card(con, version, settings, data_format=fmt, files=files)
     _fsync_tree(version)
     _swap(out, version)
     _prune(out, {version, previous} if KEEP_PREVIOUS and previous else {version})
-    files = sum(1 for _ in version.rglob("*.parquet"))
-    return ExportResult(str(out), rows, files, version.name)
+    return ExportResult(str(out), rows, len(files), version.name, fmt)
+
+
+def _witnesses(con) -> list[str]:
+    """For each column of the corpus, the first doc_id where it is not NULL (see JSONL_ROWS)."""
+    cols = [name for name, *_ in con.execute("DESCRIBE SELECT * FROM corpus").fetchall()]
+    picks = ", ".join(f'min(doc_id) FILTER (WHERE "{c}" IS NOT NULL)' for c in cols)
+    return sorted({d for d in con.execute(f"SELECT {picks} FROM corpus").fetchone() if d is not None})
+
+
+def write_jsonl(con, folder: Path, shard_bytes: int) -> int:
+    """The corpus as ``corpus-NNNNN.jsonl.gz`` shards of at most ``shard_bytes`` of JSON text each
+    (a shard holds at least one row, and the first one every witness row); gzip without a
+    timestamp, so the same corpus gives the same bytes."""
+    witnesses = _witnesses(con)
+    cur = con.execute(JSONL_ROWS, [witnesses])
+    rows, shard, size, fh = 0, 0, 0, None
+    try:
+        while batch := cur.fetchmany(1000):
+            for (line,) in batch:
+                data = line.encode("utf-8") + b"\n"
+                if fh is None or (size and size + len(data) > shard_bytes and rows >= len(witnesses)):
+                    if fh is not None:
+                        fh.close()
+                    fh = gzip.GzipFile(folder / f"corpus-{shard:05d}.jsonl.gz", "wb", mtime=0)
+                    shard, size = shard + 1, 0
+                fh.write(data)
+                size += len(data)
+                rows += 1
+    finally:
+        if fh is not None:
+            fh.close()
+    if fh is None:  # an empty corpus is one empty shard, so the export still loads
+        gzip.GzipFile(folder / "corpus-00000.jsonl.gz", "wb", mtime=0).close()
+    return rows
 
 
 def _fsync_tree(folder: Path) -> None:
