@@ -134,6 +134,30 @@ def test_a_full_disk_is_one_line(warehouse, tmp_path):
     assert not out.exists()  # no export rather than half of one
 
 
+def test_a_full_disk_during_ingest_is_one_line(tmp_path):
+    """The warehouse cannot grow past 40 KB: the run ends with one line, and a later run finishes."""
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # outside the limit: only the run itself is short of space
+    server.start(timeout=180)
+    try:
+        env = dict(os.environ, PREFECT_API_URL=server.api_url)
+        db = tmp_path / "w.duckdb"
+        args = [WINNOW, "ingest", str(SEEDS), "--db", str(db), "--no-export", "--json"]
+        proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env,
+                              preexec_fn=_file_size_limit(40_000), timeout=600)
+        assert "no space left to write" in one_line(proc)
+        again = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+        assert again.returncode == 0, again.stderr
+    finally:
+        server.stop()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM corpus").fetchone()[0] == 5
+    finally:
+        con.close()
+
+
 # ------------------------------------------------------------------ settings
 
 @pytest.mark.parametrize("text,message", [
