@@ -104,6 +104,10 @@ def test_ingest_refuses_another_programs_duckdb(tmp_path):
     assert "another program" in line
     assert other.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.duckdb"]  # not even a lock file
+    for args in (["sql", "select 1"], ["stats"], ["export", "--out", str(tmp_path / "out")]):
+        assert "not a winnow warehouse" in one_line(winnow_cli(*args, "--db", other))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.duckdb"]
+    assert other.read_bytes() == before
     con = duckdb.connect(str(other), read_only=True)
     assert [t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()] == ["customers"]
     con.close()

@@ -165,19 +165,23 @@ def _is_foreign(con: duckdb.DuckDBPyConnection) -> bool:
         con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone()[0] > 0
 
 
-def _refuse_foreign(db: Path) -> None:
-    """Peek (read-only, no lock) at an existing file: refuse another program's database before writing."""
+def _peek(db: Path, test) -> bool | None:
+    """``test(con)`` on a read-only connection opened without winnow's lock; None when it cannot be opened."""
     if not db.exists() or db.stat().st_size == 0:
-        return
+        return None
     try:
         con = duckdb.connect(str(db), read_only=True)
     except duckdb.Error:
-        return  # held by a writer (a winnow run, or another program): open_write says which
+        return None  # held by a writer (a winnow run, or another program): the locked open says which
     try:
-        foreign = _is_foreign(con)
+        return test(con)
     finally:
         con.close()
-    if foreign:
+
+
+def _refuse_foreign(db: Path) -> None:
+    """Refuse another program's database before writing (and before making lock files beside it)."""
+    if _peek(db, _is_foreign):
         raise WarehouseError(f"{db} is a DuckDB database of another program (tables, no winnow schema): "
                              "refusing to write winnow's tables into it; pass another --db")
 
@@ -320,6 +324,8 @@ def open_read(db: Path, timeout: float, safe: bool = False,
     if not db.exists():
         raise WarehouseError(f"no warehouse at {db}: run `winnow ingest` first (or pass --db)")
     _check_file(db)
+    if _peek(db, schema_version) == 0:  # refused before any lock file is made beside it
+        raise WarehouseError(f"{db} is a DuckDB file but not a winnow warehouse")
     with data_lock(db, timeout, "cannot read the warehouse"):
         con = _connect(db, read_only=True, config=SAFE_READ_CONFIG if safe else None)
         try:
