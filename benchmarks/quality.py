@@ -318,6 +318,9 @@ def main(argv=None) -> int:
         print(f"- {label}: " + ", ".join(f"`{w.page[:12]}` {w.f1:.2f} (P {w.precision:.2f}, R {w.recall:.2f})" for w in s.worst))
     print("\n" + not_article_check(dev, models))
     print("\n" + timing(dev_pages["given"] + dev_pages["compact"]))
+    from filters import filter_table  # benchmarks/filters.py: the corpus filters reject no dev article
+
+    print("\n" + filter_table(args.eval_dir))
     errs = {k: v for k, v in errors.items() if not k.endswith(":last")}
     if errs:
         print("\nfailures (scored as empty): " + ", ".join(f"{k}: {v} ({errors[k + ':last']})" for k, v in errs.items()))

@@ -215,7 +215,8 @@ def clean(
         pipeline = Pipeline(settings, documents=False)  # read, clean, filter, language: no warehouse
         records = [_rejection_record(r) for r in found.rejections]
         for item in pipeline.stream(found.candidates):
-            records.append(_rejection_record(item) if isinstance(item, Rejection) else _clean_record(item, explain))
+            records.append(_rejection_record(item) if isinstance(item, Rejection)
+                           else _clean_record(item, explain, settings))
         _print_clean(records, fmt, explain)
 
 
@@ -223,7 +224,7 @@ def _rejection_record(r) -> dict:
     return {"path": r.path, "rejected": r.reason, "detail": r.detail, "sha256": r.sha256}
 
 
-def _clean_record(doc, explain: bool) -> dict:
+def _clean_record(doc, explain: bool, settings: Settings) -> dict:
     src = doc.source
     rec = {
         "path": src.path, "title": doc.title, "text": doc.text, "language": doc.language,
@@ -233,6 +234,9 @@ def _clean_record(doc, explain: bool) -> dict:
     if explain:
         rec["removed"] = [{"line": r.line_no, "reason": r.reason, "score": r.score, "text": r.text}
                           for r in doc.removed]
+        from winnow.filters import explain as explain_filters
+
+        rec["filters"] = explain_filters(doc, settings)
     return rec
 
 
@@ -262,6 +266,9 @@ def _print_clean(records: list[dict], fmt: CleanFormat, explain: bool) -> None:
                 where = f"line {x['line']:>4}" if x["line"] is not None else "        "
                 score = f" score={x['score']:.2f}" if x["score"] is not None else ""
                 out.print(f"{where}  [{x['reason']}{score}]  {x['text'][:160]}", markup=False)
+            out.print("-- filters:", markup=False)
+            for line in r["filters"]:
+                out.print(line, markup=False)
         out.print()
 
 

@@ -1,4 +1,5 @@
-"""The per-file pipeline, without Prefect: read -> clean -> filter -> language -> identify -> sign.
+"""The per-file pipeline, without Prefect: read -> clean -> filter -> language -> corpus filter
+-> identify -> sign.
 
 Each stage is a ``winnow.stage.Stage``: it takes ``Document`` records, hands them
 on or rejects them with a reason, and counts what it did. ``Pipeline.run`` drives
@@ -25,6 +26,7 @@ from winnow.dedup.exact import content_hash
 from winnow.dedup.minhash import signatures
 from winnow.vocab import word_count, word_units
 from winnow.discover import Candidate
+from winnow.filters import CorpusFilter
 from winnow.language import detect_language
 from winnow.read import read_candidate
 from winnow.records import Document, Rejection
@@ -184,7 +186,7 @@ class BatchResult:
 
 
 class Pipeline:
-    """read -> clean -> filter -> language -> identify -> signature, for a batch of files.
+    """read -> clean -> filter -> language -> corpus filter -> identify -> signature, for a batch of files.
 
     ``documents=False`` stops after the language stage (``winnow clean``: no warehouse).
     """
@@ -195,6 +197,7 @@ class Pipeline:
             Cleaner(settings, evidence),
             QualityFilter(settings),
             LanguageTagger(settings),
+            CorpusFilter(settings),
         ]
         if documents:
             self.stages.append(Identify(settings))

@@ -122,6 +122,19 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class FilterSettings:
+    languages: tuple[str, ...] = ()  # language allowlist (ISO 639-1, "und"); empty = every language
+    quality: bool = False  # opt-in: the Gopher/C4-style rules below (winnow.filters)
+    min_mean_word_length: float = 2.0  # Gopher: 3 (Korean dev articles average 2.9)
+    max_mean_word_length: float = 10.0
+    max_symbol_ratio: float = 0.1  # '#' and ellipses per word
+    min_terminal_punctuation_share: float = 0.1  # lines ending in . ! ? ...
+    max_bullet_line_share: float = 0.9
+    max_top_ngram_share: float = 0.2  # characters covered by the most frequent 2/3/4-gram
+    max_duplicate_ngram_share: float = 0.95  # covered by repeated 5- to 10-grams (Gopher: 0.15)
+
+
+@dataclass(frozen=True)
 class ExportSettings:
     license: str = "unknown"  # the dataset card's licence field (a Hugging Face licence id, "other", "unknown")
     pretty_name: str = "winnow corpus"  # the dataset card's title
@@ -134,6 +147,7 @@ class Settings:
     clean: CleanSettings = field(default_factory=CleanSettings)
     language: LanguageSettings = field(default_factory=LanguageSettings)
     dedup: DedupSettings = field(default_factory=DedupSettings)
+    filter: FilterSettings = field(default_factory=FilterSettings)
     warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
     flow: FlowSettings = field(default_factory=FlowSettings)
     sql: SqlSettings = field(default_factory=SqlSettings)
@@ -150,7 +164,7 @@ class Settings:
     def corpus_settings(self) -> dict[str, Any]:
         """The settings that shape the corpus (not paths, timeouts or presentation)."""
         d = self.to_dict()
-        return {k: d[k] for k in ("clean", "language", "dedup")}
+        return {k: d[k] for k in ("clean", "language", "dedup", "filter")}
 
     @property
     def config_hash(self) -> str:
@@ -169,7 +183,10 @@ class Settings:
     def fingerprint(self) -> str:
         """Identifies how a document was made: same bytes + same fingerprint = same document."""
         d = self.to_dict()
-        return _hash({"version": __version__, "clean": d["clean"], "language": d["language"]})
+        made = {"version": __version__, "clean": d["clean"], "language": d["language"]}
+        if self.filter != FilterSettings():  # filters decide what is kept: other filters, other documents
+            made["filter"] = d["filter"]  # (absent at their defaults, so existing fingerprints stay valid)
+        return _hash(made)
 
     @property
     def report_path(self) -> Path:
@@ -239,6 +256,7 @@ def _build_section(name: str, values: Mapping[str, Any]):
         "clean": CleanSettings,
         "language": LanguageSettings,
         "dedup": DedupSettings,
+        "filter": FilterSettings,
         "warehouse": WarehouseSettings,
         "flow": FlowSettings,
         "sql": SqlSettings,
@@ -287,6 +305,13 @@ _RANGES: dict[tuple[str, str], tuple[float, float, bool]] = {
     ("report", "browser_documents"): (0, 10_000_000, True),
     ("report", "largest_clusters"): (0, 1_000_000, True),
     ("export", "jsonl_shard_mb"): (0, 1_048_576, False),
+    ("filter", "min_mean_word_length"): (0, 1000, True),
+    ("filter", "max_mean_word_length"): (0, 1000, True),
+    ("filter", "max_symbol_ratio"): (0, 1000, True),
+    ("filter", "min_terminal_punctuation_share"): (0, 1, True),
+    ("filter", "max_bullet_line_share"): (0, 1, True),
+    ("filter", "max_top_ngram_share"): (0, 1, True),
+    ("filter", "max_duplicate_ngram_share"): (0, 1, True),
 }
 
 
