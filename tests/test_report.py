@@ -153,6 +153,13 @@ def test_report_in_chromium_renders_every_chart_and_shows_the_sql_counts(reporte
     rows = page.locator("#removal-table tr[data-reason]")
     assert {rows.nth(i).get_attribute("data-reason"): int(rows.nth(i).locator("td").nth(1).inner_text())
             for i in range(rows.count())} == removed
+    from winnow.vocab import word_count  # the counter of documents.word_count counts removed words too
+
+    words: dict[str, int] = {}
+    for reason, text in query(s, "SELECT r.reason, r.text FROM removed_segments r JOIN corpus USING (doc_id)"):
+        words[reason] = words.get(reason, 0) + word_count(text)
+    assert {rows.nth(i).get_attribute("data-reason"): int(rows.nth(i).locator("td").nth(2).inner_text())
+            for i in range(rows.count())} == words
     rejected = dict(query(s, "SELECT reason, count(DISTINCT path) FROM rejected_files GROUP BY reason"))
     rows = page.locator("#rejection-table tr[data-reason]")
     assert {rows.nth(i).get_attribute("data-reason"): int(rows.nth(i).locator("td").nth(1).inner_text())

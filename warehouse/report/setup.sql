@@ -1,11 +1,6 @@
 -- `winnow report`: temporary helpers on the report's read-only connection (nothing is written).
 -- Every other file in this folder is one query of the report (winnow/report/queries.py runs them).
 
--- Words as the documents table counts them (Python's str.split: runs of whitespace).
-CREATE OR REPLACE TEMP MACRO report_words(t) AS
-    CASE WHEN trim(t, E' \t\n\r\x0b\x0c') = '' THEN 0
-         ELSE len(string_split_regex(trim(t, E' \t\n\r\x0b\x0c'), '[\s\pZ]+')) END;
-
 -- A document's site: the host of its URL when the page named one (without "www."),
 -- else the folder of its first source file.
 CREATE OR REPLACE TEMP MACRO report_site(url, path) AS coalesce(
@@ -16,8 +11,8 @@ CREATE OR REPLACE TEMP MACRO report_site(url, path) AS coalesce(
 -- The corpus (one row per duplicate cluster) with what cleaning removed from each document.
 CREATE OR REPLACE TEMP VIEW report_documents AS
 WITH removed AS (
-    SELECT doc_id, count(*) AS removed_lines, sum(report_words(text)) AS removed_words
-    FROM removed_segments
+    SELECT doc_id, count(*) AS removed_lines, sum(words) AS removed_words
+    FROM report_segment_words            -- registered by queries.py: words counted by winnow.vocab
     GROUP BY doc_id
 )
 SELECT c.doc_id,

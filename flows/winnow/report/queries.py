@@ -1,7 +1,9 @@
 """The report's numbers: the SQL files in ``warehouse/report/`` run on a read-only connection.
 
-``setup.sql`` defines temporary macros and a temporary view (nothing is written to the
-warehouse); every other file is one query whose rows become a list of dicts.
+The words of the removed lines are counted here with winnow's word counter (``winnow.vocab``,
+the one behind ``documents.word_count``) and registered as ``report_segment_words``; then
+``setup.sql`` defines a temporary macro and view (nothing is written to the warehouse), and
+every other file is one query whose rows become a list of dicts.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from winnow.storage.db import sql_dir
+from winnow.vocab import word_counts
 
 
 def report_sql(name: str) -> str:
@@ -42,7 +46,19 @@ class ReportData:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _segment_words(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    ids, seqs, texts = [], [], []
+    for doc_id, seq, text in con.execute(report_sql("segment_texts")).fetchall():
+        ids.append(doc_id)
+        seqs.append(seq)
+        texts.append(text)
+    words = word_counts(texts) if texts else []
+    return pa.table({"doc_id": pa.array(ids, pa.string()), "seq": pa.array(seqs, pa.int32()),
+                     "words": pa.array([int(w) for w in words], pa.int64())})
+
+
 def gather(con: duckdb.DuckDBPyConnection, *, largest_clusters: int, browser_documents: int) -> ReportData:
+    con.register("report_segment_words", _segment_words(con))
     con.execute(report_sql("setup"))
     glance = rows(con, "glance")[0]
     runs = rows(con, "runs")
