@@ -13,7 +13,11 @@ SELECT s.doc_id,
        s.first_run_id  AS run_id,
        r.started_at    AS ingested_at,
        r.pipeline_version,
-       r.config_hash
+       r.config_hash,
+       s.record_offset,                -- a page from a WARC file: where in the file (NULL otherwise)
+       s.record_id,
+       s.target_uri,
+       s.warc_date
 FROM source_files s
 JOIN runs r ON r.run_id = s.first_run_id
 WHERE s.status = 'current' AND s.outcome = 'document';

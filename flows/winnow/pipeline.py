@@ -15,7 +15,7 @@ import hashlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 import trafilatura
 
@@ -28,10 +28,10 @@ from winnow.vocab import word_count, word_units
 from winnow.discover import Candidate
 from winnow.filters import CorpusFilter
 from winnow.language import detect_language
-from winnow.read import read_candidate
-from winnow.records import Document, Rejection
+from winnow.read import Container, read_candidate
+from winnow.records import Document, Rejection, SourceFile
 from winnow.settings import Settings
-from winnow.stage import Stage, Stats, merged, run_stages
+from winnow.stage import Stage, Stats, merged, rejection_for, run_stages
 
 
 def make_doc_id(sha256: str, fingerprint: str, part: str = "") -> str:
@@ -41,20 +41,65 @@ def make_doc_id(sha256: str, fingerprint: str, part: str = "") -> str:
 
 
 class Reader(Stage):
-    """A discovered file -> a Document holding its decoded content (or a Rejection)."""
+    """A discovered file -> a Document holding its decoded content (or a Rejection).
+
+    A WARC file gives one Document per HTML page, read lazily: each page goes through the
+    later stages before the next record is read, so one record is in memory at a time. The
+    WARC files themselves are kept in ``containers`` (their versions are recorded on load)."""
 
     name = "read"
 
     def __init__(self, settings: Settings):
         super().__init__()
         self.settings = settings.input
+        self.containers: list[SourceFile] = []
 
     def process(self, item: Candidate):
         doc = read_candidate(item, self.settings)
         if isinstance(doc, Document):
-            self.count(f"type:{doc.source.type}")
-            self.count(f"encoding:{doc.source.encoding}")
+            self._count_doc(doc)
         return doc
+
+    def _count_doc(self, doc: Document) -> None:
+        self.count(f"type:{doc.source.type}")
+        self.count(f"encoding:{doc.source.encoding}")
+
+    def _one(self, item):
+        t0 = time.perf_counter()
+        try:
+            out = self.process(item)
+        except Exception as e:
+            out = rejection_for(item, self.name, e)
+        self.stats[f"seconds.{self.name}"] += time.perf_counter() - t0
+        self.count("in")
+        if not isinstance(out, Container):
+            self.count(f"rejected:{out.reason}" if isinstance(out, Rejection) else "out")
+            return [out]
+        self.containers.append(out.source)
+        self.count("warc:files")
+        return self._pages(out)
+
+    def _pages(self, container: Container) -> Iterator:
+        while True:
+            t0 = time.perf_counter()
+            try:
+                doc = next(container.items)
+            except StopIteration:
+                break
+            except Exception as e:  # a bug reading one record must not end the run; the rest is lost
+                doc = Rejection.of(container.source, "error", f"read: {type(e).__name__}: {e}"[:500])
+                container.items = iter(())
+            finally:
+                self.stats[f"seconds.{self.name}"] += time.perf_counter() - t0
+            if isinstance(doc, Rejection):
+                self.count(f"rejected:{doc.reason}")
+            else:
+                self._count_doc(doc)
+                self.count("warc:pages")
+                self.count("out")
+            yield doc
+        for kind, n in sorted(container.skipped.items()):
+            self.count(f"warc:skipped:{kind}", n)
 
 
 class Cleaner(Stage):
@@ -82,7 +127,7 @@ class Cleaner(Stage):
         self.count("removed_segments", len(ex.removed))
         doc.raw = ""  # the decoded input is not needed any more: keep batches small
         doc.title, doc.text, doc.removed = ex.title, ex.text, ex.removed
-        doc.author, doc.date, doc.url = ex.author, ex.date, ex.url
+        doc.author, doc.date, doc.url = ex.author, ex.date, ex.url or doc.source.target_uri
         doc.extractor = ex.extractor or ("trafilatura" if doc.source.type == "html" else "winnow-text")
         doc.extractor_version = _extractor_version(doc.source.type)
         return doc
@@ -183,6 +228,7 @@ class BatchResult:
     rejections: list[Rejection] = field(default_factory=list)
     stats: Stats = field(default_factory=Counter)
     files: int = 0  # files of the batch (a file may give several documents, or one rejection)
+    containers: list[SourceFile] = field(default_factory=list)  # WARC files read (their versions)
 
 
 class Pipeline:
@@ -215,6 +261,9 @@ class Pipeline:
             (result.rejections if isinstance(item, Rejection) else result.documents).append(item)
         result.files = len(files)
         result.stats = merged(self.stages)
+        result.containers = list(self.stages[0].containers)
+        warcs = {c.path for c in result.containers}  # rejected WARC records are not rejected files
+        result.stats["read.warc:rejected"] = sum(1 for r in result.rejections if r.path in warcs)
         return result
 
 

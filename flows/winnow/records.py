@@ -60,6 +60,19 @@ class SourceFile:
     encoding: str = ""
     compressed: bool = False
     decode_errors: int = 0  # invalid byte sequences replaced while decoding
+    # a page read from a WARC record (None for a plain file): sha256 and size are the record
+    # payload's, path is the WARC file's
+    record_offset: Optional[int] = None
+    record_id: Optional[str] = None
+    target_uri: Optional[str] = None
+    warc_date: Optional[str] = None
+
+    @property
+    def where(self) -> str:
+        """Where in its file a record-page came from, for rejection details ("" for a plain file)."""
+        if self.record_offset is None:
+            return ""
+        return f"WARC record at offset {self.record_offset} ({self.target_uri or self.record_id})"
 
 
 @dataclass
@@ -121,4 +134,6 @@ class Rejection:
     @classmethod
     def of(cls, source: SourceFile, reason: str, detail: str = "") -> "Rejection":
         """A file that was read (hash and size known) but did not become a document."""
+        if source.where:
+            detail = f"{source.where}: {detail}"
         return cls(source.path, reason, detail, sha256=source.sha256, size=source.size)

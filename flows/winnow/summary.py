@@ -88,7 +88,7 @@ class RunSummary:
                 "new": s["plan.new"],
                 "changed": s["plan.changed"],
                 "unchanged": s["plan.unchanged"],
-                "rejected": sum(rejections.values()) - s["plan.rejected_before"],
+                "rejected": sum(rejections.values()) - s["plan.rejected_before"] - s["read.warc:rejected"],
                 "hidden": s["plan.hidden"],
             },
             "documents": {
@@ -109,6 +109,8 @@ class RunSummary:
             },
             "languages": _sorted(_with_prefix(s, "language:")),
             "rejections": _sorted(rejections),
+            # WARC files read: files, pages, rejected (records), skipped:<kind> (request, metadata...)
+            "warc": dict(sorted(_with_prefix(s, "warc:").items())),
             "step_seconds": {k.partition(".")[2]: round(v, 3) for k, v in sorted(s.items())
                              if k.startswith("seconds.")},
             "export": self.export,

@@ -140,9 +140,10 @@ INSERT_REMOVED = "INSERT INTO removed_segments SELECT * FROM _batch_removed"
 # A file version seen again (e.g. a file that was changed, then changed back) becomes current again.
 UPSERT_SOURCES = """
 INSERT INTO source_files (path, sha256, fingerprint, size, mtime, type, encoding, compressed,
-                          decode_errors, doc_id, outcome, status, first_run_id)
+                          decode_errors, doc_id, outcome, status, first_run_id,
+                          record_offset, record_id, target_uri, warc_date)
 SELECT path, sha256, ?, size, mtime, type, encoding, compressed, decode_errors, doc_id, outcome,
-       'current', ?
+       'current', ?, record_offset, record_id, target_uri, warc_date
 FROM _batch_sources
 ON CONFLICT (path, sha256, fingerprint) DO UPDATE
     SET status = 'current', superseded_run_id = NULL, doc_id = excluded.doc_id, outcome = excluded.outcome
@@ -258,18 +259,28 @@ def _removed_table(docs: list[Document]) -> pa.Table:
     )
 
 
-def _sources_table(docs: list[Document], rejections: list[Rejection]) -> pa.Table:
+def _sources_table(docs: list[Document], rejections: list[Rejection], containers=()) -> pa.Table:
     rows = []
+
+    def when(s):
+        return datetime.fromtimestamp(s.mtime, timezone.utc)
+
+    for s in containers:  # WARC files: their own version, first (a bad record's rejection shares its sha256)
+        rows.append((db_path(s.path), s.sha256, s.size, when(s), s.type, None, s.compressed, None, None,
+                     "container", None, None, None, None))
     for d in docs:
         s = d.source
-        rows.append((db_path(s.path), s.sha256, s.size, datetime.fromtimestamp(s.mtime, timezone.utc), s.type,
-                     s.encoding, s.compressed, s.decode_errors, d.doc_id, "document"))
+        rows.append((db_path(s.path), s.sha256, s.size, when(s), s.type, s.encoding, s.compressed,
+                     s.decode_errors, d.doc_id, "document", s.record_offset, s.record_id, s.target_uri,
+                     s.warc_date))
     for r in rejections:
         if r.sha256:  # readable content: remembered, so an unchanged bad file is not retried every run
-            rows.append((db_path(r.path), r.sha256, r.size, None, None, None, None, None, None, "rejected"))
-    names = ["path", "sha256", "size", "mtime", "type", "encoding", "compressed", "decode_errors", "doc_id", "outcome"]
+            rows.append((db_path(r.path), r.sha256, r.size, None, None, None, None, None, None, "rejected",
+                         None, None, None, None))
+    names = ["path", "sha256", "size", "mtime", "type", "encoding", "compressed", "decode_errors", "doc_id", "outcome",
+             "record_offset", "record_id", "target_uri", "warc_date"]
     types = [pa.string(), pa.string(), pa.int64(), pa.timestamp("us", tz="UTC"), pa.string(), pa.string(),
-             pa.bool_(), pa.int32(), pa.string(), pa.string()]
+             pa.bool_(), pa.int32(), pa.string(), pa.string(), pa.int64(), pa.string(), pa.string(), pa.string()]
     cols = list(zip(*rows)) if rows else [[]] * len(names)
     # one row per (path, sha256): the same file listed twice in a batch counts once
     table = pa.table([pa.array(c, t) for c, t in zip(cols, types)], names=names)
@@ -345,7 +356,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, ba
         stats["load.rejected"] = len(batch.rejections)
         lines = _lines_table(new_docs)
         with registered(con, _batch_docs=_docs_table(new_docs), _batch_removed=_removed_table(new_docs),
-                        _batch_sources=_sources_table(batch.documents, batch.rejections),
+                        _batch_sources=_sources_table(batch.documents, batch.rejections, batch.containers),
                         _batch_rejected=_rejected_table(batch.rejections), _batch_lines=lines):
             con.execute(INSERT_DOCS, [run_id, now])
             con.execute(INSERT_REMOVED)
