@@ -19,7 +19,7 @@ from typing import Iterable, Iterator, Optional
 
 import trafilatura
 
-from winnow import __version__
+from winnow import __version__, limits
 from winnow.clean import clean_html, clean_text_dump
 from winnow.clean.evidence import LineEvidence, line_hashes
 from winnow.dedup.exact import content_hash
@@ -111,14 +111,20 @@ class Cleaner(Stage):
         super().__init__()
         self.settings = settings.clean
         self.evidence = evidence if settings.clean.corpus_evidence else None
+        self.seconds_limit = settings.input.max_seconds_per_page
+        # the text cleaner needs much more memory than its input (trafilatura a few times it):
+        # text dumps are capped so that a file's peak memory stays under 10x max_decompressed_mb
+        self.max_text_chars = int(settings.input.max_decompressed_mb * 1_000_000 / TEXT_CAP_DIVISOR)
 
     def process(self, doc: Document):
-        if doc.source.type == "html":
-            ex = clean_html(doc.raw, self.settings)
-        else:
-            ex = clean_text_dump(doc.raw, evidence=self.evidence)
-            if self.settings.corpus_evidence:
-                doc.line_hashes = line_hashes(doc.raw)
+        refused = self._cheap_checks(doc)
+        if refused:
+            return refused
+        try:
+            ex = limits.within(self.seconds_limit, self._extract, doc)
+        except limits.PageTimeout:
+            return Rejection.of(doc.source, "timeout", f"cleaning took longer than input.max_seconds_per_page "
+                                                       f"({self.seconds_limit:g} s)")
         if ex.not_article:
             return Rejection.of(doc.source, "not_article",
                                 ex.not_article_reason or "a list of headlines/teasers, no article body")
@@ -131,6 +137,35 @@ class Cleaner(Stage):
         doc.extractor = ex.extractor or ("trafilatura" if doc.source.type == "html" else "winnow-text")
         doc.extractor_version = _extractor_version(doc.source.type)
         return doc
+
+    def _extract(self, doc: Document):
+        if doc.source.type == "html":
+            return clean_html(doc.raw, self.settings)
+        ex = clean_text_dump(doc.raw, evidence=self.evidence)
+        if self.settings.corpus_evidence:
+            doc.line_hashes = line_hashes(doc.raw)
+        return ex
+
+    def _cheap_checks(self, doc: Document) -> Optional[Rejection]:
+        """Size and repetition, before the expensive cleaners see the page."""
+        raw = doc.raw
+        sample = raw[:REPEAT_SAMPLE_CHARS].split()
+        if len(sample) >= REPEAT_MIN_WORDS:
+            ratio = len(set(sample)) / len(sample)
+            if ratio < self.settings.min_unique_word_ratio / 4:
+                return Rejection.of(doc.source, "repetitive", f"{ratio:.4f} distinct/total words in the first "
+                                    f"{REPEAT_SAMPLE_CHARS} characters, before cleaning "
+                                    f"(< clean.min_unique_word_ratio / 4)")
+        if doc.source.type != "html" and len(raw) > self.max_text_chars:
+            return Rejection.of(doc.source, "too_large", f"{len(raw)} characters of text > input.max_decompressed_mb "
+                                                         f"/ {TEXT_CAP_DIVISOR} ({self.max_text_chars}): not cleaned")
+        return None
+
+
+# Cheap checks before cleaning: a real page's first 200,000 characters are far more varied than this
+TEXT_CAP_DIVISOR = 16
+REPEAT_SAMPLE_CHARS = 200_000
+REPEAT_MIN_WORDS = 10_000
 
 
 class QualityFilter(Stage):

@@ -35,6 +35,7 @@ class InputSettings:
     max_file_mb: float = 50.0  # larger files are rejected (reason: too_large)
     max_decompressed_mb: float = 200.0  # gzip output cap (reason: gzip_bomb); also per WARC record
     max_warc_mb: float = 5000.0  # WARC files are read record by record: their own size cap (too_large)
+    max_seconds_per_page: float = 120.0  # cleaning one page longer than this: rejected (timeout); 0 = no limit
     follow_symlinks: bool = True  # links inside an input root; links leaving it are never followed
     invalid_utf8: str = "replace"  # mostly-UTF-8 file with a few bad bytes: "replace" (counted) or "reject"
 
@@ -285,6 +286,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float, bool]] = {
     ("input", "max_file_mb"): (0, 100_000, False),
     ("input", "max_decompressed_mb"): (0, 100_000, False),
     ("input", "max_warc_mb"): (0, 10_000_000, False),
+    ("input", "max_seconds_per_page"): (0, 7 * 86400, True),  # 0 = no limit
     ("clean", "min_body_words"): (0, 100_000, True),
     ("clean", "min_unique_word_ratio"): (0, 1, True),
     ("language", "seed"): (0, 2**32 - 1, True),

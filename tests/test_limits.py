@@ -1,0 +1,141 @@
+"""Resources bounded by the caps a user sets (issue 11 item 12): cheap checks before the
+expensive cleaners, peak memory per file under 10x max_decompressed_mb, a time limit per page
+that works in worker threads and processes."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, ROOT, SEEDS
+from winnow.discover import Candidate, discover
+from winnow.pipeline import Pipeline
+from winnow.records import Rejection
+from winnow.settings import InputSettings, Settings
+
+HTML_PAGES = sorted((DATA / "html" / "pages").glob("*.html.gz"))
+
+
+def varied_lines(n_chars: int) -> str:
+    """Prose-like lines that never repeat (real seed lines, numbered)."""
+    lines = [ln for p in sorted(SEEDS.glob("*.txt")) for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    out, i = [], 0
+    while sum(map(len, out)) < n_chars:
+        out.append(f"{lines[i % len(lines)]} ({i})")
+        i += 1
+    return "\n".join(out) + "\n"
+
+
+def settings(**input_kw) -> Settings:
+    s = Settings()
+    return dataclasses.replace(s, input=dataclasses.replace(s.input, **input_kw))
+
+
+def one(path: Path, s: Settings):
+    (item,) = list(Pipeline(s, documents=False).stream([Candidate(str(path), str(path.parent))]))
+    return item
+
+
+def test_a_huge_repetitive_page_is_rejected_before_cleaning(tmp_path):
+    """The issue's case, scaled: 60 MB of text in 60 KB of gzip took minutes and GBs to clean."""
+    (tmp_path / "spam.txt.gz").write_bytes(gzip.compress(b"buy cheap pills now\n" * 3_000_000, 9))
+    t = time.perf_counter()
+    out = one(tmp_path / "spam.txt.gz", Settings())
+    assert isinstance(out, Rejection) and out.reason == "repetitive" and "before cleaning" in out.detail
+    assert time.perf_counter() - t < 20
+
+
+def test_a_text_dump_too_big_to_clean_is_rejected_with_its_size(tmp_path):
+    (tmp_path / "big.txt").write_text(varied_lines(700_000), encoding="utf-8")
+    out = one(tmp_path / "big.txt", settings(max_decompressed_mb=8.0))  # text cap: 8 MB / 16
+    assert isinstance(out, Rejection) and out.reason == "too_large" and "not cleaned" in out.detail
+
+
+MEASURE = r"""
+import json, sys, dataclasses
+from winnow.discover import Candidate
+from winnow.pipeline import Pipeline
+from winnow.settings import Settings
+path, warm_html, warm_text, cap = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+s = Settings()
+s = dataclasses.replace(s, input=dataclasses.replace(s.input, max_decompressed_mb=cap))
+def run(p):
+    return list(Pipeline(s, documents=False).stream([Candidate(p, p.rsplit("/", 1)[0])]))
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+run(warm_html); run(warm_text)  # models, stop lists and libraries loaded before measuring
+with open("/proc/self/clear_refs", "w") as fh:
+    fh.write("5")  # resets the peak resident size (VmHWM) to the current one
+base = status("VmRSS")
+out = run(path)
+print(json.dumps({"delta_mb": status("VmHWM") - base, "outcome": getattr(out[0], "reason", "document")}))
+"""
+
+
+@pytest.mark.slow
+def test_peak_memory_per_file_stays_under_ten_times_the_decompressed_cap(tmp_path):
+    cap_mb = 3.0
+    html = b"".join(gzip.decompress(p.read_bytes()) for p in HTML_PAGES)
+    files = {
+        "html.html.gz": (html * (int(cap_mb * 0.9e6) // len(html) + 1))[: int(cap_mb * 0.9e6)],
+        "repetitive.txt.gz": b"the same words again and again\n" * int(cap_mb * 0.9e6 / 31),
+        "varied.txt.gz": varied_lines(int(cap_mb * 0.9e6)).encode(),  # over the text cap: not cleaned
+        "at-text-cap.txt": varied_lines(int(cap_mb * 1e6 / 16 * 0.95)).encode(),  # cleaned: the worst case
+        "emoji.txt.gz": ("😀 🙂 " * int(cap_mb * 0.9e6 / 10)).encode(),  # 4 bytes a character in memory
+    }
+    warm = tmp_path / "warm"
+    warm.mkdir()
+    (warm / "w.html").write_bytes(gzip.decompress(HTML_PAGES[0].read_bytes()))
+    (warm / "w.txt").write_bytes((SEEDS / "000_6854359e01b304fc.txt").read_bytes())
+    peaks = {}
+    for name, data in files.items():
+        p = tmp_path / name
+        p.write_bytes(gzip.compress(data, 6) if name.endswith(".gz") else data)
+        res = subprocess.run([sys.executable, "-c", MEASURE, str(p), str(warm / "w.html"), str(warm / "w.txt"),
+                              str(cap_mb)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+        assert res.returncode == 0, res.stderr[-2000:]
+        peaks[name] = json.loads(res.stdout.strip().splitlines()[-1])
+    print(peaks)
+    for name, r in peaks.items():
+        assert r["delta_mb"] <= 10 * cap_mb, (name, r)
+
+
+def slow_page(tmp_path: Path) -> Path:
+    p = tmp_path / "slow.txt"
+    p.write_text(varied_lines(400_000), encoding="utf-8")  # several seconds in the text cleaner
+    return p
+
+
+def timed_out(path: str) -> str:
+    """In a worker: the slow page with a 0.3 s limit, then a seed page that no stop may reach."""
+    first = list(Pipeline(settings(max_seconds_per_page=0.3), documents=False).stream(
+        [Candidate(path, str(Path(path).parent))]))[0]
+    seed = str(SEEDS / "000_6854359e01b304fc.txt")  # no limit: only a stray stop could reject it
+    second = list(Pipeline(settings(max_seconds_per_page=0), documents=False).stream([Candidate(seed, str(SEEDS))]))[0]
+    return f"{getattr(first, 'reason', 'document')} {getattr(second, 'reason', 'document')}"
+
+
+def test_a_page_that_takes_too_long_is_rejected_as_timeout(tmp_path):
+    path = slow_page(tmp_path)
+    t = time.perf_counter()
+    out = one(path, settings(max_seconds_per_page=0.3))
+    assert isinstance(out, Rejection) and out.reason == "timeout" and out.detail
+    assert time.perf_counter() - t < 5
+    assert timed_out(str(path)) == "timeout document"
+
+
+@pytest.mark.parametrize("pool", [ThreadPoolExecutor, ProcessPoolExecutor])
+def test_the_time_limit_works_in_worker_threads_and_processes(tmp_path, pool):
+    path = slow_page(tmp_path)
+    with pool(max_workers=2) as ex:
+        assert list(ex.map(timed_out, [str(path)] * 2)) == ["timeout document"] * 2
