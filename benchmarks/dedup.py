@@ -33,6 +33,12 @@
 (c) End to end: ``--e2e`` ingests the set with the real flow (``run_ingest``: Prefect,
     DuckDB, the cleaners) and scores the clusters of the ``duplicates`` view.
 
+(d) Cross-format: ``--cross-format`` takes the 1,575 dev pages of ``benchmarks/renderings.py``
+    (five data sets, many sites) as HTML and as four text dumps each, and reports recall per
+    pair type (text–HTML, text–text) and data set, and the merges across pages
+    (``benchmarks/crossformat.py``). (a) also reports recall per pair type: its set has text
+    dumps of half of its HTML copies (``benchmarks/dupset.py``).
+
 Markdown tables are printed for the README.
 """
 
@@ -119,6 +125,33 @@ def score(predicted: set, positive: set, negative: dict) -> dict:
     }
 
 
+def pair_type(a: str, b: str, kinds: dict[str, str]) -> str:
+    """text–text, text–HTML or HTML–HTML."""
+    ka, kb = sorted((kinds[a], kinds[b]), reverse=True)
+    return {"text": "text", "html": "HTML"}[ka] + "–" + {"text": "text", "html": "HTML"}[kb]
+
+
+PAIR_TYPES = ("text–text", "text–HTML", "HTML–HTML")
+
+
+def by_pair_type(name: str, predicted: set, positive: set, negative: dict, kinds: dict[str, str]) -> dict:
+    """Precision and recall of the merged pairs per pair type; prints one table row per type."""
+    out = {}
+    for t in PAIR_TYPES:
+        pos = {p for p in positive if pair_type(*p, kinds) == t}
+        pred = {p for p in predicted if pair_type(*p, kinds) == t}
+        neg = {p: k for p, k in negative.items() if pair_type(*p, kinds) == t}
+        sc = score(pred, pos, neg)
+        out[t] = sc
+        print(f"| {name} | {t} | {len(pos)} | {sc['predicted']} | {sc['precision']:.3f} | {sc['recall']:.3f} "
+              f"| {fmt_merged(sc['merged'])} |")
+    return out
+
+
+PAIR_TYPE_HEADER = ("| text dedup runs on | pair type | true pairs | pairs merged | precision | recall "
+                    "| must-not-merge pairs merged |\n|---|---|---:|---:|---:|---:|---|")
+
+
 def run_engine(texts: dict[str, str], settings: DedupSettings) -> tuple[list, dict]:
     ids = sorted(texts)
     sigs = signatures([texts[i] for i in ids], settings)
@@ -174,6 +207,12 @@ def quality(truth: dict, set_dir: Path, settings: DedupSettings) -> dict:
         print(f"| {name} | {s_pairs['predicted']} | {s_pairs['precision']:.3f} | {s_pairs['recall']:.3f} "
               f"| {s_clusters['precision']:.3f} | {s_clusters['recall']:.3f} | {fmt_merged(s_clusters['merged'])} "
               f"| {median(js):.2f} |")
+    kinds = {d["id"]: d["kind"] for d in truth["docs"]}
+    print("\nBy pair type (cluster level; a text dump of an HTML copy is a text document):\n")
+    print(PAIR_TYPE_HEADER)
+    for name in ("cleaned", "gold"):
+        pairs, assign = run_engine(variants[name], settings)
+        results[name]["by_type"] = by_pair_type(name, cluster_pairs(assign), positive, negative, kinds)
     empty = sum(1 for t in variants["cleaned"].values() if not t.strip())
     print(f"\n{empty} document(s) came out of cleaning empty (missed by construction).")
     for name in ("gold", "cleaned"):
@@ -297,6 +336,9 @@ def quality_from_pairs(name: str, predicted: set, truth: dict) -> None:
     negative = {(a, b): kind for a, b, kind in truth["negative_pairs"]}
     s = score(predicted, positive, negative)
     print(f"| {name} | {s['predicted']} | {s['precision']:.3f} | {s['recall']:.3f} | {fmt_merged(s['merged'])} |")
+    kinds = {d["id"]: d["kind"] for d in truth["docs"]}
+    print("\n" + PAIR_TYPE_HEADER)
+    by_pair_type(name, predicted, positive, negative, kinds)
 
 
 # --- (b) scale -------------------------------------------------------------------------------------
@@ -509,6 +551,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--no-datasketch", action="store_true", help="scale: measure the vectorised engine only")
     ap.add_argument("--e2e", action="store_true", help="also score the real pipeline (end_to_end_pairs)")
+    ap.add_argument("--cross-format", action="store_true",
+                    help="also the dev pages as HTML and four text dumps each (benchmarks/crossformat.py)")
+    ap.add_argument("--cross-pages", type=int, default=None, help="cross-format: at most N pages per data set")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     settings = DedupSettings()
@@ -527,6 +572,10 @@ def main(argv: list[str] | None = None) -> int:
             print("\n| run | pairs merged | precision | recall | must-not-merge pairs merged |")
             print("|---|---:|---:|---:|---|")
             quality_from_pairs("end to end (winnow ingest)", predicted, truth)
+    if args.cross_format:
+        import crossformat
+
+        crossformat.run(args.shared / "eval", args.cross_pages, settings)
     if not args.skip_scale:
         scale([int(x) for x in args.sizes.split(",")], args.shared, settings, not args.no_datasketch)
     return 0

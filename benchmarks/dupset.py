@@ -22,6 +22,11 @@ Each article gives one *cluster* of documents that are copies of each other:
   paragraphs are replaced), 5-15% of its sentences dropped and/or sentences of
   another article added (sometimes a whole paragraph), quote/dash/case/whitespace
   noise, a different headline.
+- ``dump``: half of the HTML copies (and of the HTML on-topic articles) also as a
+  text dump of that very page, the way users get them: rendered by inscriptis
+  (as ``eval/aeb-dev/text/`` was made) or, one time in three, flattened by lxml's
+  ``text_content()`` (one line per block, no layout). The pair (HTML, its dump) and
+  the dump's pairs with the rest of the cluster are cross-format pairs.
 
 Documents that must NOT be merged with the cluster of article A:
 
@@ -466,6 +471,26 @@ def render_text(ch: TextChrome, title: str, paras: list[str], rng: random.Random
     return text
 
 
+_BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "br", "section", "article",
+               "header", "footer", "nav", "aside", "blockquote", "figcaption", "ul", "ol", "table", "title")
+
+
+def render_dump(html: str, how: str) -> str:
+    """A text dump of an HTML page: ``inscriptis`` (its layout: indentation, bullets) or
+    ``flat`` (lxml ``text_content()`` with a line break after every block element)."""
+    if how == "inscriptis":
+        import inscriptis
+
+        return inscriptis.get_text(html)
+    doc = lxml.html.fromstring(html)
+    for bad in doc.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    for el in doc.iter(*_BLOCK_TAGS):
+        el.tail = "\n" + (el.tail or "")
+    lines = (" ".join(x.split()) for x in doc.text_content().split("\n"))
+    return "\n".join(x for x in lines if x) + "\n"
+
+
 def render_html(t: HtmlTemplate, title: str, paras: list[str]) -> str:
     doc = lxml.html.fromstring(gzip.open(t.path).read())
     ps = _article_ps(doc, t.body)
@@ -535,6 +560,19 @@ def build(out: Path, shared: Path = DEFAULT_SHARED, seed: int = 0, copies: int =
     def add(cluster: str, role: str, kind: str, content: str, **meta) -> None:
         docs.append({"cluster": cluster, "role": role, "kind": kind, "content": content, **meta})
 
+    # Text dumps of HTML copies draw from their own generator: the rest of the set is the
+    # same as without them.
+    dump_rng = random.Random(f"dump-{seed}")
+
+    def add_dump_of_last() -> None:
+        d = docs[-1]
+        if dump_rng.random() >= 0.5:
+            return
+        how = "inscriptis" if dump_rng.random() < 2 / 3 else "flat"
+        meta = {k: v for k, v in d.items() if k not in ("cluster", "role", "kind", "content")}
+        add(d["cluster"], d["role"], "text", render_dump(d["content"], how), **meta, dump_of=len(docs) - 1,
+            renderer=how)
+
     for a in arts:
         # The real page(s), as found.
         add(a.id, "original", "text", a.text_path.read_text(encoding="utf-8", errors="replace"),
@@ -560,6 +598,7 @@ def build(out: Path, shared: Path = DEFAULT_SHARED, seed: int = 0, copies: int =
                 t = rng.choice([x for x in html_templates if x.site != a.id])
                 add(a.id, "copy", "html", render_html(t, title, paras), chrome=t.site,
                     title=title, body="\n".join(paras), mutation=mut)
+                add_dump_of_last()
 
     # Distinct articles on the same topics (English articles with enough sentences).
     used: set = set()
@@ -585,6 +624,7 @@ def build(out: Path, shared: Path = DEFAULT_SHARED, seed: int = 0, copies: int =
             t = rng.choice([x for x in html_templates if x.site != a.id])
             add(a.id + "~" + role, role, "html", render_html(t, title, paras), chrome=t.site,
                 title=title, body="\n".join(paras), against=a.id, mutation=info)
+            add_dump_of_last()
         if rng.random() < 0.4:  # a teaser of A
             lede = sentences(a.paragraphs[0])
             paras = [" ".join(lede[: rng.randint(1, 2)])]
@@ -596,6 +636,7 @@ def build(out: Path, shared: Path = DEFAULT_SHARED, seed: int = 0, copies: int =
 
     order = list(range(len(docs)))
     rng.shuffle(order)
+    new_index = {old: new for new, old in enumerate(order)}
     docs = [docs[i] for i in order]
     out.mkdir(parents=True, exist_ok=True)
     (out / "docs").mkdir(exist_ok=True)
@@ -603,6 +644,10 @@ def build(out: Path, shared: Path = DEFAULT_SHARED, seed: int = 0, copies: int =
         f.unlink()
     for i, d in enumerate(docs, 1):
         d["id"] = f"{i:04d}"
+    for d in docs:
+        if "dump_of" in d:
+            d["dump_of"] = docs[new_index[d["dump_of"]]]["id"]
+    for d in docs:
         d["file"] = f"docs/{d['id']}.{'html' if d['kind'] == 'html' else 'txt'}"
         (out / d["file"]).write_text(d.pop("content"), encoding="utf-8", newline="")
 
