@@ -18,8 +18,8 @@ import duckdb
 import pyarrow as pa
 
 from winnow import __version__
-from winnow.dedup.minhash import LEAD_KEY_SUFFIX
 from winnow.clean.evidence import LineEvidence
+from winnow.dedup.minhash import LEAD_KEY_SUFFIX
 from winnow.discover import Candidate
 from winnow.pipeline import BatchResult
 from winnow.read import hash_candidate
