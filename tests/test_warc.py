@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from conftest import DATA, ingest, make_settings, query
+from conftest import DATA, ingest, make_settings, query, winnow_cli
 from winnow.discover import discover
 from winnow.pipeline import Pipeline
 from winnow.records import Document, Rejection
@@ -162,3 +163,22 @@ def test_a_multi_record_warc_is_never_read_as_one_page(tmp_path):
     assert summary["documents"]["new"] == 3
     assert query(s, "SELECT count(*) FROM provenance") == [(3,)]
     assert query(s, "SELECT count(*) FROM documents WHERE text LIKE '%WARC-Record-ID%'") == [(0,)]
+
+
+@pytest.mark.slow
+def test_the_command_line_on_a_warc(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    recs = crawl(True)
+    (inbox / "crawl.warc.gz").write_bytes(b"".join(recs[:3]) + b"\x1f\x8b\x08garbage" + b"".join(recs[3:]))
+    (inbox / ".partial.warc.gz").write_bytes(recs[0])  # hidden: skipped and counted
+    res = winnow_cli("clean", inbox / "crawl.warc.gz", "--format", "jsonl")
+    assert res.returncode == 0, res.stderr
+    rows = [json.loads(line) for line in res.stdout.split("\n") if line]  # not splitlines: U+2028 is in texts
+    assert [r["warc_record"]["target_uri"] for r in rows if "warc_record" in r] == [uri(0), uri(1), uri(2)]
+    assert [r["rejected"] for r in rows if "rejected" in r] == ["warc_malformed"]
+    res = winnow_cli("ingest", inbox, "--no-export", "--db", tmp_path / "c.duckdb")
+    assert res.returncode == 0, res.stderr
+    out = " ".join(res.stdout.split())  # the table may wrap long lines
+    assert "1 hidden skipped" in out, out
+    assert "1 WARC files: 3 HTML pages read, 1 records rejected, 8 other records skipped" in out, out

@@ -164,9 +164,15 @@ def _print_summary(s: dict, settings: Settings) -> None:
     t.add_column(style="bold")
     t.add_column()
     t.add_row("files", f"{f['seen']} seen: {f['new']} new, {f['changed']} changed, "
-                       f"{f['unchanged']} unchanged, {f['rejected']} rejected")
+                       f"{f['unchanged']} unchanged, {f['rejected']} rejected"
+                       + (f"; {f['hidden']} hidden skipped" if f.get("hidden") else ""))
     if f["unchanged"] and not f["new"] and not f["changed"]:
         t.add_row("", "nothing new: unchanged files were skipped by sha256")
+    w = s.get("warc") or {}
+    if w.get("files"):
+        skipped = sum(n for k, n in w.items() if k.startswith("skipped:"))
+        t.add_row("warc", f"{w['files']} WARC files: {w.get('pages', 0)} HTML pages read, "
+                          f"{w.get('rejected', 0)} records rejected, {skipped} other records skipped")
     t.add_row("documents", f"{d['new']} new kept; corpus now {d['corpus']} documents"
                            + (f"; {d['superseded']} superseded by changed files" if d["superseded"] else "")
                            + (f"; {d['same_content_other_name']} files had the content of a stored document"
