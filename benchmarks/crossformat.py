@@ -101,8 +101,7 @@ def evaluate(pages, cleaned: dict, settings: DedupSettings) -> dict:
     for a, b in wrong:
         k = f"{dataset[a.split('|')[0]]} / {dataset[b.split('|')[0]]}"
         wrong_by[k] = wrong_by.get(k, 0) + 1
-    leads = near.lead_signatures([texts[i] for i in order], settings)
-    cands = {tuple(sorted(p)) for sg in (sigs, leads) for p in candidates(list(zip(order, sg)), [], settings)}
+    cands = {tuple(sorted(p)) for p in candidates(list(zip(order, sigs)), [], settings)}
     return {"rows": rows, "merged": len(merged), "candidates": len(cands), "wrong": len(wrong), "wrong_by": wrong_by,
             "gold_groups": sum(1 for g in near.clusters_of(same).values() if len(g) > 1),
             "empty_docs": len(empty), "documents": len(order)}
@@ -163,20 +162,8 @@ def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache:
     res = evaluate(pages, cleaned, settings)
     report(res, tuple(dict.fromkeys(p.dataset for p in pages)))
     explain(cleaned, settings)
-    texts = [cleaned[k] for k in sorted(cleaned)]
-    t_full = t_lead = 0.0
-    for _ in range(3):  # interleaved, so that both see the same machine load
-        t = time.perf_counter()
-        near.signatures(texts, settings)
-        t_full += time.perf_counter() - t
-        t = time.perf_counter()
-        near.lead_signatures(texts, settings)
-        t_lead += time.perf_counter() - t
-    print(f"\nLead signatures cost {t_lead / t_full:.2f}x the whole-text signatures on these "
-          f"{len(texts)} texts (same run, 3 interleaved rounds).")
     print("\nOther LSH thresholds (same cleaned bodies):\n")
-    print("| lsh_threshold | bands x rows | candidate pairs (whole texts and leads) | text–HTML recall "
-          "| text–text recall | precision |")
+    print("| lsh_threshold | bands x rows | candidate pairs | text–HTML recall | text–text recall | precision |")
     print("|---:|---|---:|---:|---:|---:|")
     for lsh in (settings.lsh_threshold, 0.4):
         s = replace(settings, lsh_threshold=lsh)

@@ -204,41 +204,6 @@ def test_a_page_and_its_text_dump_are_one_cluster():
     assert {(p.a, p.b) for p in pairs} == {(k[:12] + "|html", k[:12] + "|text") for k in texts}
 
 
-def test_lead_signature_is_the_minhash_of_the_first_shingles():
-    """Computed from a prefix of each text, it equals the MinHash of the whole text's first
-    LEAD_SHINGLES shingles (also when the prefix cuts a word, or holds too few shingles)."""
-    from winnow.dedup.minhash import LEAD_SHINGLES, minhash_from_hashes
-    from winnow.dedup.shingles import shingle_hashes_batch
-
-    texts = [body(k) for k in sorted(ARTICLES)] + [
-        "", "short text", "x" * 5000 + " tail words here", "Donaudampfschifffahrtsgesellschaft " * 200,
-        "中文新闻报道" * 900, " ".join(body(k) for k in sorted(ARTICLES))[:4003],
-    ]
-    h, o = shingle_hashes_batch(texts, S.shingle_words)
-    got = near.lead_signatures(texts, S)
-    for i in range(len(texts)):
-        lead = h[o[i] : o[i] + min(o[i + 1] - o[i], LEAD_SHINGLES)]
-        want = minhash_from_hashes(lead, np.array([0, len(lead)]), S.num_perm)[0]
-        assert got[i].tolist() == want.tolist(), i
-
-
-def test_copy_inside_a_much_longer_text_is_proposed_and_verified():
-    """A cleaning that kept three more stories after the article: low Jaccard, so the whole
-    texts' signatures often miss the pair; the leads' signatures propose it."""
-    for i, k in enumerate(sorted(ARTICLES)):
-        others = [body(x) for x in sorted(ARTICLES) if ARTICLES[x]["topic"] != ARTICLES[k]["topic"]][i % 5 : i % 5 + 3]
-        long = body(k) + "\n" + "\n".join(others)
-        pairs = near.find_pairs([("a", body(k)), ("b", long)], [], {"a": body(k), "b": long}, S)
-        assert [(p.a, p.b) for p in pairs] == [("a", "b")] and pairs[0].containment > 0.95, k
-    # and incrementally: the long text stored first, with its lead signature
-    k = "35b15891"
-    long = body(k) + "\n" + "\n".join(body(x) for x in ("0ec95c72", "c50845a7", "f105de6e"))
-    stored = [("b", near.signature(long, S))]
-    leads = [("b", near.lead_signatures([long], S)[0])]
-    assert near.find_pairs([("a", body(k))], stored, {"b": long}, S) == []  # whole texts: missed
-    assert len(near.find_pairs([("a", body(k))], stored, {"b": long}, S, existing_leads=leads)) == 1
-
-
 # --- candidates, incremental runs ---------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from winnow import __version__, limits
 from winnow.clean import clean_html, clean_text_dump
 from winnow.clean.evidence import LineEvidence, line_hashes
 from winnow.dedup.exact import content_hash
-from winnow.dedup.minhash import lead_signatures, signatures
+from winnow.dedup.minhash import signatures
 from winnow.vocab import word_count, word_units
 from winnow.discover import Candidate
 from winnow.filters import CorpusFilter
@@ -239,9 +239,8 @@ class Signer(Stage):
         docs = [d for d in items if isinstance(d, Document)]
         t0 = time.perf_counter()
         try:
-            texts = [d.text for d in docs]
-            for doc, sig, lead in zip(docs, signatures(texts, self.settings), lead_signatures(texts, self.settings)):
-                doc.signature, doc.lead_signature = sig, lead
+            for doc, sig in zip(docs, signatures([d.text for d in docs], self.settings)):
+                doc.signature = sig
             self.count("out", len(docs))
         except Exception:  # not fatal: the dedup stage computes what is missing
             self.count("failed", len(docs))

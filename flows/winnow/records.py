@@ -86,8 +86,7 @@ class Document:
     - clean: ``title``, ``text``, metadata, ``removed``, ``extractor``; ``raw`` is dropped;
     - language: ``language``, ``language_prob``;
     - identify: ``doc_id``, ``fingerprint``, ``content_hash``;
-    - signature: ``signature`` (MinHash, ``uint32[num_perm]``) and ``lead_signature`` (of the
-      text's first shingles, a second LSH key), computed where the text is.
+    - signature: ``signature`` (MinHash, ``uint32[num_perm]``), computed where the text is.
     """
 
     source: SourceFile
@@ -108,7 +107,6 @@ class Document:
     fingerprint: str = ""  # pipeline version + cleaning settings: same input + same fingerprint = same doc
     content_hash: str = ""  # hash of the normalised text: equal hashes = exact duplicates
     signature: Optional[Any] = None  # numpy uint32 array, or None when not computed here
-    lead_signature: Optional[Any] = None  # the same for the text's lead (winnow.dedup.minhash)
 
     @property
     def path(self) -> str:

@@ -104,7 +104,7 @@ class RunSummary:
                 "near": s["dedup.near_folded"],
                 "compared": s["dedup.compared"],
                 "signatures_computed": s["dedup.signatures_computed"] + s["signature.out"],
-                "signatures_read_back": s["dedup.signatures_computed"] + s["dedup.lead_signatures_computed"],  # texts the dedup stage re-read to sign
+                "signatures_read_back": s["dedup.signatures_computed"],  # texts the dedup stage re-read to sign
                 "new_near_pairs": s["dedup.new_pairs"],
             },
             "languages": _sorted(_with_prefix(s, "language:")),

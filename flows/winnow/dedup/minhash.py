@@ -109,44 +109,6 @@ def signatures(texts: Sequence[str], settings: DedupSettings) -> np.ndarray:
     return minhash_from_hashes(hashes, offsets, settings.num_perm)
 
 
-# The lead: a document's first shingles. Its MinHash is a second LSH key, so that a copy
-# is proposed for verification also when the other text is much longer (a cleaning that
-# kept a page's related stories or comments after the article: low Jaccard similarity,
-# high containment), which the signature of the whole text misses.
-LEAD_SHINGLES = 150
-LEAD_KEY_SUFFIX = f":lead{LEAD_SHINGLES}"
-
-
-def lead_signature_key(settings: DedupSettings) -> str:
-    """Identifies stored lead signatures (``lead_signatures``)."""
-    return signature_key(settings) + LEAD_KEY_SUFFIX
-
-
-_LEAD_CHARS = 4000  # hashed first: enough for the lead of almost any text
-
-
-def lead_signatures(texts: Sequence[str], settings: DedupSettings) -> np.ndarray:
-    """MinHash signatures of each text's first ``LEAD_SHINGLES`` shingles (its lead).
-
-    Only a prefix of each text is shingled; a text whose prefix has too few shingles to be
-    sure its lead is complete (the last token may be cut) is shingled whole.
-    """
-    texts = list(texts)
-    heads = [t[:_LEAD_CHARS] for t in texts]
-    hashes, offsets = shingle_hashes_batch(heads, settings.shingle_words)
-    short = [i for i, t in enumerate(texts) if len(t) > _LEAD_CHARS and offsets[i + 1] - offsets[i] <= LEAD_SHINGLES]
-    if short:
-        for i in short:
-            heads[i] = texts[i]
-        hashes, offsets = shingle_hashes_batch(heads, settings.shingle_words)
-    starts = offsets[:-1]
-    counts = np.minimum(offsets[1:] - starts, LEAD_SHINGLES)
-    lead_offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=lead_offsets[1:])
-    sel = np.repeat(starts - lead_offsets[:-1], counts) + np.arange(int(lead_offsets[-1]))
-    return minhash_from_hashes(hashes[sel], lead_offsets, settings.num_perm)
-
-
 def signature(text: str, settings: DedupSettings) -> np.ndarray:
     """MinHash signature of one text: ``uint32[num_perm]``."""
     return signatures([text], settings)[0]

@@ -7,11 +7,7 @@ Pure logic, no Prefect, no warehouse. Four steps, each usable on its own:
    ``winnow.dedup.shingles``). Store them (DuckDB ``UINTEGER[]``) with
    ``signature_key(settings)``; a later run rebuilds its index from them.
 2. ``NearDupIndex`` / ``candidates``: LSH banding at ``lsh_threshold``
-   (``winnow.dedup.lsh``): new documents against stored ones, plus new among new; once
-   with the signatures of the whole texts, once with those of their leads
-   (``lead_signatures``: the first 150 shingles), so that a copy is also proposed when
-   the other text is much longer (low Jaccard, high containment: a cleaning that kept
-   a page's related stories after the article).
+   (``winnow.dedup.lsh``): new documents against stored ones, plus new among new.
 3. ``verify``: exact Jaccard and containment on the shingle sets; accepted when
    ``jaccard >= min_jaccard``, or ``containment >= min_containment`` and the smaller
    text has at least ``min_containment_shingles`` shingles (default 100: a teaser --
@@ -52,8 +48,6 @@ from winnow.dedup.lsh import NearDupIndex, candidates, lsh_params
 from winnow.dedup.minhash import (
     SIGNATURE_DTYPE,
     estimate_jaccard,
-    lead_signature_key,
-    lead_signatures,
     signature,
     signature_key,
     signatures,
@@ -73,8 +67,6 @@ __all__ = [
     "compare",
     "estimate_jaccard",
     "find_pairs",
-    "lead_signature_key",
-    "lead_signatures",
     "lsh_params",
     "representative_key",
     "signature",
@@ -165,15 +157,12 @@ def find_pairs(
     existing: Iterable[tuple[DocId, np.ndarray]] | NearDupIndex,
     get_text: Callable[[DocId], str] | Mapping[DocId, str],
     settings: DedupSettings,
-    existing_leads: Iterable[tuple[DocId, np.ndarray]] | NearDupIndex = (),
 ) -> list[Pair]:
     """Verified near-duplicate pairs involving at least one new document.
 
     ``new``: ``(doc_id, text)`` or ``(doc_id, text, sig)`` (``sig`` None = compute it).
     ``existing``: stored ``(doc_id, sig)`` of documents already in the warehouse, or a
-    ``NearDupIndex`` of them; ``existing_leads`` the same for their lead signatures
-    (``lead_signatures``, stored under ``lead_signature_key``; without them, stored
-    documents are proposed by whole-text similarity only). ``get_text(doc_id)`` returns a stored document's body
+    ``NearDupIndex`` of them. ``get_text(doc_id)`` returns a stored document's body
     (only called for documents in candidate pairs). Doc ids must be mutually
     comparable (all ``str``, say). Returns accepted pairs, sorted, ``a < b``.
     """
@@ -189,8 +178,6 @@ def find_pairs(
             sigs[i] = s
     sig_arr = [np.asarray(s, dtype=SIGNATURE_DTYPE) for s in sigs]
     cands = candidates(list(zip(ids, sig_arr)), existing, settings)
-    leads = lead_signatures([t[1] for t in new], settings) if new else []
-    cands += candidates(list(zip(ids, leads)), existing_leads, settings)
     fetch = get_text.__getitem__ if isinstance(get_text, Mapping) else get_text
 
     def text_of(d: DocId) -> str:

@@ -5,8 +5,7 @@ Clusters are recomputed on every run from facts that do not depend on arrival or
 - exact duplicates: equal content hashes (normalised text);
 - near duplicates: verified pairs in ``dup_pairs``. Only documents not yet compared
   under the current dedup settings (``dedup_seen``) are compared, one per exact group,
-  against the stored MinHash signatures of everything else (``doc_signatures``: of the
-  whole text and of its lead, two keys): old
+  against the stored MinHash signatures of everything else (``doc_signatures``): old
   signatures are never recomputed, and the pairs found incrementally are the pairs a
   from-scratch run finds.
 
@@ -23,7 +22,7 @@ import pyarrow as pa
 
 from winnow.dedup.clusters import DocMeta, cluster
 from winnow.dedup.lsh import NearDupIndex, candidates
-from winnow.dedup.minhash import SIGNATURE_DTYPE, lead_signature_key, lead_signatures, signature_key, signatures
+from winnow.dedup.minhash import SIGNATURE_DTYPE, signature_key, signatures
 from winnow.dedup.near import verify_pairs
 from winnow.settings import Settings
 from winnow.storage.db import registered, transaction
@@ -103,7 +102,6 @@ class DedupStats:
     documents: int = 0
     compared: int = 0  # documents compared with the warehouse in this run (one per exact group)
     signatures_computed: int = 0
-    lead_signatures_computed: int = 0  # of the documents' leads (a second LSH key)
     candidate_pairs: int = 0
     new_pairs: int = 0
     clusters: int = 0  # clusters of two or more
@@ -136,9 +134,9 @@ def _load_texts(con, ids) -> dict[str, str]:
         return dict(con.execute(TEXTS).fetchall())
 
 
-def _compute_and_store(con, key: str, ids: list[str], texts: dict[str, str], s, compute=signatures) -> np.ndarray:
+def _compute_and_store(con, key: str, ids: list[str], texts: dict[str, str], s) -> np.ndarray:
     """MinHash signatures of ``ids`` (computed once, stored under ``key``)."""
-    computed = compute([texts[d] for d in ids], s)
+    computed = signatures([texts[d] for d in ids], s)
     with registered(con, _new_sigs=pa.table({
         "doc_id": pa.array(ids, pa.string()),
         "minhash": pa.array([row.tolist() for row in computed], pa.list_(pa.uint32())),
@@ -147,16 +145,15 @@ def _compute_and_store(con, key: str, ids: list[str], texts: dict[str, str], s, 
     return computed
 
 
-def _signatures(con, key: str, ids: list[str], s, texts: dict[str, str], stats,
-                compute=signatures, counter: str = "signatures_computed") -> tuple[list[str], np.ndarray]:
+def _signatures(con, key: str, ids: list[str], s, texts: dict[str, str], stats) -> tuple[list[str], np.ndarray]:
     """Stored signatures of ``ids``; the missing ones computed once and stored (texts cached)."""
     got_ids, sigs = _load_signatures(con, key, ids)
     todo = sorted(set(ids) - set(got_ids))
     if not todo:
         return got_ids, sigs
     texts.update(_load_texts(con, todo))
-    computed = _compute_and_store(con, key, todo, texts, s, compute)
-    setattr(stats, counter, getattr(stats, counter) + len(todo))
+    computed = _compute_and_store(con, key, todo, texts, s)
+    stats.signatures_computed += len(todo)
     return got_ids + todo, (np.vstack([sigs, computed]) if len(sigs) else computed)
 
 
@@ -177,15 +174,6 @@ def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats:
     if old_ids:
         index.add_many(old_ids, old_sigs)
     cands = candidates(list(zip(new_ids, new_sigs)), index, s)  # new vs stored + new vs new
-    # The same with the signatures of the leads (a copy inside a much longer text).
-    lkey = lead_signature_key(s)
-    lead = {"compute": lead_signatures, "counter": "lead_signatures_computed"}
-    new_lids, new_leads = _signatures(con, lkey, new, s, texts, stats, **lead)
-    old_lids, old_leads = _signatures(con, lkey, old, s, texts, stats, **lead)
-    lead_index = NearDupIndex(s)
-    if old_lids:
-        lead_index.add_many(old_lids, old_leads)
-    cands += candidates(list(zip(new_lids, new_leads)), lead_index, s)
     stats.candidate_pairs = len(cands)
     need = {d for pair in cands for d in pair} - set(texts)
     texts.update(_load_texts(con, need))

@@ -19,7 +19,6 @@ import pyarrow as pa
 
 from winnow import __version__
 from winnow.clean.evidence import LineEvidence
-from winnow.dedup.minhash import LEAD_KEY_SUFFIX
 from winnow.discover import Candidate
 from winnow.pipeline import BatchResult
 from winnow.read import hash_candidate
@@ -330,11 +329,11 @@ ON CONFLICT DO NOTHING
 """
 
 
-def _signatures_table(docs: list[Document], attr: str = "signature") -> pa.Table:
-    signed = [d for d in docs if getattr(d, attr) is not None]
+def _signatures_table(docs: list[Document]) -> pa.Table:
+    signed = [d for d in docs if d.signature is not None]
     return pa.table({
         "doc_id": pa.array([d.doc_id for d in signed], pa.string()),
-        "minhash": pa.array([getattr(d, attr).tolist() for d in signed], pa.list_(pa.uint32())),
+        "minhash": pa.array([d.signature.tolist() for d in signed], pa.list_(pa.uint32())),
     })
 
 
@@ -367,12 +366,11 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, ba
             con.execute(INSERT_REJECTED, [run_id, now])
             if lines.num_rows:
                 con.execute(UPSERT_LINE_COUNTS, [run_id])
-        if signature_key:  # the whole texts' signatures and their leads' (minhash.LEAD_KEY_SUFFIX)
-            for attr, key in (("signature", signature_key), ("lead_signature", signature_key + LEAD_KEY_SUFFIX)):
-                sigs = _signatures_table(new_docs, attr)
-                if sigs.num_rows:
-                    with registered(con, _batch_sigs=sigs):
-                        con.execute(INSERT_SIGNATURES, [key])
+        if signature_key:
+            sigs = _signatures_table(new_docs)
+            if sigs.num_rows:
+                with registered(con, _batch_sigs=sigs):
+                    con.execute(INSERT_SIGNATURES, [signature_key])
     return stats
 
 
