@@ -59,8 +59,9 @@ def test_chinese_body_is_not_too_short(tmp_path):
     summary = ingest([f.parent], s, export=False)
     rejected = query(s, "SELECT reason, detail FROM rejected_files")
     assert rejected == [] and summary["documents"]["new"] == 1
-    (wc, text), = query(s, "SELECT word_count, text FROM documents")
+    (wc, text, version), = query(s, "SELECT word_count, text, hash_version FROM documents")
     assert wc == word_count(text) >= 120
+    assert version == 2  # a new warehouse stores the current version of the rules
 
 
 @pytest.mark.parametrize("a,b", SAME)
