@@ -249,6 +249,8 @@ def main(argv=None) -> int:
     ap.add_argument("--folds", type=int, default=5, help="K for the out-of-fold dev-text predictions")
     ap.add_argument("--no-cv", action="store_true", help="score dev text with the shipped weights (in-sample)")
     ap.add_argument("--no-html", action="store_true", help="skip the HTML rows")
+    ap.add_argument("--no-text-dumps", action="store_true",
+                    help="skip the text path on the five dev data sets (benchmarks/quality_text.py)")
     args = ap.parse_args(argv)
     t_start = time.time()
 
@@ -324,6 +326,11 @@ def main(argv=None) -> int:
     errs = {k: v for k, v in errors.items() if not k.endswith(":last")}
     if errs:
         print("\nfailures (scored as empty): " + ", ".join(f"{k}: {v} ({errors[k + ':last']})" for k, v in errs.items()))
+    if not args.no_text_dumps:  # the text path per data set and rendering, leave-one-data-set-out
+        import quality_text
+
+        print()
+        quality_text.main(["--eval-dir", str(args.eval_dir)])
     print(f"\n(run took {time.time() - t_start:.0f} s)")
     return 0
 

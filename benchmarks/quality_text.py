@@ -80,12 +80,12 @@ def html_reference(pages: list[rd.Page]) -> dict[str, dict[str, str]]:
 
 # ---------------------------------------------------------------- text path
 
-def _models(args) -> dict[str, LineModel]:
+def _models(args, datasets) -> dict[str, LineModel]:
     if args.shipped:
         m = LineModel.load()
-        return {ds: m for ds in rd.DATASETS}
+        return {ds: m for ds in datasets}
     pages = tt.load_training(args.eval_dir, args.max_pages)
-    return tt.lodo_models(pages, tt.build_all_rows(pages))
+    return tt.lodo_models(pages, datasets=datasets)
 
 
 def _seeds(eval_dir: Path) -> str:
@@ -106,7 +106,7 @@ def main(argv=None) -> int:
     ap.add_argument("--datasets", default=",".join(rd.DATASETS))
     ap.add_argument("--renderings", default=",".join(rd.RENDERINGS))
     ap.add_argument("--limit", type=int, default=0, help="at most N pages per data set (every k-th page; 0: all)")
-    ap.add_argument("--max-pages", type=int, default=120, help="training pages per data set (train_text_cleaner)")
+    ap.add_argument("--max-pages", type=int, default=250, help="training pages per data set (train_text_cleaner)")
     ap.add_argument("--shipped", action="store_true", help="shipped weights instead of leave-one-data-set-out models")
     ap.add_argument("--worst", type=int, default=3)
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "out" / "quality_text.json")
@@ -114,7 +114,7 @@ def main(argv=None) -> int:
     datasets = [d for d in args.datasets.split(",") if d]
     renderings = [r for r in args.renderings.split(",") if r]
     t0 = time.time()
-    models = _models(args)
+    models = _models(args, datasets)
     print(report(args.eval_dir, datasets, renderings, models, args.limit, args.worst, args.json,
                  "shipped weights (in-sample)" if args.shipped else "leave-one-data-set-out"))
     print(f"\n({time.time() - t0:.0f}s)", file=sys.stderr)
@@ -145,7 +145,8 @@ def report(eval_dir, datasets, renderings, models, limit=0, worst=3, json_out=No
                 scores.append(score_page(p.key, ext.text, p.gold))
                 keep.append(score_page(p.key, tt.compact_style(d[p.key]), p.gold))
                 if p.key in readable and not ext.text.strip():
-                    empty.append((p.key, ext.not_article_reason or "nothing kept"))
+                    why = ext.not_article_reason or "nothing kept"
+                    empty.append((p.key, "the renderer gave no text" if why == "empty" else why))
             s, k = summarize(scores, worst), summarize(keep)
             gap = s.f1 - best.f1
             flag = "" if gap >= -TARGET_GAP else " ✗"

@@ -1,6 +1,6 @@
 """Train the text-dump cleaner's line model from the dev data sets (minutes, one core).
 
-    python benchmarks/train_text_cleaner.py [--eval-dir /work/shared/eval] [--max-pages 120] [--lodo]
+    python benchmarks/train_text_cleaner.py [--eval-dir /work/shared/eval] [--max-pages 250] [--lodo]
 
 1. Training pages come from every dev data set (``renderings.DATASETS``: aeb-dev and
    the four wceb-dev subsets), at most ``--max-pages`` per data set (every k-th
@@ -235,7 +235,7 @@ class Rows:
     dataset: np.ndarray | None = None  # data set name per row
 
 
-def load_training(eval_dir: Path = DEFAULT_EVAL, max_pages: int = 120) -> list[Page]:
+def load_training(eval_dir: Path = DEFAULT_EVAL, max_pages: int = 250) -> list[Page]:
     """At most ``max_pages`` pages of every data set (every k-th page), with their dumps in every rendering."""
     pages = []
     for ds in rd.DATASETS:
@@ -290,15 +290,17 @@ def _source_hash(pages: list[Page]) -> str:
     return h.hexdigest()[:16]
 
 
-def lodo_models(pages: list[Page], rows: Rows, cache_dir: Path | None = None) -> dict[str, LineModel]:
-    """{data set: model trained without it} (leave-one-data-set-out), cached on disk."""
+def lodo_models(pages: list[Page], rows: Rows | None = None, cache_dir: Path | None = None,
+                datasets=rd.DATASETS) -> dict[str, LineModel]:
+    """{data set: model trained without it} (leave-one-data-set-out), cached on disk (rows built if needed)."""
     out = {}
     key = _source_hash(pages)
     d = cache_dir or ROOT / "benchmarks" / "out" / "models"
     d.mkdir(parents=True, exist_ok=True)
-    for ds in rd.DATASETS:
+    for ds in datasets:
         f = d / f"lodo-{ds}-{key}.npz"
         if not f.exists():
+            rows = rows or build_all_rows(pages)
             t0 = time.time()
             train(rows, rows.dataset != ds).save(f)
             print(f"  model without {ds}: {time.time() - t0:.0f}s", file=sys.stderr)
@@ -412,7 +414,7 @@ def crossval_models(pages: list[Page], folds: int = 5, rows: Rows | None = None)
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
-    ap.add_argument("--max-pages", type=int, default=120, help="training pages per data set (every k-th page)")
+    ap.add_argument("--max-pages", type=int, default=250, help="training pages per data set (every k-th page)")
     ap.add_argument("--lodo", action="store_true", help="also train the leave-one-data-set-out models")
     ap.add_argument("--folds", type=int, default=0, help="K-fold cross-validated F1 of aeb-dev alone (0: skip)")
     ap.add_argument("--out", type=Path, default=WEIGHTS)

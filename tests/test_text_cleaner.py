@@ -187,10 +187,34 @@ def test_table_cells_on_one_line_are_cut_apart():
     lines = (SEEDS / g["file"]).read_text(encoding="utf-8").splitlines()
     body = [i for i, ln in enumerate(lines) if len(ln.split()) > 30]
     for k, i in enumerate(body[:4]):
-        lines[i] = ["Home | News | Sports", "Search News", "Login", "* Archives"][k] + " " * 12 + lines[i].strip()
+        lines[i] = ["Home | News | Sports", "Search News", "Log in | Register", "* Top Stories"][k] + " " * 12 + lines[i].strip()
     ext = clean_text_dump("\n".join(lines))
     assert score_page(g["file"], ext.text, g["body"]).f1 >= 0.98
-    assert not any(p.startswith(("Home", "Search", "Login", "Archives")) for p in ext.paragraphs)
+    assert not any(p.startswith(("Home", "Search", "Log in", "Top Stories")) for p in ext.paragraphs)
+
+
+def test_comment_thread_widgets_are_removed():
+    """"[Reply]", "Flag as inappropriate", "Responses (3)"... under an article are chrome, with their own reason."""
+    g = _seed_gold()[1]
+    text = (SEEDS / g["file"]).read_text(encoding="utf-8")
+    widgets = ["Responses (3)", "[Reply]", "Flag as inappropriate", "Recommend? (2)", "Link to this comment:",
+               "Reply to this parent share", "Advertisement"]
+    thread = ["", widgets[0], "", "Sam Lee", "", widgets[1], "", widgets[2], "", widgets[3], "", widgets[4], "",
+              widgets[5], "", widgets[6]]
+    lines = text.splitlines()
+    end = max(i for i, ln in enumerate(lines) if len(ln.split()) > 30) + 1
+    ext = clean_text_dump("\n".join(lines[:end] + thread + lines[end:]))
+    assert score_page(g["file"], ext.text, g["body"]).f1 >= 0.98
+    assert not set(widgets) & set(ext.paragraphs)
+    reasons = {r.text: r.reason for r in ext.removed}
+    assert {reasons[w] for w in widgets[:-1]} == {"comment_widget"}
+
+
+def test_a_page_without_a_body_has_no_title():
+    """The last line of a page of menus is not its headline."""
+    menu = ["Home", "News", "Sport", "Weather", "Contact us", "Search", "Log in"] * 3
+    ext = clean_text_dump("\n".join(menu + ["Putin and Kim Jong Un exchange letters on the anniversary"]))
+    assert ext.not_article and ext.title is None and ext.paragraphs == []
 
 
 # ---------------------------------------------------------------- related stories, not-an-article

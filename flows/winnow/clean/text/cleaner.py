@@ -52,6 +52,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None) -> Extr
     reasons: list[str | None] = [None] * len(lines)
 
     body = p >= threshold
+    _hysteresis(p, pf, body)
     _fallback(np.maximum(p, p1), words, body)
     _keep_prose_run(pf, words, body)
     # rules the issue requires whatever the model says
@@ -125,6 +126,25 @@ def _fallback(p: np.ndarray, words: np.ndarray, body: np.ndarray) -> None:
     while hi < len(p) - 1 and (ok[hi + 1] or (hi < len(p) - 2 and ok[hi + 2])):
         hi += 1
     body[lo : hi + 1] |= ok[lo : hi + 1]
+
+
+def _hysteresis(p: np.ndarray, pf: PageFeatures, body: np.ndarray) -> None:
+    """Two thresholds, as in edge detection: a sentence scoring a little under the threshold is kept when
+    the line next to it is kept (the last paragraph before a "Related" box, the first after a caption),
+    looking past a callout or two ("Also read | ...") between them."""
+    low, skip = params.HYSTERESIS["low"], params.HYSTERESIS["skip_callouts"]
+    ok = (p >= low) & (pf.X[:, _COL["ends_sentence"]] == 1) & ~body
+    callout = np.array([bool(_HARD & set(c)) for c in pf.categories], dtype=bool)  # "Also read | ..." inside
+    n = len(p)
+    for step in (1, -1):
+        for i in (range(1, n) if step == 1 else range(n - 2, -1, -1)):
+            if not ok[i]:
+                continue
+            j = i - step
+            while 0 <= j < n and callout[j] and abs(i - j) <= skip:
+                j -= step
+            if 0 <= j < n and body[j]:
+                body[i] = True
 
 
 def _keep_prose_run(pf: PageFeatures, words: np.ndarray, body: np.ndarray) -> None:
@@ -209,7 +229,7 @@ def _not_article(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> tuple
     for i in kept:
         for w in pf.content[i]:
             vocab[w] = vocab.get(w, 0) + 1
-    teaser_words, teasers = 0.0, 0
+    teaser_words, teasers, paragraph = 0.0, 0, 0.0
     for i in kept:
         c = pf.content[i]
         shared = sum(1 for w in c if vocab.get(w, 0) > 1) / len(c) if c else 0.0
@@ -218,6 +238,11 @@ def _not_article(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> tuple
         if cut or unrelated:
             teaser_words += words[i]
             teasers += 1
+        else:
+            paragraph = max(paragraph, float(words[i]))
+    # confident only: one whole paragraph that is not a teaser says "article" (when in doubt, keep it)
+    if paragraph >= cfg["article_paragraph_words"]:
+        return False, None
     if teasers >= cfg["min_teasers"] and teaser_words >= cfg["teaser_share"] * total:
         return True, "teaser_list"
     return False, None

@@ -247,9 +247,14 @@ def page_features(lines: list[Line]) -> PageFeatures:
     total_chars = max(cum[-1], 1.0)
     since_rel = np.full(n, 60.0)
     last_rel = None
+    # the article's own prose resuming below a "Related" heading (a table of contents' "See also", a
+    # box in the middle of the article) ends its reach: such a box holds headlines, not on-topic paragraphs
+    resumes = (words >= 20) & (ends == 1) & (coh >= 0.5)
     for i in range(n):
         if "related_headlines" in cats[i] and words[i] <= 8:
             last_rel = i
+        elif resumes[i]:
+            last_rel = None
         if last_rel is not None:
             since_rel[i] = min(i - last_rel, 60)
     med = float(np.median(words)) if n else 0.0
@@ -346,6 +351,8 @@ def page_features(lines: list[Line]) -> PageFeatures:
     for i in range(n):
         if "related_headlines" in cats[i] and words[i] <= 8:
             cur = float(prose_words[i])
+        elif resumes[i]:
+            cur = 0.0
         after_rel[i] = cur
     alt = np.abs(np.diff(headline)) if n > 1 else np.zeros(0)
     alt = np.concatenate([alt, [0.0]]) if n else alt

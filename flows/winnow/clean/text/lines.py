@@ -6,8 +6,8 @@ The list marker a renderer put in front of an item (``*``, ``+``, ``o``, ``•``
 the line; blank lines are kept only as "is there a gap before/after". A dump
 hard-wrapped at a fixed width (``lynx -dump``, ``w3m -dump``, e-mail) first has
 its wrapped paragraphs re-joined into one line each, so every renderer's
-paragraph is one candidate line; Markdown links, images and bold marks
-(html2text-style dumps) are reduced to their text. A line holding table
+paragraph is one candidate line; Markdown links and bold marks
+(html2text-style dumps) are reduced to their text, images dropped. A line holding table
 cells side by side (a run of three or more spaces between them) is cut into
 one line per cell.
 """
@@ -27,7 +27,9 @@ _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[^\w]+")
 # Markdown inline syntax (html2text-style dumps): [text](target "title"), ![alt](src), **bold**
 _MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,500})\]\((?:[^()\s]|\([^()\s]*\)){0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
+_MD_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\((?:[^()\s]|\([^()\s]*\)){0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
 _MD_BOLD = re.compile(r"\*\*(?=\S)([^*\n]{1,2000}?)(?<=\S)\*\*")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!-])")  # html2text escapes: \( \_ \. ...
 _GAP = re.compile(r"(?<=\S)[ \t]{3,}(?=\S)")  # a column gap between table cells
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
@@ -60,9 +62,10 @@ def line_key(line: str) -> str:
 
 
 def markdown_inline(text: str) -> str:
-    """Markdown links and images reduced to their text, ``**bold**`` to its words (a link target is not prose)."""
-    text = _MD_LINK.sub(r"\1", _MD_LINK.sub(r"\1", text))  # twice: an image inside a link, [![alt](src)](href)
-    return _MD_BOLD.sub(r"\1", text)
+    """Markdown links reduced to their text, images dropped (alt text is not shown on a page), ``**bold**``
+    to its words, ``\\(`` escapes to the character (a link target is not prose)."""
+    text = _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", text))  # an image's alt text is not on the page
+    return _MD_ESCAPE.sub(r"\1", _MD_BOLD.sub(r"\1", text))
 
 
 def wrap_width(raw: list[str]) -> int:
@@ -156,7 +159,7 @@ def split_lines(text: str) -> list[Line]:
         if m and m.end() < len(stripped):
             marker = m.group(0).strip()
             stripped = stripped[m.end():]
-        if "](" in stripped or "**" in stripped:
+        if "](" in stripped or "**" in stripped or "\\" in stripped:
             stripped = markdown_inline(stripped)
         body = _WS.sub(" ", stripped).strip()
         if not body:

@@ -63,7 +63,9 @@ def find_title(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> Optiona
     if n == 0:
         return None
     kept = np.flatnonzero(body)
-    first = int(kept[0]) if len(kept) else pf.run[0]
+    if not len(kept):
+        return None  # no body, no title (the last line of a page is not a headline for nothing)
+    first = int(kept[0])
     lead: set = set()
     for i in kept[: TITLE["lead_paragraphs"]]:
         lead |= pf.content[i]
@@ -77,7 +79,7 @@ def find_title(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> Optiona
         w = words[j]
         if w < TITLE["min_words"] or w > TITLE["max_words"] or len(text) > TITLE["max_chars"]:
             continue
-        if body[j] and not (j == first and ends[j] == 0 and w <= TITLE["max_words_in_body"]):
+        if body[j] and not (j == first and ends[j] == 0 and w <= TITLE["max_words_in_body"] and len(kept) > 1):
             continue
         bad = set(pf.categories[j]) & set(TITLE["excluded_categories"])
         if bad == {"caption"} and text != lines[j].text:  # only the glued image name made it a caption

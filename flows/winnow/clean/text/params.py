@@ -17,7 +17,7 @@ TITLE = {
     "lead_paragraphs": 4,  # words of the first paragraphs the title should share
     "excluded_categories": (
         "ticker", "related_headlines", "share_widget", "comment_form", "copyright",
-        "newsletter", "cookie", "nav", "advert", "caption", "poll", "exchange_rates",
+        "newsletter", "cookie", "nav", "advert", "caption", "poll", "exchange_rates", "comment_widget",
     ),
     "w_overlap": 3.0,
     "overlap_min_words": 5,  # shared words are counted out of at least this many (short lines share by chance)
@@ -36,7 +36,8 @@ TITLE = {
 # Lines removed by a pattern alone (patterns.HARD) must be at most this long
 # ("Also read | <a whole headline>" callouts may be longer).
 HARD_MAX_WORDS = 14
-HARD_MAX_WORDS_BY_CATEGORY = {"related_headlines": 30, "credits": 40, "cookie": 150, "nav": 3}
+HARD_MAX_WORDS_BY_CATEGORY = {"related_headlines": 30, "credits": 40, "cookie": 150, "nav": 3, "advert": 2,
+                              "comment_widget": 16}
 
 # Corpus evidence: a line seen in many documents is a site's chrome.
 EVIDENCE = {
@@ -54,6 +55,7 @@ NOT_ARTICLE = {
     "min_teasers": 3,
     "teaser_coherence": 0.25,  # a teaser shares less than this with the rest of the body ...
     "teaser_min_words": 15,  # ... and reads like a sentence (a results table does not)
+    "article_paragraph_words": 60,  # a kept paragraph this long that is not a teaser: never a teaser list
 }
 
 # When the model keeps (almost) nothing, keep the best run of lines that come
@@ -77,3 +79,6 @@ WRAP = {
     "min_near_share": 0.3,  # ... and at least this share of the lines at least half that long do
     "slack": 2,  # a line continues the one above if its first word would not have fit within width - slack
 }
+
+# A sentence scoring at least "low" (under the model's threshold) is kept next to a kept line.
+HYSTERESIS = {"low": 0.4, "skip_callouts": 2}

@@ -60,6 +60,16 @@ CATEGORIES: dict[str, str] = {
         r"^(?:reply|report(?: abuse)?|like|répondre|antworten|responder|ответить)$|"
         r"\bon \w+ \d{1,2}, \d{4} at \d{1,2}:\d{2}"
     ),
+    # the buttons and counters of a comment thread: "[Reply]", "Flag as inappropriate", "Recommend? (3)"
+    "comment_widget": (
+        r"^\[?(?:reply|reply to this(?: parent)?(?: share)?|flag as inappropriate|report (?:abuse|comment)|"
+        r"link to this comment|permalink|recommend\?|like|dislike|quote|répondre|signaler|antworten|melden|"
+        r"responder|denunciar|rispondi|segnala|ответить|пожаловаться)\]?\s*(?:\(\s*\d+\s*\))?:?$|"
+        r"^(?:responses|replies|comments|réactions|kommentare|comentarios|commenti|комментарии)\s*\(\d+\)$|"
+        r"^re:.*\(\s*score:\s*\d+|^\d+ (?:fans|followers|likes|points)$|^trackback url\b|"
+        r"^(?:this is only a preview|your comment (?:has|could|will)|comments are moderated|"
+        r"continue reading the main story)"
+    ),
     "credits": (
         r"^\(?(?:with inputs? from|inputs? from|additional reporting by|reporting by|editing by|edited by|"
         r"compiled by|avec (?:l['’])?afp|mit material von|con información de|при участии)\b|"
@@ -104,7 +114,7 @@ CATEGORIES: dict[str, str] = {
 # Categories that only count on short lines ("Home Depot shares rose ..." is not a menu).
 CATEGORY_MAX_WORDS = {
     "nav": 6, "share_widget": 10, "advert": 6, "poll": 12, "newsletter": 30, "comment_header": 16,
-    "exchange_rates": 12, "ticker": 200, "related_headlines": 40,
+    "exchange_rates": 12, "ticker": 200, "related_headlines": 40, "comment_widget": 16,
 }
 
 # Separators that join items on one line: a ticker ("• a • b") or a menu ("a | b | c").
@@ -113,10 +123,12 @@ MENU_SEPARATORS = ("|", "»", "›", "/")
 MIN_SEPARATORS = 2  # a line with this many (spaced) separators is a ticker or a menu
 
 # Categories strong enough to remove a short line on their own.
-HARD = ("related_headlines", "comment_form", "copyright", "share_widget", "ticker", "credits", "cookie", "nav")
+HARD = ("related_headlines", "comment_form", "copyright", "share_widget", "ticker", "credits", "cookie", "nav",
+        "comment_widget", "advert")
 
 # Lines that say "the article is over here": what follows them is rarely body.
-END_MARKERS = ("related_headlines", "comment_form", "comment_header", "share_widget", "copyright", "newsletter")
+END_MARKERS = ("related_headlines", "comment_form", "comment_header", "comment_widget", "share_widget", "copyright",
+               "newsletter")
 
 # A count in brackets at the end of a headline: "... a minimum (130)" (comments, views).
 COUNT_SUFFIX = r"\(\d+\)$"
