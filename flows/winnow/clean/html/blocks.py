@@ -77,6 +77,7 @@ class LinkIndex:
         self.headlines = 0  # links whose text has the length of a headline
         self.read_more = 0  # "Read more", "Weiterlesen", … links (teaser units)
         self._joined = ""  # all link texts, to find a line that is part of a link (a card)
+        self._shares: dict[str, float] = {}  # share() of texts already asked about
         if tree is None:
             return
         seen: set[str] = set()
@@ -108,6 +109,12 @@ class LinkIndex:
 
     def share(self, text: str) -> float:
         """Share of ``text``'s characters covered by link texts of the page (0..1)."""
+        known = self._shares.get(text)
+        if known is None:
+            known = self._shares[text] = self._share(text)
+        return known
+
+    def _share(self, text: str) -> float:
         c = core(text)
         if not c:
             return 0.0
@@ -148,6 +155,10 @@ _BLOCK_TAGS = {
 }
 
 
+_LEAF_CANDIDATES = tuple(sorted(_BLOCK_TAGS - {"a"}))
+_NESTED_BLOCKS = tuple(sorted(_BLOCK_TAGS - {"a", "span"}))
+
+
 class SourceMap:
     """The source page seen from the extracted lines: where a line came from, and how many
     words an element has (memoised, so a page of thousands of paragraphs costs linear time)."""
@@ -159,7 +170,8 @@ class SourceMap:
 
     @staticmethod
     def key(text: str) -> str:
-        return core(text)[:KEY_CHARS].casefold()
+        # the start is enough: a long text is cut before it is normalised (linear time)
+        return core(text[: 8 * KEY_CHARS])[:KEY_CHARS].casefold()
 
     def locate(self, text: str) -> etree._Element | None:
         """The source element (without block children) whose text starts like ``text``."""
@@ -177,11 +189,8 @@ class SourceMap:
 def _leaf_blocks(tree: etree._Element) -> dict[str, etree._Element]:
     """Source elements without block children, by the start of their text."""
     out: dict[str, etree._Element] = {}
-    for el in tree.iter():
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag not in _BLOCK_TAGS or tag == "a":
-            continue
-        if any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS and c.tag not in ("a", "span") for c in el):
+    for el in tree.iter(*_LEAF_CANDIDATES):
+        if next(el.iterchildren(*_NESTED_BLOCKS), None) is not None:
             continue
         text = el.text_content()
         if len(text) >= 20:

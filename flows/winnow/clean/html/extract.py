@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from copy import deepcopy
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -33,9 +34,11 @@ from trafilatura.xpaths import OVERALL_DISCARD_XPATH, PRECISION_DISCARD_XPATH, T
 from trafilatura.utils import load_html
 
 from winnow.clean.html import patterns as pat
-from winnow.clean.html.blocks import Block, LinkIndex, blocks_from_body
+from winnow.clean.html.blocks import Block, LinkIndex, blocks_from_body, count_words
 from winnow.clean.html.chrome import promo_lines, title_repeats
+from winnow.clean.html.candidates import choose, features, readability_body, signals
 from winnow.clean.html.chunks import recover_chunks
+from winnow.clean.html.metadata import page_metadata
 from winnow.clean.html.pagetype import PageStructure, index_page_reason
 from winnow.clean.html.related import REASON as RELATED, find_related
 from winnow.records import Extraction, Removed
@@ -184,11 +187,12 @@ def _metadata(tree):
     return extract_metadata(deepcopy(tree))
 
 
-def _clean(html: str, settings: CleanSettings) -> Extraction:
+def parse(html) -> etree._Element | None:
+    """The page's tree (a fragment as a page's body) after the pre-passes, or None."""
     if isinstance(html, (bytes, bytearray)):
         html = bytes(html).decode("utf-8", errors="replace")
     if not isinstance(html, str) or not html.strip():
-        return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
+        return None
     if len(html) > MAX_HTML_CHARS:
         html = html[:MAX_HTML_CHARS]
     tree = load_html(html)
@@ -197,19 +201,69 @@ def _clean(html: str, settings: CleanSettings) -> Extraction:
         # (it drops the space left where it removed an element); cleaned as a page's body
         tree = load_html(f"<html><body>{html}</body></html>")
     if tree is None:
-        return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
+        return None
     _drop_code(tree)
     _empty_blocks_to_breaks(tree)
     _keep_word_breaks(tree)
+    return tree
 
-    doc, mode, meta = extract_body(tree, settings)
-    LOG.debug("trafilatura %s mode: %s", mode, getattr(meta, "url", None))
+
+@dataclass
+class Analysis:
+    """One page seen by both extractors, before the choice between them."""
+
+    tree: etree._Element
+    meta: object  # trafilatura's document (metadata fields), or None
+    blocks: dict  # extractor name -> its body's lines, or None when it found no body
+    features: dict  # the chooser's inputs
+    links: LinkIndex
+
+
+def page_words(tree) -> int:
+    """Words of the page's text (scripts and styles already gone)."""
+    body = tree.find("body")
+    return count_words((body if body is not None else tree).text_content())
+
+
+def analyse(html, settings: CleanSettings) -> Analysis | None:
+    """Parse once; trafilatura's body (one pass) and readability's body; the chooser's inputs."""
+    tree = parse(html)
+    if tree is None:
+        return None
+    doc = _run(tree, settings, precision=settings.html_favor_precision, metadata=False, fast=True)
+    meta = page_metadata(tree)
+    links = LinkIndex(tree)
+    t_body = getattr(doc, "body", None)
+    r_body = readability_body(tree, settings.html_include_comments, settings.html_include_tables)
+    blocks = {
+        "trafilatura": blocks_from_body(t_body, links) if t_body is not None else None,
+        "readability": blocks_from_body(r_body, links) if r_body is not None else None,
+    }
+    f = features(*(signals(blocks[name] or []) for name in ("trafilatura", "readability")), page_words(tree))
+    return Analysis(tree, meta, blocks, f, links)
+
+
+def _clean(html, settings: CleanSettings, extractor: str | None = None, chooser: dict | None = None) -> Extraction:
+    """``extractor`` forces one body ("trafilatura", "readability"); ``chooser`` overrides the
+    chooser's thresholds (both for the benchmark's leave-one-data-set-out fits)."""
+    page = analyse(html, settings)
+    if page is None:
+        return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
+    name = extractor or choose(page.features, chooser)
+    if page.blocks.get(name) is None:
+        name = "trafilatura"
+    return finish(page, name, settings)
+
+
+def finish(page: Analysis, name: str, settings: CleanSettings) -> Extraction:
+    """winnow's own passes on the chosen body: lines, split bodies, title, related stories,
+    promotions, index pages."""
+    tree, meta, links = page.tree, page.meta, page.links
+    LOG.debug("%s body: %s", name, getattr(meta, "url", None))
     title = _clean_str(getattr(meta, "title", None))
 
-    links = LinkIndex(tree)
     source = PageStructure(tree)
-    blocks = blocks_from_body(getattr(doc, "body", None), links)
-    blocks = recover_chunks(blocks, source, links)
+    blocks = recover_chunks(page.blocks[name] or [], source, links)
 
     reasons: dict[int, str] = {}
     scores: dict[int, float] = {}
@@ -239,7 +293,7 @@ def _clean(html: str, settings: CleanSettings) -> Extraction:
         url=_clean_str(getattr(meta, "url", None)),
         sitename=_clean_str(getattr(meta, "sitename", None)),
         removed=removed,
-        extractor=EXTRACTOR,
+        extractor=EXTRACTOR if name == "trafilatura" else f"{EXTRACTOR}+{name}",
         not_article=bool(not_article_reason),
         not_article_reason=not_article_reason,
     )

@@ -1,0 +1,439 @@
+"""HTML extraction quality per data set, leave-one-data-set-out, with the extractors winnow could
+call measured in the same run; and HTML cleaning time per page against trafilatura's.
+
+    python benchmarks/quality_html.py [--eval-dir /work/shared/eval] [--quick] [--no-cache]
+
+(``benchmarks/quality.py`` runs this as its HTML part.)
+
+Data sets, each scored on its own (metric: ``winnow.evaluate``, see shared/eval/README.md):
+
+- ``aeb-dev``: the article-extraction benchmark's dev pages (gold: ``articleBody``);
+- ``dragnet``, ``readability``, ``cleanportaleval``, ``cleaneval-dev``: wceb-dev's subsets,
+  decoded and unwrapped as its README says. Dragnet's gold is cut at its comments marker:
+  winnow drops reader comments by default, so the article alone is the target.
+
+Systems, all on the same decoded pages in this run: winnow's ``clean_html``; trafilatura 2.x
+``extract`` with its defaults and with ``favor_precision``; readability-lxml's summary rendered
+as text by inscriptis (as the wceb-dev README's reference figures).
+
+Leave-one-data-set-out: winnow's HTML path picks, per page, between trafilatura's body and
+readability's by general signals whose thresholds (``patterns.CHOOSER``) are fitted by
+``fit_chooser`` below. The figure reported for a data set comes from thresholds fitted on the
+other data sets only (the held-out set never contributes); the shipped thresholds (fitted on
+all of them) are printed beside, with their in-sample figures. Every other threshold of the
+HTML path is fixed by hand and was set on aeb-dev and the seeds before the wceb-dev pages
+existed: on aeb-dev those are in-sample, on the four wceb-dev subsets they are held out.
+
+"Real articles returned empty": pages whose gold article has at least ``min_body_words``
+words, for which winnow gives a body shorter than that (the pipeline would reject them as
+``not_article`` or ``too_short``).
+
+Timing: CPU time per page of ``clean_html`` and of ``trafilatura.extract`` (defaults) on the
+same pages, alternating, in this process; the ratio of the totals is the figure.
+
+Extractor outputs are cached under ``benchmarks/out/html/`` (git-ignored), keyed by the
+version of each library and, for winnow, by a hash of ``winnow/clean/html/*.py`` and the
+settings code: edit the cleaner and its cache is rebuilt. ``--no-cache`` ignores the cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import logging
+import re
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "flows"))
+
+from winnow.evaluate import score_page, summarize  # noqa: E402
+
+DEFAULT_EVAL = Path("/work/shared/eval")
+OUT = ROOT / "benchmarks" / "out" / "html"
+DATASETS = ("aeb-dev", "dragnet", "readability", "cleanportaleval", "cleaneval-dev")
+QUICK_EVERY = {"dragnet": 8, "aeb-dev": 2}  # --quick: every n-th page of these sets, all of the others
+COMMENTS = re.compile(r"^[!@#$%^&*() \t]{6,}COMMENTS\s*$", re.M)
+_WRAPPER = re.compile(r"(?:^<text [^>]+>\s*|\s*</text>$)", re.M)
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Page:
+    dataset: str
+    id: str
+    html: str
+    gold: str
+
+
+# ---------------------------------------------------------------- inputs
+
+def _decode_aeb(raw: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        best = from_bytes(raw).best()
+        return str(best) if best is not None else raw.decode("latin-1")
+
+
+def load_aeb(eval_dir: Path) -> list[Page]:
+    d = eval_dir / "aeb-dev"
+    truth = json.loads((d / "ground-truth.json").read_text(encoding="utf-8"))
+    return [
+        Page("aeb-dev", pid, _decode_aeb(gzip.decompress((d / "html" / f"{pid}.html.gz").read_bytes())),
+             truth[pid].get("articleBody") or "")
+        for pid in sorted(truth)
+        if (d / "html" / f"{pid}.html.gz").exists()
+    ]
+
+
+def article_gold(subset: str, body: str) -> str:
+    """The gold the cleaner aims at: Dragnet's is cut at its comments marker."""
+    if subset == "dragnet":
+        m = COMMENTS.search(body)
+        if m:
+            return body[: m.start()]
+    return body
+
+
+def load_wceb(eval_dir: Path) -> list[Page]:
+    d = eval_dir / "wceb-dev"
+    out = []
+    for line in (d / "gold.jsonl").read_text(encoding="utf-8").split("\n"):
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        raw = gzip.decompress((d / "html" / r["subset"] / f"{r['id']}.html.gz").read_bytes())
+        html = raw.decode(r["encoding"], errors="ignore")
+        if r["subset"] in ("cleaneval-dev", "cleanportaleval"):
+            html = _WRAPPER.sub("", html)
+        out.append(Page(r["subset"], r["id"], html, article_gold(r["subset"], r["body"])))
+    return out
+
+
+def load_pages(eval_dir: Path, quick: bool = False) -> dict[str, list[Page]]:
+    pages: dict[str, list[Page]] = {name: [] for name in DATASETS}
+    for p in load_aeb(eval_dir) + load_wceb(eval_dir):
+        pages[p.dataset].append(p)
+    for name in pages:
+        pages[name].sort(key=lambda p: p.id)
+        if quick and name in QUICK_EVERY:
+            pages[name] = pages[name][:: QUICK_EVERY[name]]
+    return pages
+
+
+# ---------------------------------------------------------------- systems
+
+def trafilatura_default(html: str) -> str:
+    import trafilatura
+
+    return trafilatura.extract(html) or ""
+
+
+def trafilatura_precision(html: str) -> str:
+    import trafilatura
+
+    return trafilatura.extract(html, favor_precision=True) or ""
+
+
+def readability_lxml(html: str) -> str:
+    """readability-lxml's summary as text, rendered by inscriptis (the wceb-dev README's reference)."""
+    import inscriptis
+    from readability import Document
+
+    return inscriptis.get_text(Document(html).summary()) or ""
+
+
+def _code_hash(*parts: Path) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        files = sorted(part.rglob("*.py")) if part.is_dir() else [part]
+        for f in files:
+            h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    return {name: md.version(name) for name in ("trafilatura", "readability-lxml", "inscriptis", "lxml")}
+
+
+class Cache:
+    """Outputs of one system per data set: ``OUT/<system>/<key>/<dataset>.json`` (id -> value)."""
+
+    def __init__(self, system: str, key: str, enabled: bool = True) -> None:
+        self.dir = OUT / re.sub(r"\W+", "_", system) / key
+        self.enabled = enabled
+
+    def run(self, dataset: str, pages: list[Page], fn: Callable[[Page], object]) -> dict[str, object]:
+        path = self.dir / f"{dataset}.json"
+        stored = json.loads(path.read_text(encoding="utf-8")) if self.enabled and path.exists() else {}
+        missing = [p for p in pages if p.id not in stored]
+        for p in missing:
+            stored[p.id] = fn(p)
+        if missing and self.enabled:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+        return {p.id: stored[p.id] for p in pages}
+
+
+def safe(fn: Callable[[str], str]) -> Callable[[Page], str]:
+    """A baseline that raises on a page gives an empty text for it (counted as empty)."""
+    def run(p: Page) -> str:
+        try:
+            return fn(p.html) or ""
+        except Exception:  # noqa: BLE001 - a baseline's failure is its empty output
+            return ""
+    return run
+
+
+# ---------------------------------------------------------------- winnow, leave-one-data-set-out
+
+def winnow_candidates(p: Page) -> dict:
+    """Both of winnow's finished extractions of a page (trafilatura's body, readability's) and
+    the chooser's inputs: what the leave-one-data-set-out fit needs, computed once per page."""
+    from winnow.clean.html import extract as ex
+    from winnow.settings import CleanSettings
+
+    settings = CleanSettings()
+    page = ex.analyse(p.html, settings)
+    out: dict = {"features": None}
+    for name in ("trafilatura", "readability"):
+        out[name] = {"text": "", "not_article": False}
+        if page is None or page.blocks[name] is None:
+            continue
+        e = ex.finish(page, name, settings)
+        out[name] = {"text": e.text, "not_article": e.not_article}
+    if page is not None:
+        out["features"] = page.features
+    return out
+
+
+@dataclass
+class Scored:
+    """Per page: each candidate's text, its P/R, and the features; so that a chooser's figure is
+    a lookup, not a re-run."""
+
+    page: Page
+    features: dict | None
+    texts: dict[str, str]
+    scores: dict
+
+
+def score_candidates(pages: list[Page], cands: dict[str, dict]) -> list[Scored]:
+    out = []
+    for p in pages:
+        c = cands[p.id]
+        texts = {n: ("" if c[n]["not_article"] else c[n]["text"]) for n in ("trafilatura", "readability")}
+        out.append(Scored(p, c["features"], texts, {n: score_page(p.id, t, p.gold) for n, t in texts.items()}))
+    return out
+
+
+def pick(s: Scored, params: dict) -> str:
+    from winnow.clean.html.candidates import choose
+
+    if s.features is None:
+        return "trafilatura"
+    name = choose(s.features, params)
+    return name if s.texts.get(name) is not None else "trafilatura"
+
+
+def dataset_f1(scored: list[Scored], params: dict) -> float:
+    return summarize(s.scores[pick(s, params)] for s in scored).f1
+
+
+GRID = {
+    "min_words": (0, 10, 30),
+    "more_ratio": (1.2, 1.5, 2.0, 3.0, float("inf")),
+    "max_link": (0.1, 0.2, 0.35),
+    "min_overlap": (0.5, 0.7, 0.85),
+    "link_margin": (0.05, 0.1, 0.2, float("inf")),
+}
+
+
+def fit_chooser(train: dict[str, list[Scored]]) -> dict:
+    """The grid point with the best mean F1 over the training data sets (each set weighs the
+    same, so Dragnet's 1,242 pages do not outvote the others); ties go to the earlier point."""
+    import itertools
+
+    best, best_score = None, -1.0
+    keys = list(GRID)
+    for values in itertools.product(*(GRID[k] for k in keys)):
+        params = dict(zip(keys, values))
+        score = sum(dataset_f1(sc, params) for sc in train.values()) / len(train)
+        if score > best_score + 1e-9:
+            best, best_score = params, score
+    return best
+
+
+# ---------------------------------------------------------------- empties and time
+
+def words(text: str) -> int:
+    return len(_WORD.findall(text or ""))
+
+
+def returned_empty(pages: list[Page], texts: dict[str, str], min_words: int) -> tuple[int, int]:
+    """(readable article pages, of them given back with fewer than ``min_words`` words)."""
+    readable = [p for p in pages if words(p.gold) >= min_words]
+    return len(readable), sum(words(texts[p.id]) < min_words for p in readable)
+
+
+def time_per_page(pages: list[Page], repeat: int = 1) -> tuple[float, float, int]:
+    """CPU ms per page of ``clean_html`` and of ``trafilatura.extract`` (defaults), same pages,
+    alternating which goes first, best of ``repeat``."""
+    import trafilatura
+
+    from winnow.clean.html import clean_html
+
+    clean_html(pages[0].html), trafilatura.extract(pages[0].html)  # warm both up
+    ours = theirs = 0.0
+    for i, p in enumerate(pages):
+        runs = [("ours", lambda: clean_html(p.html)), ("theirs", lambda: trafilatura.extract(p.html))]
+        if i % 2:
+            runs.reverse()
+        best = {"ours": float("inf"), "theirs": float("inf")}
+        for _ in range(repeat):
+            for name, fn in runs:
+                t0 = time.process_time()
+                fn()
+                best[name] = min(best[name], time.process_time() - t0)
+        ours += best["ours"]
+        theirs += best["theirs"]
+    n = max(len(pages), 1)
+    return 1000 * ours / n, 1000 * theirs / n, len(pages)
+
+
+def timing_sample(pages: dict[str, list[Page]], per_set: int) -> list[Page]:
+    """Up to ``per_set`` pages of each data set, spread evenly over it."""
+    out = []
+    for ps in pages.values():
+        step = max(1, len(ps) // per_set)
+        out += ps[::step][:per_set]
+    return out
+
+
+# ---------------------------------------------------------------- report
+
+BASELINES: dict[str, Callable[[str], str]] = {
+    "trafilatura default": trafilatura_default,
+    "trafilatura precision": trafilatura_precision,
+    "readability-lxml": readability_lxml,
+}
+
+
+def _fmt_params(params: dict) -> str:
+    return ", ".join(f"{k}={v:g}" for k, v in params.items())
+
+
+def report(eval_dir: Path = DEFAULT_EVAL, quick: bool = False, cache: bool = True,
+           time_pages: int = 40, out=print) -> dict:
+    """Run everything, print the Markdown tables, return the figures (for the driver and tests)."""
+    from winnow.settings import CleanSettings
+
+    logging.disable(logging.WARNING)  # trafilatura logs every page it discards
+    warnings.simplefilter("ignore")
+    t_start = time.time()
+    pages = load_pages(eval_dir, quick)
+    versions = _versions()
+    base_key = "-".join(versions[k] for k in ("trafilatura", "readability-lxml", "inscriptis"))
+    winnow_key = _code_hash(ROOT / "flows" / "winnow" / "clean" / "html", ROOT / "flows" / "winnow" / "settings.py") + "-" + base_key
+
+    outputs: dict[str, dict[str, dict[str, str]]] = {name: {} for name in BASELINES}
+    scored: dict[str, list[Scored]] = {}
+    for ds, ps in pages.items():
+        for name, fn in BASELINES.items():
+            outputs[name][ds] = Cache(name, base_key, cache).run(ds, ps, safe(fn))
+        cands = Cache("winnow candidates", winnow_key, cache).run(ds, ps, winnow_candidates)
+        scored[ds] = score_candidates(ps, cands)
+
+    # leave one data set out: thresholds fitted on the others score the held-out set
+    folds = {ds: fit_chooser({k: v for k, v in scored.items() if k != ds}) for ds in pages}
+    shipped = fit_chooser(scored)
+    outputs["winnow (leave-one-data-set-out)"] = {
+        ds: {s.page.id: s.texts[pick(s, folds[ds])] for s in scored[ds]} for ds in pages
+    }
+    outputs["winnow, trafilatura body only"] = {ds: {s.page.id: s.texts["trafilatura"] for s in sc} for ds, sc in scored.items()}
+    outputs["winnow, readability body only"] = {ds: {s.page.id: s.texts["readability"] for s in sc} for ds, sc in scored.items()}
+
+    figures: dict = {"f1": {}, "empty": {}, "folds": folds, "shipped": shipped}
+    systems = ["winnow (leave-one-data-set-out)", *BASELINES, "winnow, trafilatura body only", "winnow, readability body only"]
+    out(f"### HTML extraction quality per data set{' (--quick subset)' if quick else ''}\n")
+    out("F1 of mean P and mean R over a data set's pages (4-token shingles, shared/eval/README.md); "
+        "in brackets the mean of per-page F1. winnow's figure for a data set uses chooser thresholds "
+        "fitted without it.\n")
+    out("| system | " + " | ".join(f"{ds} ({len(pages[ds])})" for ds in pages) + " |")
+    out("|---|" + "---:|" * len(pages))
+    for name in systems:
+        cells = []
+        for ds, ps in pages.items():
+            s = summarize(score_page(p.id, outputs[name][ds][p.id], p.gold) for p in ps)
+            figures["f1"].setdefault(name, {})[ds] = s.f1
+            cells.append(f"{s.f1:.3f} ({s.mean_page_f1:.3f})")
+        label = f"**{name}**" if name.startswith("winnow (") else name
+        out(f"| {label} | " + " | ".join(cells) + " |")
+
+    ours = figures["f1"]["winnow (leave-one-data-set-out)"]
+    best_other = {ds: max(figures["f1"][b][ds] for b in ("trafilatura default", "readability-lxml")) for ds in pages}
+    margins = ", ".join(f"{ds} {ours[ds] - best_other[ds]:+.3f}" for ds in pages)
+    out(f"\nwinnow minus the better of trafilatura default and readability-lxml: {margins}")
+
+    min_words = CleanSettings().min_body_words
+    out(f"\n### Real articles returned empty (gold of {min_words}+ words, output under {min_words} words "
+        "or rejected as not_article)\n")
+    out("| system | " + " | ".join(pages) + " |")
+    out("|---|" + "---:|" * len(pages))
+    for name in systems[:4]:
+        cells = []
+        for ds, ps in pages.items():
+            n, empty = returned_empty(ps, outputs[name][ds], min_words)
+            figures["empty"].setdefault(name, {})[ds] = (empty, n)
+            cells.append(f"{empty} of {n} ({100 * empty / max(n, 1):.1f}%)")
+        out(f"| {name} | " + " | ".join(cells) + " |")
+
+    out("\n### Chooser thresholds (trafilatura's body or readability's, `patterns.CHOOSER`)\n")
+    for ds, params in folds.items():
+        out(f"- without {ds}: {_fmt_params(params)}")
+    out(f"- all data sets (what to ship): {_fmt_params(shipped)}")
+    from winnow.clean.html import patterns as pat
+
+    same = all(pat.CHOOSER.get(k) == v for k, v in shipped.items())
+    out(f"- shipped in patterns.CHOOSER: {_fmt_params(pat.CHOOSER)}" + ("" if same else "  **(differs from the fit)**"))
+    chosen = {ds: sum(pick(s, shipped) == "readability" for s in sc) for ds, sc in scored.items()}
+    out("- pages where the shipped thresholds take readability's body: "
+        + ", ".join(f"{ds} {chosen[ds]} of {len(pages[ds])}" for ds in pages))
+
+    if time_pages:
+        sample = timing_sample(pages, time_pages)
+        ms_ours, ms_theirs, n = time_per_page(sample)
+        figures["time"] = (ms_ours, ms_theirs, n)
+        out(f"\n### HTML cleaning time\n\nCPU time per page, same {n} pages ({time_pages} per data set), "
+            f"alternating, this run: winnow `clean_html` {ms_ours:.1f} ms, trafilatura default "
+            f"{ms_theirs:.1f} ms: **{ms_ours / ms_theirs:.2f}×** (budget 1.5×)")
+    out(f"\n(trafilatura {versions['trafilatura']}, readability-lxml {versions['readability-lxml']}, "
+        f"inscriptis {versions['inscriptis']}; run took {time.time() - t_start:.0f} s)")
+    return figures
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL, help="the shared eval folder (default %(default)s)")
+    ap.add_argument("--quick", action="store_true", help="a subset: every 8th Dragnet page, every 2nd aeb-dev page")
+    ap.add_argument("--no-cache", action="store_true", help="recompute every extractor output")
+    ap.add_argument("--time-pages", type=int, default=40, help="pages per data set timed (0: no timing)")
+    args = ap.parse_args(argv)
+    report(args.eval_dir, args.quick, not args.no_cache, args.time_pages)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
