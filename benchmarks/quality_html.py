@@ -200,7 +200,7 @@ def safe(fn: Callable[[str], str]) -> Callable[[Page], str]:
 # ---------------------------------------------------------------- winnow, leave-one-data-set-out
 
 def winnow_candidates(p: Page) -> dict:
-    """Both of winnow's finished extractions of a page (trafilatura's body, readability's) and
+    """Both of winnow's finished extractions of a page (readability's body, trafilatura's) and
     the chooser's inputs: what the leave-one-data-set-out fit needs, computed once per page."""
     from winnow.clean.html import extract as ex
     from winnow.settings import CleanSettings
@@ -210,10 +210,11 @@ def winnow_candidates(p: Page) -> dict:
     out: dict = {"features": None}
     for name in ("trafilatura", "readability"):
         out[name] = {"text": "", "not_article": False}
-        if page is None or page.blocks[name] is None:
+        if page is None:
             continue
+        page.run(name)
         e = ex.finish(page, name, settings)
-        out[name] = {"text": e.text, "not_article": e.not_article}
+        out[name] = {"text": "\n".join(e.paragraphs), "not_article": e.not_article}
     if page is not None:
         out["features"] = page.features
     return out
@@ -228,6 +229,18 @@ class Scored:
     features: dict | None
     texts: dict[str, str]
     scores: dict
+    not_article: dict[str, bool | None]  # None: that body has no text, it has no say
+    missing: dict[str, bool]  # that extractor found no body at all
+
+
+def _verdict(c: dict) -> bool | None:
+    """As ``extract.verdict``: a body without text has no say."""
+    return True if c["not_article"] else (False if c["text"].strip() else None)
+
+
+def _no_words(c: dict, name: str) -> bool:
+    f = c["features"]
+    return f is None or f[f"{name[0]}_words"] == 0
 
 
 def score_candidates(pages: list[Page], cands: dict[str, dict]) -> list[Scored]:
@@ -235,17 +248,27 @@ def score_candidates(pages: list[Page], cands: dict[str, dict]) -> list[Scored]:
     for p in pages:
         c = cands[p.id]
         texts = {n: ("" if c[n]["not_article"] else c[n]["text"]) for n in ("trafilatura", "readability")}
-        out.append(Scored(p, c["features"], texts, {n: score_page(p.id, t, p.gold) for n, t in texts.items()}))
+        out.append(Scored(p, c["features"], texts, {n: score_page(p.id, t, p.gold) for n, t in texts.items()},
+                          {n: _verdict(c[n]) for n in ("trafilatura", "readability")},
+                          {n: c[n]["not_article"] is False and not c[n]["text"] and _no_words(c, n)
+                           for n in ("trafilatura", "readability")}))
     return out
 
 
 def pick(s: Scored, params: dict) -> str:
-    from winnow.clean.html.candidates import choose
+    """The body ``clean_html`` uses with these chooser thresholds (the steps of ``extract._clean``)."""
+    from winnow.clean.html.candidates import choose, confident, doubtful, other
 
     if s.features is None:
         return "trafilatura"
-    name = choose(s.features, params)
-    return name if s.texts.get(name) is not None else "trafilatura"
+    name = "readability"
+    if doubtful(s.features, params):
+        name = choose(s.features, params)
+    if s.missing[name]:
+        name = other(name)
+    if s.not_article[name]:
+        return confident(name, s.not_article)
+    return name
 
 
 def dataset_f1(scored: list[Scored], params: dict) -> float:
@@ -253,11 +276,10 @@ def dataset_f1(scored: list[Scored], params: dict) -> float:
 
 
 GRID = {
-    "min_words": (0, 10, 30),
-    "more_ratio": (1.2, 1.5, 2.0, 3.0, float("inf")),
-    "max_link": (0.1, 0.2, 0.35),
-    "min_overlap": (0.5, 0.7, 0.85),
-    "link_margin": (0.05, 0.1, 0.2, float("inf")),
+    "min_words": (10, 30, 60),
+    "max_link": (0.1, 0.2, 0.35, 1.0),
+    "min_overlap": (0.5, 0.7, 0.9),
+    "link_margin": (0.05, 0.1, 0.2),
 }
 
 
@@ -336,7 +358,7 @@ def _fmt_params(params: dict) -> str:
 
 
 def report(eval_dir: Path = DEFAULT_EVAL, quick: bool = False, cache: bool = True,
-           time_pages: int = 40, out=print) -> dict:
+           time_pages: int = 40, out=print, explore: str = "") -> dict:
     """Run everything, print the Markdown tables, return the figures (for the driver and tests)."""
     from winnow.settings import CleanSettings
 
@@ -346,14 +368,16 @@ def report(eval_dir: Path = DEFAULT_EVAL, quick: bool = False, cache: bool = Tru
     pages = load_pages(eval_dir, quick)
     versions = _versions()
     base_key = "-".join(versions[k] for k in ("trafilatura", "readability-lxml", "inscriptis"))
-    winnow_key = _code_hash(ROOT / "flows" / "winnow" / "clean" / "html", ROOT / "flows" / "winnow" / "settings.py") + "-" + base_key
+    winnow_key = _code_hash(ROOT / "flows" / "winnow" / "clean" / "html", ROOT / "flows" / "winnow" / "settings.py",
+                            ROOT / "flows" / "winnow" / "vocab") + "-" + base_key
 
     outputs: dict[str, dict[str, dict[str, str]]] = {name: {} for name in BASELINES}
     scored: dict[str, list[Scored]] = {}
     for ds, ps in pages.items():
         for name, fn in BASELINES.items():
             outputs[name][ds] = Cache(name, base_key, cache).run(ds, ps, safe(fn))
-        cands = Cache("winnow candidates", winnow_key, cache).run(ds, ps, winnow_candidates)
+        cands = (Cache("explore", explore, cache) if explore else Cache("winnow candidates", winnow_key, cache)).run(
+            ds, ps, winnow_candidates)
         scored[ds] = score_candidates(ps, cands)
 
     # leave one data set out: thresholds fitted on the others score the held-out set
@@ -430,8 +454,9 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="a subset: every 8th Dragnet page, every 2nd aeb-dev page")
     ap.add_argument("--no-cache", action="store_true", help="recompute every extractor output")
     ap.add_argument("--time-pages", type=int, default=40, help="pages per data set timed (0: no timing)")
+    ap.add_argument("--explore", default="", help=argparse.SUPPRESS)  # while iterating: a named cache of winnow's outputs
     args = ap.parse_args(argv)
-    report(args.eval_dir, args.quick, not args.no_cache, args.time_pages)
+    report(args.eval_dir, args.quick, not args.no_cache, args.time_pages, explore=args.explore)
     return 0
 
 

@@ -1,15 +1,17 @@
 """Two extractors, one body: trafilatura's and readability's, compared by general signals.
 
-trafilatura's own extraction runs once (fast mode: without its internal readability/jusText
-comparison, which winnow does itself here with readability's result in hand). The second
-candidate is readability's algorithm (trafilatura's maintained fork of readability-lxml, run
-on the tree already parsed) converted to trafilatura's body format, so every later pass reads
-one kind of body whichever extractor won.
+Both run on the tree winnow already parsed. readability-lxml's summary is converted to
+trafilatura's body format, so every later pass reads one kind of body whichever extractor
+won; trafilatura runs once, in fast mode (without its own readability/jusText comparison,
+which this module does with the real readability-lxml in hand).
 
-The choice (``choose``) looks only at page-independent signals of the two bodies: how much
-text each has, how much of it is link text on the page, how many paragraphs, and how much of
-one the other contains. Its thresholds are data (``patterns.CHOOSER``), fitted by
-``benchmarks/quality_html.py`` leave-one-data-set-out.
+readability-lxml's body is the one used (measured: it is the better of the two on every dev
+data set once winnow's passes have run on it). trafilatura's is computed only when
+readability's is in doubt (``doubtful``: too short, too much link text, or it makes the
+page look like an index page), and then ``choose`` compares them by general signals: how much
+text each has, how much of it is link text on the page, and how much of one the other holds.
+The thresholds are data (``patterns.CHOOSER``), fitted by ``benchmarks/quality_html.py``
+leave-one-data-set-out.
 """
 
 from __future__ import annotations
@@ -30,12 +32,33 @@ from winnow.clean.html.blocks import Block
 
 LOG = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+")
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
+
+
+class _Readability(Document):
+    """readability-lxml on the tree winnow already parsed and stripped of scripts and styles.
+
+    Its own ``_parse`` runs lxml_html_clean's Cleaner on every pass (scripts, styles,
+    javascript links, comments): a third of its time, and nothing it removes is text on a
+    tree without scripts and styles. This one copies the tree (each retry starts afresh, as
+    with the Cleaner's copy) and drops what the Cleaner would drop that could hold text:
+    hidden elements, comments and processing instructions."""
+
+    def _parse(self, input):
+        doc = copy(input)
+        for elem in doc.xpath("//*[@hidden]"):
+            elem.drop_tree()
+        for elem in doc.xpath("//*[@style]"):
+            if _DISPLAY_NONE.search(elem.get("style") or ""):
+                elem.drop_tree()
+        etree.strip_elements(doc, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+        return doc
 
 
 def readability_body(tree, include_comments: bool, include_tables: bool) -> etree._Element | None:
     """readability-lxml's main content of the page, as a trafilatura body (or None)."""
     try:
-        summary = Document(copy(tree)).summary(html_partial=True)
+        summary = _Readability(tree).summary(html_partial=True)
         div = lxml.html.fragment_fromstring(summary) if summary and summary.strip() else None
     except Exception as err:  # noqa: BLE001 - readability raises on pages without a body
         LOG.debug("readability-lxml: %s: %s", type(err).__name__, err)
@@ -74,39 +97,48 @@ def containment(a: Signals, b: Signals) -> float:
     return len(a.vocabulary & b.vocabulary) / len(a.vocabulary) if a.vocabulary else 0.0
 
 
-def features(t: Signals, r: Signals, page_words: int) -> dict[str, float]:
-    """The chooser's inputs, trafilatura (t) against readability (r), and the words of the page."""
+def features(prefix: str, sig: Signals) -> dict[str, float]:
+    """The chooser's inputs from one body: ``r_words``, ``r_link``… for readability's."""
     return {
-        "page_words": page_words,
-        "t_share": t.words / page_words if page_words else 0.0,
-        "t_words": t.words,
-        "r_words": r.words,
-        "ratio": (r.words + 1) / (t.words + 1),
-        "t_link": t.link_words / t.words if t.words else 0.0,
-        "r_link": r.link_words / r.words if r.words else 0.0,
-        "t_paras": t.paragraphs,
-        "r_paras": r.paragraphs,
-        "t_in_r": containment(t, r),
-        "r_in_t": containment(r, t),
+        f"{prefix}_words": sig.words,
+        f"{prefix}_link": sig.link_words / sig.words if sig.words else 0.0,
+        f"{prefix}_paras": sig.paragraphs,
     }
 
 
-def choose(f: dict[str, float], params: dict[str, float] | None = None) -> str:
-    """"trafilatura" or "readability" for one page's features."""
+def overlap(r: Signals, t: Signals) -> dict[str, float]:
+    """How much of each body the other holds."""
+    return {"r_in_t": containment(r, t), "t_in_r": containment(t, r)}
+
+
+def doubtful(f: dict[str, float], params: dict[str, float] | None = None) -> bool:
+    """Is readability's body in doubt (too short, or too much link text), so that
+    trafilatura's is worth computing? Reads only readability's features."""
     p = params or pat.CHOOSER
-    if f["r_words"] == 0:
+    return f["r_words"] < p["min_words"] or f["r_link"] > p["max_link"]
+
+
+def choose(f: dict[str, float], params: dict[str, float] | None = None) -> str:
+    """"trafilatura" or "readability" for a page whose readability body is in doubt.
+
+    trafilatura's body wins when readability's found (almost) nothing and trafilatura's is
+    longer, or when readability's has ``link_margin`` more link text than trafilatura's and
+    trafilatura's holds ``min_overlap`` of its words (the same article, less navigation)."""
+    p = params or pat.CHOOSER
+    if f["r_words"] < p["min_words"]:
+        return "trafilatura" if f["t_words"] > f["r_words"] else "readability"
+    if f["r_link"] > f["t_link"] + p["link_margin"] and f["r_in_t"] >= p["min_overlap"]:
         return "trafilatura"
-    if f["t_words"] < p["min_words"]:
-        return "readability"  # trafilatura found (almost) nothing
-    # readability has clearly more prose, which is not link lists, and it keeps what
-    # trafilatura found (so it is the article with more of it, not another block)
-    if (
-        f["ratio"] >= p["more_ratio"]
-        and f["r_link"] <= p["max_link"]
-        and f["t_in_r"] >= p["min_overlap"]
-    ):
-        return "readability"
-    # readability is a cleaner subset: trafilatura's extra words are mostly link text
-    if f["ratio"] <= 1.0 and f["t_link"] > f["r_link"] + p["link_margin"] and f["r_in_t"] >= p["min_overlap"]:
-        return "readability"
-    return "trafilatura"
+    return "readability"
+
+
+def other(name: str) -> str:
+    return "trafilatura" if name == "readability" else "readability"
+
+
+def confident(chosen: str, not_article: dict[str, bool | None]) -> str:
+    """Rejection is a confident act: when the chosen body makes the page look like an index
+    page but the other extractor's body (when there is one) reads as an article, that one is used."""
+    if not_article.get(chosen) and not_article.get(other(chosen)) is False:
+        return other(chosen)
+    return chosen

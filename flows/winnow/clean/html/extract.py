@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -34,9 +34,11 @@ from trafilatura.xpaths import OVERALL_DISCARD_XPATH, PRECISION_DISCARD_XPATH, T
 from trafilatura.utils import load_html
 
 from winnow.clean.html import patterns as pat
-from winnow.clean.html.blocks import Block, LinkIndex, blocks_from_body, count_words
+from winnow.clean.html.blocks import Block, LinkIndex, blocks_from_body
 from winnow.clean.html.chrome import promo_lines, title_repeats
-from winnow.clean.html.candidates import choose, features, readability_body, signals
+from winnow.clean.html.candidates import (
+    choose, confident, doubtful, features, other, overlap, readability_body, signals,
+)
 from winnow.clean.html.chunks import recover_chunks
 from winnow.clean.html.metadata import page_metadata
 from winnow.clean.html.pagetype import PageStructure, index_page_reason
@@ -46,6 +48,7 @@ from winnow.settings import CleanSettings
 
 LOG = logging.getLogger(__name__)
 EXTRACTOR = "trafilatura"
+EXTRACTORS = {"trafilatura": "trafilatura", "readability": "readability-lxml"}  # whose body a document has
 MAX_HTML_CHARS = 20_000_000  # trafilatura's own MAX_FILE_SIZE; longer input is cut
 
 
@@ -210,37 +213,41 @@ def parse(html) -> etree._Element | None:
 
 @dataclass
 class Analysis:
-    """One page seen by both extractors, before the choice between them."""
+    """One page: parsed once, readability's body, trafilatura's when asked for."""
 
     tree: etree._Element
-    meta: object  # trafilatura's document (metadata fields), or None
-    blocks: dict  # extractor name -> its body's lines, or None when it found no body
-    features: dict  # the chooser's inputs
+    meta: object  # trafilatura's metadata fields
     links: LinkIndex
+    settings: CleanSettings
+    blocks: dict = field(default_factory=dict)  # extractor -> its body's lines (None: no body)
+    signals: dict = field(default_factory=dict)
+    features: dict = field(default_factory=dict)  # the chooser's inputs
 
-
-def page_words(tree) -> int:
-    """Words of the page's text (scripts and styles already gone)."""
-    body = tree.find("body")
-    return count_words((body if body is not None else tree).text_content())
+    def run(self, name: str) -> None:
+        """Extract the body of ``name`` ("readability" or "trafilatura") once."""
+        if name in self.blocks:
+            return
+        s = self.settings
+        if name == "readability":
+            body = readability_body(self.tree, s.html_include_comments, s.html_include_tables)
+        else:
+            doc = _run(self.tree, s, precision=s.html_favor_precision, metadata=False, fast=True)
+            body = getattr(doc, "body", None)
+        self.blocks[name] = blocks_from_body(body, self.links) if body is not None else None
+        self.signals[name] = signals(self.blocks[name] or [])
+        self.features.update(features(name[0], self.signals[name]))
+        if len(self.signals) == 2:
+            self.features.update(overlap(self.signals["readability"], self.signals["trafilatura"]))
 
 
 def analyse(html, settings: CleanSettings) -> Analysis | None:
-    """Parse once; trafilatura's body (one pass) and readability's body; the chooser's inputs."""
+    """Parse once, the metadata, the page's links, and readability's body."""
     tree = parse(html)
     if tree is None:
         return None
-    doc = _run(tree, settings, precision=settings.html_favor_precision, metadata=False, fast=True)
-    meta = page_metadata(tree)
-    links = LinkIndex(tree)
-    t_body = getattr(doc, "body", None)
-    r_body = readability_body(tree, settings.html_include_comments, settings.html_include_tables)
-    blocks = {
-        "trafilatura": blocks_from_body(t_body, links) if t_body is not None else None,
-        "readability": blocks_from_body(r_body, links) if r_body is not None else None,
-    }
-    f = features(*(signals(blocks[name] or []) for name in ("trafilatura", "readability")), page_words(tree))
-    return Analysis(tree, meta, blocks, f, links)
+    page = Analysis(tree, page_metadata(tree), LinkIndex(tree), settings)
+    page.run("readability")
+    return page
 
 
 def _clean(html, settings: CleanSettings, extractor: str | None = None, chooser: dict | None = None) -> Extraction:
@@ -249,10 +256,28 @@ def _clean(html, settings: CleanSettings, extractor: str | None = None, chooser:
     page = analyse(html, settings)
     if page is None:
         return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
-    name = extractor or choose(page.features, chooser)
-    if page.blocks.get(name) is None:
-        name = "trafilatura"
-    return finish(page, name, settings)
+    if extractor:
+        page.run(extractor)
+        return finish(page, extractor, settings)
+    name = "readability"
+    if doubtful(page.features, chooser):
+        page.run("trafilatura")
+        name = choose(page.features, chooser)
+    if page.blocks[name] is None:
+        name = other(name)
+        page.run(name)
+    result = finish(page, name, settings)
+    if result.not_article:  # a confident act: the other extractor must agree
+        page.run(other(name))
+        second = finish(page, other(name), settings)
+        if confident(name, {name: True, other(name): verdict(second)}) != name:
+            return second
+    return result
+
+
+def verdict(result: Extraction) -> bool | None:
+    """not_article of one body; None when that body has no text (it has no say)."""
+    return True if result.not_article else (False if result.paragraphs else None)
 
 
 def finish(page: Analysis, name: str, settings: CleanSettings) -> Extraction:
@@ -293,7 +318,7 @@ def finish(page: Analysis, name: str, settings: CleanSettings) -> Extraction:
         url=_clean_str(getattr(meta, "url", None)),
         sitename=_clean_str(getattr(meta, "sitename", None)),
         removed=removed,
-        extractor=EXTRACTOR if name == "trafilatura" else f"{EXTRACTOR}+{name}",
+        extractor=EXTRACTORS[name],
         not_article=bool(not_article_reason),
         not_article_reason=not_article_reason,
     )

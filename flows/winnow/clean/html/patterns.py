@@ -74,13 +74,12 @@ TITLE_SIMILARITY = 0.85  # word-sequence similarity of a line to the title to ca
 # what balanced mode keeps, it has lost the article and balanced mode is used instead.
 PRECISION_MIN_SHARE = 0.5
 
-# --- choosing between trafilatura's body and readability's (clean/html/candidates.py) ---
+# --- readability's body or trafilatura's (clean/html/candidates.py) ---------------------
 # Fitted by benchmarks/quality_html.py on all dev data sets; the figures it reports per data
 # set come from thresholds fitted without that data set.
 CHOOSER: dict[str, float] = {
-    "min_words": 10,  # trafilatura's body shorter than this: it found nothing, readability's is used
-    "more_ratio": 1.5,  # readability's body this many times longer ...
-    "max_link": 0.3,  # ... with at most this share of words in link lines ...
-    "min_overlap": 0.8,  # ... and containing this share of trafilatura's words
-    "link_margin": 0.1,  # a shorter readability body wins when trafilatura's has this much more link text
+    "min_words": 30,  # readability's body shorter than this is in doubt (trafilatura's is computed) ...
+    "max_link": 0.2,  # ... or with more than this share of its words in link lines
+    "link_margin": 0.1,  # trafilatura's wins when readability's has this much more link text ...
+    "min_overlap": 0.7,  # ... and trafilatura's holds this share of readability's words
 }
