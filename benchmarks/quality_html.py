@@ -153,12 +153,17 @@ def readability_lxml(html: str) -> str:
     return inscriptis.get_text(Document(html).summary()) or ""
 
 
+_CHOOSER = re.compile(rb"\nCHOOSER[^\n]*\{.*?\n\}", re.S)
+
+
 def _code_hash(*parts: Path) -> str:
+    """Of the code that makes winnow's candidates; the chooser's thresholds are left out (the
+    candidates do not depend on them: the fit reads them from the cache)."""
     h = hashlib.sha256()
     for part in parts:
         files = sorted(part.rglob("*.py")) if part.is_dir() else [part]
         for f in files:
-            h.update(f.read_bytes())
+            h.update(_CHOOSER.sub(b"", f.read_bytes()))
     return h.hexdigest()[:12]
 
 
@@ -257,17 +262,19 @@ def score_candidates(pages: list[Page], cands: dict[str, dict]) -> list[Scored]:
 
 def pick(s: Scored, params: dict) -> str:
     """The body ``clean_html`` uses with these chooser thresholds (the steps of ``extract._clean``)."""
-    from winnow.clean.html.candidates import choose, confident, doubtful, other
+    from winnow.clean.html.candidates import choose, confident, doubtful, fragment_of_index, other
 
     if s.features is None:
         return "trafilatura"
-    name = "readability"
+    name, second = "readability", False
     if doubtful(s.features, params):
-        name = choose(s.features, params)
+        name, second = choose(s.features, params), True
     if s.missing[name]:
-        name = other(name)
+        name, second = other(name), True
     if s.not_article[name]:
         return confident(name, s.not_article)
+    if second and name == "readability" and not s.missing["trafilatura"] and fragment_of_index(s.features, s.not_article, params):
+        return "trafilatura"
     return name
 
 
@@ -278,6 +285,8 @@ def dataset_f1(scored: list[Scored], params: dict) -> float:
 GRID = {
     "min_words": (10, 30, 60),
     "max_link": (0.1, 0.2, 0.35, 1.0),
+    "short_words": (0, 100, 250),
+    "many_headlines": (8, 16),
     "min_overlap": (0.5, 0.7, 0.9),
     "link_margin": (0.05, 0.1, 0.2),
 }

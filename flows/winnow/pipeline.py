@@ -126,8 +126,14 @@ class Cleaner(Stage):
             return Rejection.of(doc.source, "timeout", f"cleaning took longer than input.max_seconds_per_page "
                                                        f"({self.seconds_limit:g} s)")
         if ex.not_article:
-            return Rejection.of(doc.source, "not_article",
-                                ex.not_article_reason or "a list of headlines/teasers, no article body")
+            if self.settings.reject_non_articles or not ex.judged_text:
+                return Rejection.of(doc.source, "not_article",
+                                    ex.not_article_reason or "a list of headlines/teasers, no article body",
+                                    text=ex.judged_text or None)
+            # rejection off: the body the verdict was made on is the document
+            ex.paragraphs = [r.text for r in ex.removed if r.reason == "not_article"]
+            ex.removed = [r for r in ex.removed if r.reason != "not_article"]
+            self.count("not_article_kept")
         if not ex.paragraphs:
             return Rejection.of(doc.source, "no_content", "cleaning left no body text")
         self.count("removed_segments", len(ex.removed))
@@ -182,13 +188,15 @@ class QualityFilter(Stage):
         n = word_count(text)
         if n < self.settings.min_body_words:
             return Rejection.of(doc.source, "too_short",
-                                f"{n} body words < clean.min_body_words ({self.settings.min_body_words})")
+                                f"{n} body words < clean.min_body_words ({self.settings.min_body_words})",
+                                text=text or None)
         if n >= 200:
             units = word_units(text)
             ratio = len(set(units)) / len(units)
             if ratio < self.settings.min_unique_word_ratio:
                 return Rejection.of(doc.source, "repetitive", f"{ratio:.3f} distinct/total words < "
-                                    f"clean.min_unique_word_ratio ({self.settings.min_unique_word_ratio})")
+                                    f"clean.min_unique_word_ratio ({self.settings.min_unique_word_ratio})",
+                                    text=text)
         return doc
 
 

@@ -29,7 +29,8 @@ class Extraction:
 
     ``paragraphs`` are the body paragraphs in reading order, *without* the title.
     ``not_article`` marks pages with no article body (index pages, lists of
-    teasers): they are recorded as rejected with ``not_article_reason``.
+    teasers): they are recorded as rejected with ``not_article_reason``; the body the
+    verdict was made on is in ``removed`` with reason ``not_article`` (``judged_text``).
     """
 
     title: Optional[str]
@@ -46,6 +47,11 @@ class Extraction:
     @property
     def text(self) -> str:
         return "\n".join(self.paragraphs)
+
+    @property
+    def judged_text(self) -> str:
+        """The body of a page called not_article (kept with its rejection, used when rejection is off)."""
+        return "\n".join(r.text for r in self.removed if r.reason == "not_article")
 
 
 @dataclass(frozen=True)
@@ -130,10 +136,11 @@ class Rejection:
     detail: str = ""  # human-readable specifics
     sha256: Optional[str] = None  # when the bytes could be read
     size: Optional[int] = None
+    text: Optional[str] = None  # the cleaned text a rejection after cleaning was made on
 
     @classmethod
-    def of(cls, source: SourceFile, reason: str, detail: str = "") -> "Rejection":
+    def of(cls, source: SourceFile, reason: str, detail: str = "", text: Optional[str] = None) -> "Rejection":
         """A file that was read (hash and size known) but did not become a document."""
         if source.where:
             detail = f"{source.where}: {detail}"
-        return cls(source.path, reason, detail, sha256=source.sha256, size=source.size)
+        return cls(source.path, reason, detail, sha256=source.sha256, size=source.size, text=text)

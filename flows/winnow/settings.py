@@ -42,11 +42,13 @@ class InputSettings:
 
 @dataclass(frozen=True)
 class CleanSettings:
+    html_extractor: str = "auto"  # "auto" (readability-lxml, trafilatura when in doubt) | "readability" | "trafilatura"
     html_favor_precision: bool = True  # trafilatura precision mode on HTML
     html_include_comments: bool = False  # keep reader comments of HTML pages
     html_include_tables: bool = True
     html_remove_related: bool = True  # drop "related stories" callouts, boxes and headline lists
     html_detect_index_pages: bool = True  # pages that are lists of teasers: rejected (not_article)
+    reject_non_articles: bool = True  # false: pages called not_article are kept as documents
     min_body_words: int = 20  # fewer words after cleaning: rejected (reason: too_short)
     min_unique_word_ratio: float = 0.1  # distinct/total words of a long body below this: rejected (repetitive)
     corpus_evidence: bool = True  # text dumps: lines recurring across the warehouse are chrome
@@ -340,6 +342,8 @@ def _validate(s: Settings) -> None:
         s.dedup.representative in ("longest", "earliest"),
         f"[dedup] representative must be 'longest' or 'earliest', not {s.dedup.representative!r}",
     )
+    check(s.clean.html_extractor in ("auto", "readability", "trafilatura"),
+          f"[clean] html_extractor must be 'auto', 'readability' or 'trafilatura', not {s.clean.html_extractor!r}")
     check(s.flow.runner in RUNNERS, f"[flow] runner must be one of {', '.join(RUNNERS)}, not {s.flow.runner!r}")
 
 

@@ -409,10 +409,12 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply pending migrations (each in its own transaction), then recreate the views."""
     con.execute(_MIGRATIONS_TABLE)
-    current = schema_version(con)
+    # every migration not yet applied, not only those above the highest applied one: numbers
+    # are assigned per change, so a lower number can land after a higher one
+    done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
     for version, name, sql in migrations():
-        if version <= current:
+        if version in done:
             continue
         with transaction(con):
             con.execute(sql)

@@ -206,8 +206,8 @@ WHERE source_type = 'text'
 # A rejection is recorded once per file version: the same file (path, content when it could be
 # read, size) rejected for the same reason by an earlier run is not recorded again.
 INSERT_REJECTED = """
-INSERT INTO rejected_files (run_id, path, sha256, size, reason, detail, rejected_at)
-SELECT ?, path, sha256, size, reason, detail, ? FROM _batch_rejected b
+INSERT INTO rejected_files (run_id, path, sha256, size, reason, detail, rejected_at, text)
+SELECT ?, path, sha256, size, reason, detail, ?, text FROM _batch_rejected b
 WHERE NOT EXISTS (SELECT 1 FROM rejected_files r
                   WHERE r.path = b.path AND r.reason = b.reason AND r.detail IS NOT DISTINCT FROM b.detail
                     AND r.sha256 IS NOT DISTINCT FROM b.sha256 AND r.size IS NOT DISTINCT FROM b.size)
@@ -300,6 +300,7 @@ def _rejected_table(rejections: list[Rejection]) -> pa.Table:
             "size": pa.array([r.size for r in rejections], pa.int64()),
             "reason": pa.array([r.reason for r in rejections], pa.string()),
             "detail": pa.array([db_path(r.detail) for r in rejections], pa.string()),
+            "text": pa.array([r.text for r in rejections], pa.string()),
         }
     )
 

@@ -115,7 +115,12 @@ def doubtful(f: dict[str, float], params: dict[str, float] | None = None) -> boo
     """Is readability's body in doubt (too short, or too much link text), so that
     trafilatura's is worth computing? Reads only readability's features."""
     p = params or pat.CHOOSER
-    return f["r_words"] < p["min_words"] or f["r_link"] > p["max_link"]
+    return (
+        f["r_words"] < p["min_words"]
+        or f["r_link"] > p["max_link"]
+        # a short body on a page of many headline links: perhaps one teaser of an index page
+        or (f["r_words"] < p["short_words"] and f["headlines"] >= p["many_headlines"])
+    )
 
 
 def choose(f: dict[str, float], params: dict[str, float] | None = None) -> str:
@@ -142,3 +147,11 @@ def confident(chosen: str, not_article: dict[str, bool | None]) -> str:
     if not_article.get(chosen) and not_article.get(other(chosen)) is False:
         return other(chosen)
     return chosen
+
+
+def fragment_of_index(f: dict[str, float], not_article: dict[str, bool | None],
+                      params: dict[str, float] | None = None) -> bool:
+    """readability's body is one piece of what trafilatura's body shows to be an index page
+    (a teaser of a list): trafilatura calls the page not_article and holds readability's words."""
+    p = params or pat.CHOOSER
+    return bool(not_article.get("trafilatura")) and f.get("r_in_t", 0.0) >= p["min_overlap"]

@@ -1,34 +1,35 @@
-"""HTML pages: trafilatura is the engine; winnow picks its settings and keeps its metadata.
+"""HTML pages: readability-lxml and trafilatura extract, winnow chooses and cleans up.
 
 How a page is decided (details in the modules of this package):
 
 1. parse once (trafilatura's loader; a fragment as a page's body); no tree → empty extraction;
    scripts and styles dropped, empty blocks followed by text turned into line breaks, and a
-   space kept wherever trafilatura's removals would fuse two words;
-2. trafilatura in precision mode, comments off; if that keeps less than
-   ``PRECISION_MIN_SHARE`` of what balanced mode keeps, it lost the article and the
-   balanced result is used (``html_favor_precision = false`` uses balanced only);
-3. the body becomes blocks (lines) that know their share of link text on the page; a body
+   space kept wherever an extractor's removals would fuse two words;
+2. metadata (trafilatura's readers: ``metadata``) and the page's link texts, from that tree;
+3. readability-lxml's body; trafilatura's (fast mode, precision unless
+   ``html_favor_precision = false``, comments off) only when readability's is in doubt, and
+   then the better one by general signals (``candidates``; ``html_extractor`` forces one);
+4. the body becomes blocks (lines) that know their share of link text on the page; a body
    split over identical containers gets its missing chunks back (``chunks``);
-4. winnow's own removals, each recorded in ``Extraction.removed``: the title repeated as
+5. winnow's own removals, each recorded in ``Extraction.removed``: the title repeated as
    the first line (``title_repeat``), related-story callouts (``related_stories``),
    promotional lines (``promo``);
-5. a page whose body is a list of headlines and teasers is ``not_article`` (index page).
+6. a page whose body is a list of headlines and teasers is ``not_article`` (index page), only
+   when the other extractor does not find an article there; the body judged is kept in
+   ``removed`` (reason ``not_article``).
 
-``clean_html`` never raises: any failure gives an empty extraction. Steps 4 and 5 are
+``clean_html`` never raises: any failure gives an empty extraction. Steps 5 and 6 are
 switched by ``clean.html_remove_related`` and ``clean.html_detect_index_pages``.
 """
 
 from __future__ import annotations
 
 import logging
-from copy import deepcopy
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 import trafilatura
-from trafilatura.metadata import extract_metadata
 from trafilatura.settings import MANUALLY_CLEANED
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH, PRECISION_DISCARD_XPATH, TEASER_DISCARD_XPATH
 from trafilatura.utils import load_html
@@ -37,7 +38,7 @@ from winnow.clean.html import patterns as pat
 from winnow.clean.html.blocks import Block, LinkIndex, blocks_from_body
 from winnow.clean.html.chrome import promo_lines, title_repeats
 from winnow.clean.html.candidates import (
-    choose, confident, doubtful, features, other, overlap, readability_body, signals,
+    choose, confident, doubtful, features, fragment_of_index, other, overlap, readability_body, signals,
 )
 from winnow.clean.html.chunks import recover_chunks
 from winnow.clean.html.metadata import page_metadata
@@ -160,36 +161,6 @@ def _run(tree, settings: CleanSettings, precision: bool, metadata: bool, fast: b
     )
 
 
-def _text_len(doc) -> int:
-    return len(doc.text or "") if doc is not None else 0
-
-
-def extract_body(tree, settings: CleanSettings):
-    """trafilatura's result under winnow's cascade, the mode that won, and the metadata.
-
-    Precision mode first; balanced mode in fast mode (no readability/jusText comparison,
-    half the time) measures how much text the page has. When precision keeps less than
-    ``PRECISION_MIN_SHARE`` of it, precision lost the article: full balanced mode is used.
-    """
-    if not settings.html_favor_precision:
-        doc = _run(tree, settings, precision=False, metadata=True)
-        return doc, "balanced", doc if doc is not None else _metadata(tree)
-    doc = _run(tree, settings, precision=True, metadata=True)
-    meta = doc if doc is not None else _metadata(tree)
-    probe = _run(tree, settings, precision=False, metadata=False, fast=True)
-    if doc is not None and _text_len(doc) >= pat.PRECISION_MIN_SHARE * _text_len(probe):
-        return doc, "precision", meta
-    balanced = _run(tree, settings, precision=False, metadata=False)
-    if balanced is None:
-        return doc, "precision", meta
-    return balanced, "balanced", meta
-
-
-def _metadata(tree):
-    """Metadata alone, when trafilatura found no body (it may edit the tree it is given)."""
-    return extract_metadata(deepcopy(tree))
-
-
 def parse(html) -> etree._Element | None:
     """The page's tree (a fragment as a page's body) after the pre-passes, or None."""
     if isinstance(html, (bytes, bytearray)):
@@ -241,12 +212,15 @@ class Analysis:
 
 
 def analyse(html, settings: CleanSettings) -> Analysis | None:
-    """Parse once, the metadata, the page's links, and readability's body."""
+    """Parse once, the metadata, the page's links, and readability's body (unless
+    ``html_extractor`` asks for trafilatura's only)."""
     tree = parse(html)
     if tree is None:
         return None
     page = Analysis(tree, page_metadata(tree), LinkIndex(tree), settings)
-    page.run("readability")
+    page.features["headlines"] = page.links.headlines  # links with the length of a headline
+    if settings.html_extractor != "trafilatura":
+        page.run("readability")
     return page
 
 
@@ -256,6 +230,8 @@ def _clean(html, settings: CleanSettings, extractor: str | None = None, chooser:
     page = analyse(html, settings)
     if page is None:
         return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
+    if settings.html_extractor != "auto":
+        extractor = extractor or settings.html_extractor
     if extractor:
         page.run(extractor)
         return finish(page, extractor, settings)
@@ -271,6 +247,10 @@ def _clean(html, settings: CleanSettings, extractor: str | None = None, chooser:
         page.run(other(name))
         second = finish(page, other(name), settings)
         if confident(name, {name: True, other(name): verdict(second)}) != name:
+            return second
+    elif name == "readability" and page.blocks.get("trafilatura") is not None:
+        second = finish(page, "trafilatura", settings)
+        if fragment_of_index(page.features, {"trafilatura": verdict(second)}, chooser):
             return second
     return result
 
@@ -310,6 +290,8 @@ def finish(page: Analysis, name: str, settings: CleanSettings) -> Extraction:
         not_article_reason = index_page_reason(
             blocks, source, links, meta, skip={i for i, r in reasons.items() if r == "title_repeat"}
         )
+    if not_article_reason:  # the body the verdict was made on stays with the page, line by line
+        removed += [Removed(text=b.text, reason="not_article") for b in kept]
     return Extraction(
         title=title,
         paragraphs=[] if not_article_reason else [b.text for b in kept],

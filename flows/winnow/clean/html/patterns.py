@@ -69,17 +69,14 @@ LIST_LINKED_SHARE = 0.7  # … and this share of them must be linked headlines
 TITLE_SCAN_BLOCKS = 3  # where to look for the title repeated as body text
 TITLE_SIMILARITY = 0.85  # word-sequence similarity of a line to the title to call it a repeat
 
-# --- settings cascade ---------------------------------------------------------------------
-# trafilatura's precision mode is tried first; when it keeps less than this share of
-# what balanced mode keeps, it has lost the article and balanced mode is used instead.
-PRECISION_MIN_SHARE = 0.5
-
 # --- readability's body or trafilatura's (clean/html/candidates.py) ---------------------
 # Fitted by benchmarks/quality_html.py on all dev data sets; the figures it reports per data
 # set come from thresholds fitted without that data set.
 CHOOSER: dict[str, float] = {
     "min_words": 30,  # readability's body shorter than this is in doubt (trafilatura's is computed) ...
     "max_link": 0.2,  # ... or with more than this share of its words in link lines
+    "short_words": 250,  # ... or shorter than this on a page with ...
+    "many_headlines": 8,  # ... this many headline links (perhaps one teaser of an index page)
     "link_margin": 0.1,  # trafilatura's wins when readability's has this much more link text ...
     "min_overlap": 0.7,  # ... and trafilatura's holds this share of readability's words
 }
