@@ -10,8 +10,9 @@ those averages, plus the mean of per-page F1). Inputs:
   ``ground-truth.json``, as given, with leading whitespace and list markers
   stripped, and with one line per paragraph and no blank lines;
 - multilingual: the French and Russian dumps of ``multilingual/``;
-- dev HTML: ``aeb-dev/html/*.html.gz`` through ``winnow.clean.html.clean_html``
-  and through trafilatura's own settings.
+- HTML: ``benchmarks/quality_html.py`` (every dev data set on its own, leave-one-data-set-out,
+  against trafilatura and readability-lxml in the same run; empties; time per page);
+- text dumps per data set and rendering: ``benchmarks/quality_text.py``.
 
 The text cleaner's model is trained on the dev pages, so its dev-text rows use
 out-of-fold predictions: K models, each trained (``train_text_cleaner.train``)
@@ -94,21 +95,6 @@ def justext_on_text(text: str) -> str:
     stop = justext.get_stoplist(name or "English")
     paras = justext.justext(_wrap_p(text).encode("utf-8"), stop)
     return "\n".join(p.text for p in paras if not p.is_boilerplate)
-
-
-def trafilatura_html(**kw):
-    def run(html: str) -> str:
-        import trafilatura
-
-        return trafilatura.extract(html, **kw) or ""
-
-    return run
-
-
-def winnow_html(html: str) -> str:
-    from winnow.clean.html import clean_html
-
-    return clean_html(html).text
 
 
 # ---------------------------------------------------------------- inputs
@@ -248,7 +234,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=Path, default=ROOT / "seeds", help="folder of the seed dumps")
     ap.add_argument("--folds", type=int, default=5, help="K for the out-of-fold dev-text predictions")
     ap.add_argument("--no-cv", action="store_true", help="score dev text with the shipped weights (in-sample)")
-    ap.add_argument("--no-html", action="store_true", help="skip the HTML rows")
+    ap.add_argument("--no-html", action="store_true", help="skip the HTML part (benchmarks/quality_html.py)")
+    ap.add_argument("--quick", action="store_true", help="HTML part on a subset (every 8th Dragnet page...)")
     ap.add_argument("--no-text-dumps", action="store_true",
                     help="skip the text path on the five dev data sets (benchmarks/quality_text.py)")
     args = ap.parse_args(argv)
@@ -293,22 +280,6 @@ def main(argv=None) -> int:
         ms[label] = dt * 1000
         for name, fn in text_baselines:
             rows.append((label, name, run_system(name, fn, pages, errors)[0]))
-    if not args.no_html:
-        html_systems = [
-            ("**winnow clean_html**", lambda pid, h: winnow_html(h)),
-            ("trafilatura default", lambda pid, h: trafilatura_html()(h)),
-            ("trafilatura favor_precision", lambda pid, h: trafilatura_html(favor_precision=True)(h)),
-            ("trafilatura no comments", lambda pid, h: trafilatura_html(include_comments=False)(h)),
-            ("trafilatura favor_precision, no comments",
-             lambda pid, h: trafilatura_html(favor_precision=True, include_comments=False)(h)),
-            ("trafilatura favor_recall", lambda pid, h: trafilatura_html(favor_recall=True)(h)),
-        ]
-        for name, fn in html_systems:
-            s, _ = run_system(name, fn, html_pages, errors)
-            rows.append(("dev HTML", name, s))
-            if name.startswith("**winnow"):
-                worst.append(("dev HTML (winnow clean_html)", s))
-
     print(f"Extraction quality (metric: shared/eval/README.md; dev text rows for winnow-text: {dev_note}; "
           f"seeds and multilingual: shipped weights, never trained on)\n")
     print("| input | system | pages | P | R | F1 | mean page F1 |")
@@ -326,6 +297,11 @@ def main(argv=None) -> int:
     errs = {k: v for k, v in errors.items() if not k.endswith(":last")}
     if errs:
         print("\nfailures (scored as empty): " + ", ".join(f"{k}: {v} ({errors[k + ':last']})" for k, v in errs.items()))
+    if not args.no_html:  # the HTML path per data set, leave-one-data-set-out (benchmarks/quality_html.py)
+        import quality_html
+
+        print()
+        quality_html.report(args.eval_dir, args.quick, time_pages=10 if args.quick else 40)
     if not args.no_text_dumps:  # the text path per data set and rendering, leave-one-data-set-out
         import quality_text
 
