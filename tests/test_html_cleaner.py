@@ -424,3 +424,26 @@ def test_text_after_an_empty_paragraph_is_kept():
             "<p>Trams will cross it from the first day, according to the city's transport office.</p>"
             "</article></body></html>")
     assert "fifty million euros" in clean_html(page).text
+
+
+# --- the benchmark's leave-one-data-set-out figures are clean_html's ------------------------
+
+def test_benchmark_choice_is_clean_html():
+    """benchmarks/quality_html.py scores a data set by replaying the chooser on both extractors'
+    cached outputs (``pick``); that must be exactly what ``clean_html`` returns, or its figures
+    would describe another cleaner."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import quality_html as q
+    from winnow.clean.html import patterns as pat
+
+    pages = [q.Page("fixtures", f"{kind}/{name}", read(kind, name), GOLD.get(name, {}).get("articleBody", ""))
+             for kind, names in (("pages", PAGES), ("articles", ARTICLES), ("index", INDEX)) for name in names]
+    cands = {p.id: q.winnow_candidates(p) for p in pages}
+    scored = q.score_candidates(pages, cands)
+    picked = {s.page.id: s.texts[q.pick(s, pat.CHOOSER)] for s in scored}
+    chosen = {s.page.id: q.pick(s, pat.CHOOSER) for s in scored}
+    assert set(chosen.values()) == {"readability", "trafilatura"}  # both paths are exercised
+    for p in pages:
+        assert picked[p.id] == clean_html(p.html).text, p.id
