@@ -79,6 +79,6 @@ CHOOSER: dict[str, float] = {
     "many_headlines": 8,  # ... this many headline links (perhaps one teaser of an index page)
     "link_margin": 0.1,  # trafilatura's wins when readability's has this much more link text ...
     "min_overlap": 0.5,  # ... and trafilatura's holds this share of readability's words
+    # short_words and many_headlines are set by hand on tests/data/html/index: the dev data
+    # sets are all articles, so a fit on them can only switch the index-page check off
 }
-# short_words and many_headlines are set by hand on tests/data/html/index: the dev data sets are
-# all articles, so a fit on them can only switch the index-page check off.
