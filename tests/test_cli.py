@@ -113,8 +113,8 @@ def test_stats_and_export(warehouse, tmp_path):
     assert proc.returncode == 0, proc.stderr
     stats = json.loads(proc.stdout)
     assert stats["total"]["corpus_documents"] == 5
-    assert stats["corpus by language"] == [{"language": "en", "documents": 5, "words": stats["corpus by language"][0]["words"]}]
-    assert stats["corpus by extractor"][0]["documents"] == 5
+    assert stats["corpus_by_language"] == [{"language": "en", "documents": 5, "words": stats["corpus_by_language"][0]["words"]}]
+    assert stats["corpus_by_extractor"][0]["documents"] == 5
     out = tmp_path / "parquet"
     proc = winnow_cli("export", "--db", db, "--out", out, "--partition-by", "language")
     assert proc.returncode == 0, proc.stderr

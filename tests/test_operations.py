@@ -102,7 +102,9 @@ def test_serve_picks_up_new_files_and_stops_cleanly(tmp_path):
     inbox.mkdir()
     shutil.copy(SEEDS / "000_6854359e01b304fc.txt", inbox)
     db = tmp_path / "serve.duckdb"
-    proc = start("serve", "--inbox", inbox, "--interval", "5", "--db", db,
+    from winnow.serve import free_port
+
+    proc = start("serve", "--inbox", inbox, "--interval", "5", "--db", db, "--ui-port", free_port(),
                  env={"PREFECT_HOME": str(tmp_path / "prefect")})
     try:
         wait_for(lambda: db.exists() and count(db, "SELECT count(*) FROM corpus") == 1, 240,
@@ -130,7 +132,7 @@ def test_serve_picks_up_new_files_and_stops_cleanly(tmp_path):
     other_inbox, other_db = tmp_path / "other-inbox", tmp_path / "other.duckdb"
     other_inbox.mkdir()
     shutil.copy(SEEDS / "001_a7bb1ff81f784584.txt", other_inbox)
-    proc = start("serve", "--inbox", other_inbox, "--interval", "5", "--db", other_db,
+    proc = start("serve", "--inbox", other_inbox, "--interval", "5", "--db", other_db, "--ui-port", free_port(),
                  env={"PREFECT_HOME": str(tmp_path / "prefect")})
     try:
         wait_for(lambda: other_db.exists() and count(other_db, "SELECT count(*) FROM runs WHERE status = 'completed'") >= 2,

@@ -181,4 +181,4 @@ def test_the_command_line_on_a_warc(tmp_path):
     assert res.returncode == 0, res.stderr
     out = " ".join(res.stdout.split())  # the table may wrap long lines
     assert "1 hidden skipped" in out, out
-    assert "1 WARC files: 3 HTML pages read, 1 records rejected, 8 other records skipped" in out, out
+    assert "1 WARC file: 3 HTML pages read, 1 record rejected, 8 other records skipped" in out, out

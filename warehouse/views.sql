@@ -44,7 +44,8 @@ SELECT d.doc_id,
        d.language,
        d.language_prob,
        d.author,
-       d.published,
+       d.published,                                -- DATE
+       d.published_text,                           -- the page's date string, when it was not a plain ISO date
        d.url,
        d.char_count,
        d.word_count,

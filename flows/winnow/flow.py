@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import time
 from collections import Counter
 from dataclasses import asdict
@@ -35,6 +36,7 @@ from winnow.discover import Candidate, Discovery, discover
 from winnow.pipeline import BatchResult, process_files
 from winnow.progress import Progress
 from winnow.records import Rejection
+from winnow.prefect_env import ENV_ANNOUNCE, ENV_UI
 from winnow.settings import Settings, load_settings, settings_from_mapping, worker_count
 from winnow.stage import Stats
 from winnow.storage import db as wdb
@@ -196,7 +198,8 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
     inputs = list(inputs) if inputs else list(cfg.input.paths)
     logger = get_run_logger()
     run_id = new_run_id()
-    summary = RunSummary(run_id=run_id, pipeline_version=__version__, config_hash=cfg.config_hash)
+    summary = RunSummary(run_id=run_id, pipeline_version=__version__, config_hash=cfg.config_hash,
+                         prefect=_prefect_run())
     db = Path(cfg.warehouse.db)
     if export:  # a target winnow may not replace stops the run before any work, not after it
         check_target(cfg.warehouse.export_dir, protected_paths(cfg))
@@ -245,17 +248,37 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
             summary.seconds_work = time.perf_counter() - started
             shown.stage("finishing")
             summary = finish_task(run_id, "completed", summary, cfg)
-        except BaseException:
+        except BaseException as e:
+            summary.seconds_work = time.perf_counter() - started
             try:
                 finish_task.fn(run_id, "failed", summary, cfg)
             except Exception:
                 pass
+            _announce(summary.to_dict(), failure=e)
             raise
     _publish_artifacts(summary)
     out = summary.to_dict()
     out["flow_started"] = started
     report = _publish_report(cfg) if cfg.report.after_run else None
-    return out | ({"report": report} if report else {})
+    out = out | ({"report": report} if report else {})
+    _announce(out)
+    return out
+
+
+def _prefect_run() -> dict | None:
+    """The Prefect flow run behind this winnow run, with its UI link when a UI exists."""
+    if not flow_run.id:
+        return None
+    ui = os.environ.get(ENV_UI)
+    return {"flow_run_id": str(flow_run.id), "flow_run_name": flow_run.name,
+            "ui": f"{ui.rstrip('/')}/runs/flow-run/{flow_run.id}" if ui else None}
+
+
+def _announce(summary: dict, failure: BaseException | None = None) -> None:
+    if os.environ.get(ENV_ANNOUNCE):
+        from winnow.serve import run_line
+
+        print(run_line(summary, failure), file=sys.stderr, flush=True)
 
 
 def _publish_artifacts(summary: RunSummary) -> None:

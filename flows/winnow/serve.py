@@ -2,8 +2,10 @@
 
 Prefect will not schedule flows on its temporary (ephemeral) API. Unless
 ``PREFECT_API_URL`` already points at a server, ``winnow serve`` starts a local
-Prefect server itself — loopback only, state in the project's working folder —
-waits until it is healthy, serves the flow, and stops the server on exit.
+Prefect server itself — loopback only, on the fixed port ``[schedule] ui_port``,
+state in the project's working folder — waits until it is healthy, serves the
+flow, and stops the server on exit. The first run starts at once, the next ones
+on the schedule; each says one line (``run_line``) on stderr when it ends.
 """
 
 from __future__ import annotations
@@ -33,6 +35,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def check_port(port: int) -> None:
+    """A one-line error when the UI port is taken, before Prefect tries (and fails obscurely)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise ServeError(
+                f"port {port} on 127.0.0.1 is taken (another Prefect server or program): stop it, choose "
+                f"another port with [schedule] ui_port or --ui-port, or use a running Prefect server with "
+                f"PREFECT_API_URL=http://127.0.0.1:{port}/api") from None
+
+
 def healthy(api_url: str, timeout: float = 2.0) -> bool:
     try:
         with urllib.request.urlopen(api_url.rstrip("/") + "/health", timeout=timeout) as r:
@@ -45,6 +59,7 @@ def healthy(api_url: str, timeout: float = 2.0) -> bool:
 def local_prefect_server(home: Path, port: Optional[int] = None, timeout: float = 180.0) -> Iterator[str]:
     """Start `prefect server start` on 127.0.0.1, yield its API URL, stop it on exit."""
     port = port or free_port()
+    check_port(port)
     api_url = f"http://127.0.0.1:{port}/api"
     env = dict(os.environ)
     env.pop("PREFECT_API_URL", None)
@@ -52,7 +67,6 @@ def local_prefect_server(home: Path, port: Optional[int] = None, timeout: float 
         "PREFECT_HOME": str(home),
         "PREFECT_SERVER_API_HOST": "127.0.0.1",
         "PREFECT_SERVER_API_PORT": str(port),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_UI_ENABLED": "true",
         "PREFECT_UI_API_URL": api_url,
     })
@@ -91,7 +105,26 @@ def _stop(proc: subprocess.Popen, grace: float = 15.0) -> None:
         proc.wait()
 
 
-DEPLOYMENT = "winnow-scheduled"
+# prefect.yaml's deployment (for `prefect deploy --all`) is "winnow-scheduled": another name,
+# so that the two never overwrite each other's schedule and parameters.
+DEPLOYMENT = "winnow-serve"
+
+
+def run_line(summary: dict, failure: BaseException | None = None) -> str:
+    """One line per scheduled run: run id, files new, documents kept, rejected, seconds, UI link."""
+    from winnow.wording import plural
+
+    f, d = summary["files"], summary["documents"]
+    secs = summary.get("seconds_work") or (summary.get("seconds") or {}).get("work", 0.0)
+    head = f"run {summary['run_id']}"
+    if failure is not None:
+        msg = str(failure).splitlines()[0] if str(failure) else ""
+        body = f"failed after {secs:.1f} s: {type(failure).__name__}: {msg}"
+    else:
+        body = (f"{plural(f['new'], 'file')} new, {plural(d['new'], 'document')} kept, "
+                f"{f['rejected']} rejected, {secs:.1f} s")
+    link = ((summary.get("prefect") or {}).get("ui"))
+    return f"{head}: {body}" + (f"  {link}" if link else "")
 
 
 def drop_leftover_runs() -> int:
@@ -124,12 +157,13 @@ def drop_leftover_runs() -> int:
             dropped += len(runs)
 
 
-def serve_ingest(settings: Settings, config_path: Optional[str], inbox: str, interval: Optional[float],
-                 cron: Optional[str], say=print) -> None:
-    """Serve the ingest flow (blocks until Ctrl-C or SIGTERM)."""
-    from winnow.prefect_env import configure_prefect
+def serve_ingest(settings: Settings, inbox: str, interval: Optional[float], cron: Optional[str],
+                 ui_port: int, say=print, verbose: bool = False) -> None:
+    """Serve the ingest flow (blocks until Ctrl-C or SIGTERM): one run now, then on schedule."""
+    from winnow.prefect_env import ENV_ANNOUNCE, ENV_UI, configure_prefect, external_api_url, ui_url
 
-    home = configure_prefect(settings)
+    external = external_api_url()  # before anything sets PREFECT_API_URL
+    home = configure_prefect(settings, verbose=verbose)
     if cron:
         from prefect.client.schemas.schedules import CronSchedule
 
@@ -139,34 +173,40 @@ def serve_ingest(settings: Settings, config_path: Optional[str], inbox: str, int
             raise ServeError(f"not a valid cron expression: {cron!r}") from None
     inbox_path = str(Path(inbox).absolute())
     schedule = {"cron": cron} if cron else {"interval": interval}
+    os.environ[ENV_ANNOUNCE] = "1"  # each run says one line on stderr; the runner streams it here
 
     def run(api_url: str) -> None:
         os.environ["PREFECT_API_URL"] = api_url
+        os.environ[ENV_UI] = ui_url(api_url) or ""
+        from prefect import serve as prefect_serve
+
         from winnow.flow import ingest_flow  # imported once the API URL is known
 
         stale = drop_leftover_runs()
         if stale:
             say(f"dropped {stale} scheduled run(s) left over from an earlier `winnow serve`")
-        say(f"serving the winnow ingest flow on {inbox_path} "
-            f"({'cron ' + cron if cron else f'every {interval:g} s'}); Ctrl-C stops")
-        ingest_flow.serve(
+        deployment = ingest_flow.to_deployment(
             name=DEPLOYMENT,
             parameters={"inputs": [inbox_path], "settings": settings.to_dict(), "export": True},
             paused=False,
-            limit=1,  # one run at a time from this server; the run lock guards against others
-            print_starting_message=False,
             **schedule,
         )
+        start_now(deployment.apply())
+        say(f"serving the winnow ingest flow on {inbox_path} "
+            f"({'cron ' + cron if cron else f'every {interval:g} s'}): a run now, then on schedule; "
+            "one line per run; Ctrl-C stops")
+        # one run at a time from this server; the run lock guards against others
+        prefect_serve(deployment, limit=1, print_starting_message=False)
 
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        external = os.environ.get("PREFECT_API_URL")
         if external:
-            say(f"using the Prefect server at {external}")
+            say(f"connecting to Prefect at {external}")
+            say(f"Prefect UI: {ui_url(external)}")
             run(external)
         else:
-            say("starting a local Prefect server (loopback only)...")
-            with local_prefect_server(home) as api_url:
+            say(f"starting a local Prefect server on 127.0.0.1:{ui_port} (loopback only)...")
+            with local_prefect_server(home, ui_port) as api_url:
                 say(f"Prefect UI: {api_url.removesuffix('/api')}  (API {api_url})")
                 run(api_url)
     except KeyboardInterrupt:
@@ -174,6 +214,14 @@ def serve_ingest(settings: Settings, config_path: Optional[str], inbox: str, int
     finally:
         signal.signal(signal.SIGTERM, previous)
     say("stopped")
+
+
+def start_now(deployment_id) -> None:
+    """The first run starts at once instead of one interval after start."""
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        client.create_flow_run_from_deployment(deployment_id)
 
 
 def _raise_interrupt(signum, frame):

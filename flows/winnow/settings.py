@@ -115,6 +115,7 @@ class ScheduleSettings:
     inbox: str = "seeds"
     interval_seconds: float = 3600.0
     cron: str = ""  # a cron expression wins over the interval when set
+    ui_port: int = 4200  # the local Prefect server (API and UI) `winnow serve` starts on 127.0.0.1
 
 
 @dataclass(frozen=True)
@@ -308,6 +309,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float, bool]] = {
     ("sql", "memory_limit_mb"): (16, 1_048_576, True),
     ("sql", "timeout_seconds"): (0, 7 * 86400, False),
     ("schedule", "interval_seconds"): (0, 366 * 86400, False),
+    ("schedule", "ui_port"): (1, 65535, True),
     ("report", "browser_documents"): (0, 10_000_000, True),
     ("report", "largest_clusters"): (0, 1_000_000, True),
     ("export", "jsonl_shard_mb"): (0, 1_048_576, False),
@@ -398,4 +400,34 @@ def _read_toml(p: Path) -> Settings:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"config file {p} is not valid TOML: {e}") from None
-    return settings_from_mapping(data, source=str(p))
+    return _resolve_paths(settings_from_mapping(data, source=str(p)), p.parent, data)
+
+
+# Settings that name files or folders. Written in a settings file, a relative path means a
+# path relative to that file's folder, wherever winnow runs from.
+PATH_SETTINGS = {
+    "input": ("paths",),
+    "warehouse": ("db", "export_dir"),
+    "flow": ("prefect_home",),
+    "schedule": ("inbox",),
+    "report": ("path",),
+}
+
+
+def _resolve_paths(s: Settings, folder: Path, data: Mapping[str, Any]) -> Settings:
+    def absolute(value: str) -> str:
+        if not value or os.path.isabs(value):  # empty: "the default place", not a path
+            return value
+        return os.path.normpath(folder.absolute() / value)
+
+    for section, keys in PATH_SETTINGS.items():
+        written = {k for k in keys if k in data.get(section, {})}
+        if not written:
+            continue
+        current = getattr(s, section)
+        values = {k: (tuple(absolute(v) for v in getattr(current, k)) if isinstance(getattr(current, k), tuple)
+                      else absolute(getattr(current, k))) for k in written}
+        if section == "warehouse" and "export_dir" not in written:
+            values["export_dir"] = ""  # derived again, beside the resolved warehouse
+        s = dataclasses.replace(s, **{section: dataclasses.replace(current, **values)})
+    return s

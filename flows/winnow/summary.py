@@ -42,7 +42,8 @@ def plan_stats(discovery, plan) -> Stats:
     s["plan.rejected_before"] = getattr(plan, "rejected_before", 0)  # recorded by an earlier run: unchanged
     s["plan.unchanged"] = len(plan.unchanged) + s["plan.rejected_before"]
     s["plan.changed"] = len(plan.changed)
-    s["plan.new"] = len(plan.todo) - len(plan.changed)
+    s["plan.recleaned"] = len(plan.recleaned)  # same bytes, cleaned again: the cleaning settings changed
+    s["plan.new"] = len(plan.todo) - len(plan.changed) - len(plan.recleaned)
     for r in discovery.rejections:
         s[f"discover.rejected:{r.reason}"] += 1
     return s
@@ -58,6 +59,7 @@ class RunSummary:
     corpus_documents: int = 0
     export: dict[str, Any] | None = None
     seconds_work: float = 0.0
+    prefect: dict[str, Any] | None = None  # the Prefect flow run: id, name, UI link when a UI exists
 
     def add(self, stats: Stats | dict) -> None:
         self.stats.update(stats)
@@ -73,7 +75,7 @@ class RunSummary:
 
     @property
     def files_to_process(self) -> int:
-        return self.stats["plan.new"] + self.stats["plan.changed"]
+        return self.stats["plan.new"] + self.stats["plan.changed"] + self.stats["plan.recleaned"]
 
     def to_dict(self) -> dict[str, Any]:
         s = self.stats
@@ -87,6 +89,7 @@ class RunSummary:
                 "seen": s["plan.seen"],
                 "new": s["plan.new"],
                 "changed": s["plan.changed"],
+                "recleaned": s["plan.recleaned"],
                 "unchanged": s["plan.unchanged"],
                 "rejected": sum(rejections.values()) - s["plan.rejected_before"] - s["read.warc:rejected"],
                 "hidden": s["plan.hidden"],
@@ -114,6 +117,7 @@ class RunSummary:
             "step_seconds": {k.partition(".")[2]: round(v, 3) for k, v in sorted(s.items())
                              if k.startswith("seconds.")},
             "export": self.export,
+            "prefect": self.prefect,
             "seconds_work": round(self.seconds_work, 3),
         }
 

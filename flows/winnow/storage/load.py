@@ -88,8 +88,9 @@ def finish_run(con, run_id: str, status: str, summary: dict) -> None:
 
 # ------------------------------------------------------------------- planning
 
+# Current file versions: made with this run's settings (same fingerprint) or with others.
 KNOWN_FILES = """
-SELECT path, sha256 FROM source_files WHERE status = 'current' AND fingerprint = ?
+SELECT path, sha256, fingerprint = ? AS same_settings FROM source_files WHERE status = 'current'
 """
 
 
@@ -100,23 +101,25 @@ class Plan:
     todo: list[Candidate] = field(default_factory=list)
     unchanged: list[Candidate] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)  # paths whose content differs from the last run
+    recleaned: set[str] = field(default_factory=set)  # same content, stored under other cleaning settings
     known_paths: set[str] = field(default_factory=set)
     rejected_before: int = 0  # discovery rejections an earlier run recorded already (unchanged)
 
 
 def plan_files(con, candidates: Iterable[Candidate], settings: Settings) -> Plan:
     known: dict[str, set[str]] = {}
-    for path, sha in con.execute(KNOWN_FILES, [settings.fingerprint]).fetchall():
-        known.setdefault(path, set()).add(sha)
+    other: dict[str, set[str]] = {}  # cleaned under other settings
+    for path, sha, same in con.execute(KNOWN_FILES, [settings.fingerprint]).fetchall():
+        (known if same else other).setdefault(path, set()).add(sha)
     plan = Plan(known_paths=set(known))
     for c in candidates:
         shas = known.get(db_path(c.path))
-        if shas:
+        if shas or db_path(c.path) in other:
             sha = hash_candidate(c, settings.input.follow_symlinks)
-            if sha in shas:
+            if shas and sha in shas:
                 plan.unchanged.append(c)
                 continue
-            plan.changed.add(c.path)
+            (plan.recleaned if not shas and sha in other[db_path(c.path)] else plan.changed).add(c.path)
         plan.todo.append(c)
     return plan
 
@@ -125,12 +128,15 @@ def plan_files(con, candidates: Iterable[Candidate], settings: Settings) -> Plan
 
 EXISTING_DOCS = "SELECT doc_id FROM documents WHERE doc_id IN (SELECT doc_id FROM _batch_ids)"
 
+# `published` arrives as the date string found on the page: stored as a DATE, and the string
+# itself in published_text when it is not exactly an ISO date (migration 005 did the same).
 INSERT_DOCS = """
-INSERT INTO documents (doc_id, sha256, fingerprint, title, text, author, published, url, language,
-                       language_prob, char_count, word_count, content_hash, source_type, extractor,
+INSERT INTO documents (doc_id, sha256, fingerprint, title, text, author, published, published_text, url,
+                       language, language_prob, char_count, word_count, content_hash, source_type, extractor,
                        extractor_version, run_id, created_at)
-SELECT doc_id, sha256, fingerprint, title, text, author, published, url, language,
-       language_prob, char_count, word_count, content_hash, source_type, extractor,
+SELECT doc_id, sha256, fingerprint, title, text, author, try_cast(published AS DATE),
+       CASE WHEN try_cast(published AS DATE)::VARCHAR IS DISTINCT FROM published THEN published END, url,
+       language, language_prob, char_count, word_count, content_hash, source_type, extractor,
        extractor_version, ?, ?
 FROM _batch_docs
 """

@@ -1,0 +1,55 @@
+"""What a run says: plurals, re-cleaning after a settings change, the Prefect flow run."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from conftest import SEEDS, ingest, make_settings
+
+
+def test_summary_counts_agree_with_their_nouns(tmp_path):
+    from winnow.cli import summary_lines
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    page = (SEEDS / "000_6854359e01b304fc.txt").read_bytes()
+    (inbox / "a.txt").write_bytes(page)
+    (inbox / "b.txt").write_bytes(page + b"\n")  # other bytes, same text: an exact duplicate
+    s = make_settings(tmp_path)
+    summary = ingest([inbox], s)
+    text = "\n".join(summary_lines(summary, s))
+    assert "corpus now 1 document\n" in text + "\n", text
+    assert "1 folded into 1 cluster " in text, text
+    assert "1 row ->" in text, text
+    assert "1 clusters" not in text and "1 documents" not in text and "1 rows" not in text
+    assert all(line == line.rstrip() for line in text.splitlines())
+    assert f"warehouse   {(tmp_path / 'corpus.duckdb').absolute()}" in text
+    # the Prefect flow run behind the winnow run is named (no UI link: the temporary server has no UI)
+    prefect = summary["prefect"]
+    assert prefect["flow_run_id"] and prefect["flow_run_name"] and prefect["ui"] is None
+    assert f"prefect     flow run {prefect['flow_run_name']} ({prefect['flow_run_id']})" in text
+
+
+def test_a_settings_change_says_re_cleaned_not_changed_files(tmp_path):
+    from winnow.cli import summary_lines
+
+    s = make_settings(tmp_path)
+    first = ingest([SEEDS], s, export=False)
+    assert first["files"]["new"] == 5
+    changed = dataclasses.replace(s, clean=dataclasses.replace(s.clean, min_body_words=21))
+    again = ingest([SEEDS], changed, export=False)
+    f = again["files"]
+    assert (f["new"], f["changed"], f["recleaned"], f["unchanged"]) == (0, 0, 5, 0)
+    assert again["documents"]["superseded"] == 5
+    text = "\n".join(summary_lines(again, changed))
+    assert "re-cleaned: settings changed" in text and "superseded by changed files" not in text, text
+    # a file whose bytes changed is still "changed"
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "x.txt").write_bytes((SEEDS / "001_a7bb1ff81f784584.txt").read_bytes() + b"\nA first version.\n")
+    ingest([folder], changed, export=False)
+    with open(folder / "x.txt", "a") as fh:
+        fh.write("\nA correction was added to this story later.\n")
+    third = ingest([folder], changed, export=False)
+    assert (third["files"]["changed"], third["files"]["recleaned"]) == (1, 0)
+    assert "by changed files" in "\n".join(summary_lines(third, changed))
