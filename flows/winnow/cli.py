@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import io
 import json
 import os
 import sys
@@ -51,7 +50,6 @@ class _Console(Console):
 
 # On a terminal rich fits tables to its width; into a pipe or a log nothing is wrapped at 80 columns.
 out = _Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 1_000_000)
-err = Console(stderr=True, highlight=False)
 
 DbOpt = typer.Option(None, "--db", envvar=ENV_DB, help="Warehouse file [default: warehouse/corpus.duckdb].")
 ConfigOpt = typer.Option(None, "--config", envvar=ENV_CONFIG, help="Settings file [default: config/winnow.toml].")
@@ -237,7 +235,7 @@ def ingest(
             from winnow.progress import Progress, ProgressPrinter
 
             progress = Progress()
-            progress.stage("starting Prefect")
+            progress.stage("connecting to Prefect" if external else "starting Prefect")
             with ProgressPrinter(progress, stream=sys.stderr) if not as_json and _level["value"] >= 1 \
                     else contextlib.nullcontext():
                 summary = wflow.run_ingest(inputs, settings, export=export, runner=runner,
