@@ -78,7 +78,7 @@ def test_out_dot_warehouse_and_a_file_are_refused_and_untouched(project):
 
 def test_empty_export_dir_setting_is_refused_before_any_work(project):
     cfg = project / "config" / "winnow.toml"
-    cfg.write_text(cfg.read_text().replace('# export_dir = "warehouse/export"', 'export_dir = ""'))
+    cfg.write_text(cfg.read_text().replace('# export_dir = "../warehouse/export"', 'export_dir = ""'))
     before = _tree(project)
     for args in (["export"], ["ingest", "seeds", "--json"]):
         assert "[warehouse] export_dir must name a path" in _refused(winnow_cli(*args, cwd=project))
@@ -87,7 +87,7 @@ def test_empty_export_dir_setting_is_refused_before_any_work(project):
 
 def test_ingest_refuses_a_foreign_export_folder_before_running(project):
     cfg = project / "config" / "winnow.toml"
-    cfg.write_text(cfg.read_text().replace('# export_dir = "warehouse/export"', 'export_dir = "seeds"'))
+    cfg.write_text(cfg.read_text().replace('# export_dir = "../warehouse/export"', 'export_dir = "../seeds"'))
     before = _tree(project)
     assert "not written by winnow" in _refused(winnow_cli("ingest", "seeds", cwd=project))
     assert _tree(project) == before
@@ -214,15 +214,15 @@ def test_kill_9_mid_export_leaves_a_readable_export(tmp_path, warehouse):
 def test_an_export_goes_beside_its_own_warehouse(tmp_path):
     """`--db other.duckdb` exports next to other.duckdb, not into the default warehouse's export."""
     s = load_settings(ROOT / "config" / "winnow.toml")
-    assert s.warehouse.export_dir == "warehouse/export"
+    assert s.warehouse.export_dir == str(ROOT / "warehouse" / "export")  # paths in the file: from its folder
     assert s.with_db(tmp_path / "other.duckdb").warehouse.export_dir == str(tmp_path / "other-export")
     assert s.with_db(tmp_path / "corpus.duckdb").warehouse.export_dir == str(tmp_path / "export")
     assert Settings().with_db("x/y.duckdb").warehouse.export_dir == "x/y-export"
     cfg = tmp_path / "w.toml"
     cfg.write_text('[warehouse]\ndb = "a/b.duckdb"\n')
-    assert load_settings(cfg).warehouse.export_dir == "a/b-export"
+    assert load_settings(cfg).warehouse.export_dir == str(tmp_path / "a" / "b-export")
     cfg.write_text('[warehouse]\ndb = "a/b.duckdb"\nexport_dir = "elsewhere"\n')
-    assert load_settings(cfg).with_db("c.duckdb").warehouse.export_dir == "elsewhere"  # told otherwise
+    assert load_settings(cfg).with_db("c.duckdb").warehouse.export_dir == str(tmp_path / "elsewhere")  # told otherwise
 
 
 def test_ingest_with_another_db_leaves_the_default_export_alone(project):

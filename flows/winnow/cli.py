@@ -220,10 +220,11 @@ def ingest(
             with data_lock(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
                            "cannot start the run"):
                 pass
-            # a file another program holds open (a notebook) is "busy" now, not after Prefect's start-up
-            with open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds):
-                pass
             configure_prefect(settings, verbose=_level["value"] >= 2)
+            if Path(settings.warehouse.db).exists():
+                # a file another program holds open (a notebook) is "busy" now, not after Prefect's start-up
+                with open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds):
+                    pass
             if external:
                 os.environ[ENV_UI] = ui_url(external) or ""
             if not as_json:

@@ -203,13 +203,13 @@ def _connect(db: Path, read_only: bool, config: dict | None = None) -> duckdb.Du
                 f"{db} is held open by another program, e.g. a notebook's duckdb.connect(..., read_only=True): "
                 "DuckDB refuses every other process while one holds the file, even a read-only one. "
                 "Close that connection; in notebooks read the Parquet export, or use winnow.api.query() "
-                f"/ winnow.api.connect(), which close the file after each use{_holder(msg)}") from None
+                f"/ winnow.api.connect(), which close the file after each use{_duckdb_holder(msg)}") from None
         raise WarehouseError(f"cannot open {db} as a DuckDB database: {msg}") from None
     except duckdb.Error as e:
         raise WarehouseError(f"cannot open {db} as a DuckDB database: {str(e).splitlines()[0]}") from None
 
 
-def _holder(duckdb_message: str) -> str:
+def _duckdb_holder(duckdb_message: str) -> str:
     """" (held by PID n)" from DuckDB's long lock message, when it names the process."""
     m = re.search(r"\(PID (\d+)\)", duckdb_message)
     return f" (held by PID {m.group(1)})" if m else ""
