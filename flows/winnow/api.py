@@ -16,6 +16,8 @@ lock, so they wait for a run's batch instead of breaking it; the Parquet export
 (``warehouse/export/``) can be read at any time by anything.
 
 Arguments ``config`` and ``db`` work as ``--config`` and ``--db`` do on the command line.
+In a script (not a notebook), call ``ingest`` under ``if __name__ == "__main__":``: the process
+runner's workers import the main module again, as with any Python multiprocessing.
 """
 
 from __future__ import annotations
