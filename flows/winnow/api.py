@@ -106,6 +106,9 @@ def document_record(doc, explain: bool = False, settings: Optional[Settings] = N
         "language_prob": doc.language_prob, "author": doc.author, "date": doc.date, "url": doc.url,
         "type": src.type, "encoding": src.encoding, "extractor": doc.extractor, "sha256": src.sha256,
     }
+    if src.record_offset is not None:  # a page from a WARC file
+        rec["warc_record"] = {"offset": src.record_offset, "id": src.record_id, "target_uri": src.target_uri,
+                              "date": src.warc_date}
     if explain:
         rec["removed"] = [{"line": r.line_no, "reason": r.reason, "score": r.score, "text": r.text}
                           for r in doc.removed]
