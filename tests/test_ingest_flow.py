@@ -14,7 +14,7 @@ from winnow.evaluate import score_page
 def test_seeds_end_to_end(settings):
     summary = ingest([SEEDS], settings)
     assert summary["status"] == "completed"
-    assert summary["files"] == {"seen": 5, "new": 5, "changed": 0, "unchanged": 0, "rejected": 0, "hidden": 0}
+    assert summary["files"] == {"seen": 5, "new": 5, "changed": 0, "recleaned": 0, "unchanged": 0, "rejected": 0, "hidden": 0}
     assert summary["documents"]["corpus"] == 5
     assert summary["languages"] == {"en": 5}
     assert summary["seconds"]["prefect_startup"] >= 0 and summary["seconds"]["work"] > 0

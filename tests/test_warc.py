@@ -128,7 +128,7 @@ def test_warc_ingest_provenance_and_reingest(tmp_path):
     s = make_settings(tmp_path)
     first = ingest([inbox], s, export=False)
     assert first["status"] == "completed"
-    assert first["files"] == {"seen": 2, "new": 2, "changed": 0, "unchanged": 0, "rejected": 0, "hidden": 0}
+    assert first["files"] == {"seen": 2, "new": 2, "changed": 0, "recleaned": 0, "unchanged": 0, "rejected": 0, "hidden": 0}
     assert first["documents"]["new"] == 3 and first["documents"]["same_content_other_name"] == 1
     assert first["warc"]["files"] == 1 and first["warc"]["pages"] == 3 and first["warc"]["rejected"] == 1
     assert first["warc"]["skipped:request"] == 3 and first["rejections"] == {"warc_malformed": 1}
