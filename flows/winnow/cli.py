@@ -356,32 +356,12 @@ def _stdin_page() -> Iterator[Path]:
     """The page on stdin, as a file the reader can treat like any other (bytes: encoding sniffed)."""
     import tempfile
 
-    recleaned = f.get("recleaned", 0)
-    rows = [("files", f"{f['seen']} seen: {f['new']} new, {f['changed']} changed, "
-                      + (f"{recleaned} re-cleaned: settings changed, " if recleaned else "")
-                      + f"{f['unchanged']} unchanged, {f['rejected']} rejected"
-                      + (f"; {f['hidden']} hidden skipped" if f.get("hidden") else ""))]
-    if f["unchanged"] and not f["new"] and not f["changed"] and not recleaned:
-        rows.append(("", "nothing new: unchanged files were skipped by sha256"))
-    w = s.get("warc") or {}
-    if w.get("files"):
-        skipped = sum(n for k, n in w.items() if k.startswith("skipped:"))
-        rows.append(("warc", f"{plural(w['files'], 'WARC file')}: {plural(w.get('pages', 0), 'HTML page')} read, "
-                             f"{plural(w.get('rejected', 0), 'record')} rejected, "
-                             f"{plural(skipped, 'other record')} skipped"))
-    docs = f"{d['new']} new kept; corpus now {plural(d['corpus'], 'document')}"
-    if d["superseded"]:
-        why = ("re-cleaned: settings changed" if recleaned and not f["changed"]
-               else "by changed files" if not recleaned
-               else "by changed files and re-cleaning (settings changed)")
-        docs += f"; {d['superseded']} earlier {'version' if d['superseded'] == 1 else 'versions'} superseded ({why})"
-    if d["same_content_other_name"]:
-        n = d["same_content_other_name"]
-        docs += f"; {plural(n, 'file')} had the content of a stored document"
-    rows.append(("documents", docs))
-    rows.append(("duplicates", f"{dup['folded']} folded into {plural(dup['clusters'], 'cluster')} "
-                               f"({dup['exact']} exact, {dup['near']} near)"))
-    rows.append(("languages", (", ".join(f"{k} {v}" for k, v in s["languages"].items()) or "-") + " (this run)"))
+    if sys.stdin.isatty():
+        raise UserError("`winnow clean -` reads a page from stdin: pipe one in (winnow clean - < page.html)")
+    with tempfile.TemporaryDirectory(prefix="winnow-stdin-") as tmp:
+        page = Path(tmp) / "stdin"
+        page.write_bytes(sys.stdin.buffer.read())
+        yield page
 
 
 def _print_clean(records: list[dict], fmt: CleanFormat, explain: bool) -> None:
