@@ -13,6 +13,7 @@ Call ``winnow.prefect_env.configure_prefect`` before importing this module.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import sys
@@ -250,8 +251,10 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
             summary = finish_task(run_id, "completed", summary, cfg)
         except BaseException as e:
             summary.seconds_work = time.perf_counter() - started
-            try:
-                finish_task.fn(run_id, "failed", summary, cfg)
+            try:  # close the run row: wait out a `winnow sql` reader (it stops at [sql] timeout_seconds)
+                patient = max(cfg.warehouse.lock_timeout_seconds, cfg.sql.timeout_seconds + 5)
+                finish_task.fn(run_id, "failed", summary, dataclasses.replace(
+                    cfg, warehouse=dataclasses.replace(cfg.warehouse, lock_timeout_seconds=patient)))
             except Exception:
                 pass
             _announce(summary.to_dict(), failure=e)
