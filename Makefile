@@ -1,12 +1,12 @@
 # Two commands on a fresh machine:
 #   make run    create .venv, install winnow, ingest seeds/ into warehouse/corpus.duckdb (+ Parquet export)
-#   make test   install the dev extras and run the tests (what CI runs)
+#   make test   install the dev extras and run the tests (what CI runs); make test-fast: pure logic, < 1 min
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 
-.PHONY: run test clean-warehouse benchmarks
+.PHONY: run test test-fast clean-warehouse benchmarks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(ARGS)
+
+# the pure logic only (reading, cleaning, language, dedup, records, stages): no flow, no subprocess
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q -m "not slow" $(ARGS)
 
 benchmarks: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/quality.py

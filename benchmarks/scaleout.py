@@ -1,4 +1,4 @@
-"""Scale-out: the default (thread) runner against Dask with 1 and 2 workers, in one run.
+"""Scale-out: one thread against the process pool (the default) and Dask with 1 and 2 workers, in one run.
 
     python benchmarks/scaleout.py [--docs 2400] [--batch 100]
 
@@ -45,7 +45,8 @@ def main() -> None:
     Path(home).mkdir(parents=True, exist_ok=True)
     both = {0, 1}
     run_pinned(PIPELINE, str(ROOT / "seeds"), str(work / "warm.duckdb"), "50", home, cores=both)
-    configs = [("thread runner, 1 thread", "thread", 1), ("Dask LocalCluster, 1 worker", "dask", 1),
+    configs = [("thread runner, 1 thread", "thread", 1), ("process pool, 1 worker", "process", 1),
+               ("process pool, 2 workers (default)", "process", 2), ("Dask LocalCluster, 1 worker", "dask", 1),
                ("Dask LocalCluster, 2 workers", "dask", 2)]
     results, rows = {}, {}
     for label, runner, workers in configs:

@@ -86,3 +86,27 @@ def winnow_cli(*args, env=None, cwd=None, timeout=300) -> subprocess.CompletedPr
     exe = Path(sys.executable).parent / "winnow"
     return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, env=e,
                           cwd=cwd or ROOT, timeout=timeout)
+
+
+_RUNS_THE_PIPELINE = ("ingest(", "winnow_cli(", "start(", "subprocess.", "run_ingest(")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that runs the flow or a `winnow` process as slow (``make test-fast`` leaves them out).
+
+    Read from the test's own source, so a new test is classified without anyone remembering to.
+    """
+    import inspect
+
+    def source(fn) -> str:
+        try:
+            return inspect.getsource(fn)
+        except (OSError, TypeError):
+            return ""
+
+    for item in items:
+        sources = [source(getattr(item, "function", None))]
+        for defs in getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {}).values():
+            sources += [source(d.func) for d in defs if "tests" in getattr(d, "baseid", "tests")]
+        if any(call in src for src in sources for call in _RUNS_THE_PIPELINE):
+            item.add_marker(pytest.mark.slow)

@@ -141,3 +141,16 @@ def test_signatures_are_computed_with_the_batch_not_read_back(tmp_path):
     assert summary["duplicates"]["signatures_computed"] == stored == summary["documents"]["new"] > 0
     assert summary["duplicates"]["signatures_read_back"] == 0, "the dedup stage signed nothing itself"
     assert summary["step_seconds"]["signature"] > 0
+
+
+def test_migrations_run_once_per_run_not_per_batch(tmp_path, monkeypatch):
+    from winnow.storage import db as wdb
+
+    calls = []
+    real = wdb.migrate
+    monkeypatch.setattr(wdb, "migrate", lambda con: calls.append(1) or real(con))
+    folder = _folder(tmp_path, ["a.txt", "b.txt", "c.txt", "d.txt"])
+    settings = make_settings(tmp_path, flow={"runner": "thread", "batch_size": 1})
+    summary = ingest([folder], settings, export=False)
+    assert summary["documents"]["corpus"] == 4
+    assert len(calls) == 1, f"migrated {len(calls)} times for one run of 4 batches"

@@ -172,6 +172,33 @@ def test_second_writer_waits_then_says_so_and_readers_get_in(tmp_path):
     assert json.loads(out)["files"]["new"] == 240
 
 
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (Linux /proc)."""
+    found, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                kids = {int(k) for k in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            todo += kids - found
+            found |= kids
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    out = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            out.add(pid)
+    return out
+
+
 def test_kill_9_leaves_a_consistent_warehouse_and_the_next_run_finishes(tmp_path):
     corpus = make_corpus(tmp_path / "corpus", 200)
     cfg = write_config(tmp_path / "small-batches.toml", flow={"batch_size": 10})
@@ -180,10 +207,15 @@ def test_kill_9_leaves_a_consistent_warehouse_and_the_next_run_finishes(tmp_path
     try:
         wait_for(lambda: db.exists() and count(db, "SELECT count(*) FROM source_files", 30) >= 30, 300,
                  "a few loaded batches", victim)
+        below = descendants(victim.pid)  # its Prefect server and worker processes
         os.kill(victim.pid, signal.SIGKILL)  # kill -9 of the run itself, mid-ingest
         victim.wait(30)
+        deadline = time.monotonic() + 10
+        while alive(below) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not alive(below), "no Prefect server or worker outlives a kill -9 of the run"
     finally:
-        kill_group(victim)  # and its orphaned Prefect server
+        kill_group(victim)
     assert victim.returncode == -signal.SIGKILL
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -227,3 +259,37 @@ def test_every_runner_and_worker_count_gives_the_same_corpus(tmp_path):
     assert len(base[0]) == 30 and len(base[2]) >= 20
     for key, got in results.items():
         assert got == base, key
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_and_sigterm_stop_within_5_seconds_and_the_next_run_finishes(tmp_path, sig):
+    corpus = make_corpus(tmp_path / "corpus", 120)
+    cfg = write_config(tmp_path / "small-batches.toml", flow={"batch_size": 10})
+    db = tmp_path / "stopped.duckdb"
+    run = start("ingest", corpus, "--db", db, "--config", cfg, "--no-export")
+    try:
+        wait_for(lambda: db.exists() and count(db, "SELECT count(*) FROM source_files", 30) >= 20, 300,
+                 "a few loaded batches", run)
+        below = descendants(run.pid)
+        t0 = time.monotonic()
+        os.kill(run.pid, sig)
+        _, errs = run.communicate(timeout=30)
+        took = time.monotonic() - t0
+        time.sleep(1)
+        left = alive(below)
+    finally:
+        kill_group(run)
+    assert took < 5.0, f"stopped after {took:.1f} s"
+    assert run.returncode == 128 + sig, errs
+    assert "Traceback" not in errs and "internal error" not in errs
+    said = [ln for ln in errs.splitlines() if ln.startswith("winnow: stopped") or "rror" in ln or "arn" in ln]
+    assert said == [errs.strip().splitlines()[-1]], errs
+    assert errs.strip().splitlines()[-1].startswith("winnow: stopped (")
+    assert not left, "no Prefect server or worker process is left running"
+    again = winnow_cli("ingest", corpus, "--db", db, "--config", cfg, "--no-export", "--json", timeout=900)
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert summary["files"]["new"] + summary["files"]["unchanged"] == 120 and summary["files"]["unchanged"] >= 20
+    assert summary["documents"]["corpus"] == count(db, "SELECT count(*) FROM corpus")
+    statuses = dict(query(make_settings(tmp_path).with_db(db), "SELECT status, count(*) FROM runs GROUP BY 1"))
+    assert statuses == {"interrupted": 1, "completed": 1}

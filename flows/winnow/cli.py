@@ -116,9 +116,14 @@ def _errors() -> Iterator[None]:
         prefix = "busy" if isinstance(e, WarehouseBusy) else "error"
         _fail(f"{prefix}: {e}")
         raise typer.Exit(2 if not isinstance(e, WarehouseBusy) else 3)
-    except KeyboardInterrupt:
-        _fail("interrupted")
-        raise typer.Exit(130)
+    except KeyboardInterrupt as e:
+        code = getattr(e, "exit_code", None)  # winnow.ingest.Stopped: 130 for Ctrl-C, 143 for SIGTERM
+        if code is None:
+            _fail("interrupted")
+            raise typer.Exit(130)
+        from winnow.ingest import exit_stopped
+
+        exit_stopped(code)  # now: Prefect's exit hooks would wait on its services
     except typer.Exit:
         raise
     except Exception as e:
@@ -231,15 +236,14 @@ def ingest(
                 what = ", ".join(inputs) if len(inputs) <= 3 else f"{len(inputs)} paths"
                 _say(f"winnow {__version__}: ingesting {what} into {_abs(settings.warehouse.db)} "
                      + (f"(connecting to Prefect at {external}...)" if external else "(starting Prefect...)"))
-            from winnow import flow as wflow
-
+            from winnow.ingest import run_ingest
             from winnow.progress import Progress, ProgressPrinter
 
             progress = Progress()
             progress.stage("connecting to Prefect" if external else "starting Prefect")
             with ProgressPrinter(progress, stream=sys.stderr) if not as_json and _level["value"] >= 1 \
                     else contextlib.nullcontext():
-                summary = wflow.run_ingest(inputs, settings, export=export, runner=runner,
+                summary = run_ingest(inputs, settings, export=export, runner=runner,
                                            dask_address=dask_address, started=started, progress=progress)
         if as_json:
             print(json.dumps(summary, indent=2, default=str))
@@ -300,8 +304,10 @@ def summary_lines(s: dict, settings: Settings) -> list[str]:
     if prefect:
         rows.append(("prefect", f"flow run {prefect['flow_run_name']} ({prefect['flow_run_id']})"
                                 + (f" {prefect['ui']}" if prefect.get("ui") else "")))
-    rows.append(("seconds", f"{sec['total']:.1f} total: {sec['prefect_startup']:.1f} Prefect start-up, "
-                            f"{sec['work']:.1f} work"))
+    rows.append(("seconds", f"{sec['total']:.1f} total: {sec.get('planning', 0):.1f} planning, "
+                            f"{sec['prefect_startup']:.1f} Prefect start-up"
+                            + (" (not started: nothing new)" if s.get("prefect_started") is False else "")
+                            + f", {sec['work']:.1f} work"))
     return [f"winnow run {s['run_id']} ({s['status']})"] + [f"{k:<11} {v}".rstrip() for k, v in rows]
 
 

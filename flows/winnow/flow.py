@@ -20,7 +20,6 @@ import sys
 import time
 from collections import Counter
 from dataclasses import asdict
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
@@ -28,13 +27,14 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
-from prefect.task_runners import ThreadPoolTaskRunner
 
 from winnow import __version__
 from winnow.clean.evidence import LineEvidence
 from winnow.dedup.minhash import signature_key
 from winnow.discover import Candidate, Discovery, discover
 from winnow.pipeline import BatchResult, process_files
+from winnow.ingest import die_with_parent, stop_requested
+from winnow.planning import Prepared, new_run_id
 from winnow.progress import Progress
 from winnow.records import Rejection
 from winnow.prefect_env import ENV_ANNOUNCE, ENV_UI
@@ -47,11 +47,10 @@ from winnow.storage.export import check_target, export_corpus, protected_paths
 from winnow.summary import RunSummary, plan_stats
 
 
-def new_run_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-
-
 # ------------------------------------------------------------------ tasks
+
+_FLOW_PID = os.getpid()  # in a spawned worker this module is imported again: another pid
+
 
 class Payload:
     """Carries a big argument (a batch, the evidence) through Prefect untouched.
@@ -105,9 +104,19 @@ def plan_task(run_id: str, inputs: list[str], found: Payload, settings: Settings
         return Payload((plan, evidence))
 
 
+@task(name="begin-run", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
+def begin_task(run_id: str, prepared: InProcess, settings: Settings, flow_run_id: str | None) -> int:
+    """Register a run planned before the flow started (``winnow.planning``) and its discovery rejections."""
+    p: Prepared = prepared.value
+    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
+        return wload.begin_run(con, run_id, settings, p.inputs, flow_run_id, p.discovery.rejections)
+
+
 @task(name="process-batch", cache_policy=NO_CACHE, persist_result=False)
 def process_batch_task(candidates: Payload, settings: Settings, evidence: Payload) -> Payload:
     """Read, clean and tag a batch of files. Pure CPU: safe to run on any worker."""
+    if os.getpid() != _FLOW_PID:  # a worker process: it must not outlive the run
+        die_with_parent()
     return Payload(process_files(candidates.value, settings, evidence.value))
 
 
@@ -171,6 +180,8 @@ def _load(run_id: str, result: BatchResult, files: list[Candidate], cfg: Setting
         result.stats.update(load(run_id, Payload(result), cfg))
         return result
     except Exception as e:
+        if isinstance(e, wdb.WarehouseError) or wdb.disk_full(e):
+            raise  # the warehouse itself cannot take writes (full disk, busy): no batch would load
         logger.warning("batch of %d files could not be loaded (%s: %s): its files are rejected as 'error'",
                        len(files), type(e).__name__, e)
         failed = _failed_batch(files, e)
@@ -184,7 +195,7 @@ def _load(run_id: str, result: BatchResult, files: list[Candidate], cfg: Setting
 @flow(name="winnow-ingest", validate_parameters=False, log_prints=False)
 def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None,
                 settings: Settings | dict | None = None, export: bool = True,
-                progress: Optional[Payload] = None) -> dict:
+                progress: Optional[InProcess] = None, prepared: Optional[InProcess] = None) -> dict:
     """Ingest files/folders/globs into the warehouse.
 
     ``settings`` is the parsed ``Settings`` (as ``run_ingest`` passes it), or their
@@ -206,10 +217,15 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
         check_target(cfg.warehouse.export_dir, protected_paths(cfg))
     with wdb.run_lock(db, cfg.warehouse.lock_timeout_seconds):
         shown.stage("planning")
+        flow_run_id = str(flow_run.id) if flow_run.id else None
         with summary.timed("discover+plan"):
-            found = discover_task(inputs, cfg.input.follow_symlinks)
-            plan, evidence = plan_task(run_id, inputs, Payload(found), cfg,
-                                       str(flow_run.id) if flow_run.id else None).value
+            if prepared is not None:  # planned before Prefect started (a one-off run)
+                p: Prepared = prepared.value
+                found, plan, evidence = p.discovery, p.plan, p.evidence
+                plan.rejected_before = begin_task(run_id, prepared, cfg, flow_run_id)
+            else:
+                found = discover_task(inputs, cfg.input.follow_symlinks)
+                plan, evidence = plan_task(run_id, inputs, Payload(found), cfg, flow_run_id).value
         summary.add(plan_stats(found, plan))
         logger.info("run %s: %d files, %d to process, %d unchanged", run_id, summary.stats["plan.seen"],
                     len(plan.todo), len(plan.unchanged))
@@ -227,6 +243,8 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
                 try:
                     result: BatchResult = futures[i].result().value
                 except Exception as e:  # one batch failing (a worker died, a bug) must not end the run
+                    if stop_requested():  # ... unless its worker was stopped with the run
+                        raise KeyboardInterrupt("stopped") from None
                     logger.warning("batch %d/%d failed (%s: %s): its files are rejected as 'error'",
                                    i + 1, len(batches), type(e).__name__, e)
                     result = _failed_batch(batches[i], e)
@@ -250,6 +268,8 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
             shown.stage("finishing")
             summary = finish_task(run_id, "completed", summary, cfg)
         except BaseException as e:
+            if isinstance(e, KeyboardInterrupt) or type(e).__name__ == "TerminationSignal" or stop_requested():
+                raise  # stopped: the run stays 'running'; the next run marks it interrupted
             summary.seconds_work = time.perf_counter() - started
             try:  # close the run row: wait out a `winnow sql` reader (it stops at [sql] timeout_seconds)
                 patient = max(cfg.warehouse.lock_timeout_seconds, cfg.sql.timeout_seconds + 5)
@@ -309,57 +329,4 @@ def _publish_report(settings: Settings) -> dict | None:
         return None
 
 
-def task_runner_for(settings: Settings, runner: str | None = None, dask_address: str | None = None):
-    runner = runner or settings.flow.runner
-    address = dask_address if dask_address is not None else settings.flow.dask_address
-    if runner == "dask" or address:
-        try:
-            from prefect_dask import DaskTaskRunner
-        except ImportError:
-            raise RuntimeError("the dask runner needs prefect-dask: pip install 'winnow[dask]'") from None
-        if address:
-            return DaskTaskRunner(address=address)
-        return DaskTaskRunner(
-            cluster_kwargs={"n_workers": worker_count(settings.flow), "threads_per_worker": 1, "processes": True,
-                            "dashboard_address": None}
-        )
-    if runner == "process":
-        from prefect.task_runners import ProcessPoolTaskRunner
-
-        return ProcessPoolTaskRunner(max_workers=worker_count(settings.flow))
-    return ThreadPoolTaskRunner(max_workers=worker_count(settings.flow))
-
-
-def share_temporary_server() -> None:
-    """Start Prefect's temporary API server now and publish its address in the environment.
-
-    Without a server URL, every process that runs a Prefect task starts a temporary server of
-    its own: each Dask worker would run one beside its work, taking CPU from it.
-    Started here, the flow uses it and the Dask workers, spawned later, inherit its address.
-    """
-    if os.environ.get("PREFECT_API_URL"):
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import get_current_settings
-
-    server = SubprocessASGIServer()
-    server.start(timeout=int(get_current_settings().server.ephemeral.startup_timeout_seconds))
-    os.environ["PREFECT_API_URL"] = server.api_url
-
-
-def run_ingest(inputs: list[str], settings: Settings, *, export: bool = True, runner: str | None = None,
-               dask_address: str | None = None, started: float | None = None,
-               progress: Progress | None = None) -> dict:
-    """Run the flow in this process and return its summary (with start-up vs work time)."""
-    started = started if started is not None else time.perf_counter()
-    if (runner or settings.flow.runner) in ("dask", "process"):
-        share_temporary_server()
-    f = ingest_flow.with_options(task_runner=task_runner_for(settings, runner, dask_address))
-    result = f(inputs=[str(p) for p in inputs], settings=settings, export=export,
-               progress=InProcess(progress) if progress is not None else None)
-    total = time.perf_counter() - started
-    startup = result.pop("flow_started", started) - started
-    result["seconds"] = {"total": round(total, 3), "prefect_startup": round(startup, 3),
-                         "work": round(result.get("seconds_work", 0.0), 3)}
-    result.pop("seconds_work", None)
-    return result
+from winnow.ingest import run_ingest  # noqa: E402,F401  (the one-off entry point, re-exported)

@@ -19,6 +19,7 @@ instead of DuckDB's raw lock error.
 from __future__ import annotations
 
 import contextlib
+import functools
 import errno
 import os
 import re
@@ -226,10 +227,26 @@ def open_write(db: Path, timeout: float) -> Iterator[duckdb.DuckDBPyConnection]:
             if _is_foreign(con):
                 raise WarehouseError(f"{db} is a DuckDB database of another program (tables, no winnow schema): "
                                      "refusing to write winnow's tables into it; pass another --db")
-            migrate(con)
+            _migrate_once(con, db)
             yield con
         finally:
             con.close()
+
+
+_migrated: set[tuple[int, int]] = set()  # (device, inode) of files this process brought up to date
+
+
+def _migrate_once(con: duckdb.DuckDBPyConnection, db: Path) -> None:
+    """Migrations and views once per process and file, not on every batch's connection.
+
+    A file replaced by another (a new inode) or behind the latest schema is migrated again.
+    """
+    st = os.stat(db)
+    key = (st.st_dev, st.st_ino)
+    if key in _migrated and schema_version(con) == latest_version():
+        return
+    migrate(con)
+    _migrated.add(key)
 
 
 # Read-only connections for users' ad-hoc SQL: no writes, no files, no extensions. DuckDB still
@@ -405,6 +422,11 @@ def migrations() -> list[tuple[int, str, str]]:
     if len(set(versions)) != len(versions):
         raise WarehouseError("two migrations share a version number")
     return sorted(out)
+
+
+@functools.lru_cache(maxsize=1)
+def latest_version() -> int:
+    return max((v for v, _, _ in migrations()), default=0)
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

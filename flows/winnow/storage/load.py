@@ -77,6 +77,14 @@ def start_run(con, run_id: str, settings: Settings, inputs: list[str], flow_run_
 
 CORPUS_SIZE = "SELECT count(*) FROM corpus"
 
+LAST_RUN_STATUS = "SELECT status FROM runs ORDER BY started_at DESC LIMIT 1"
+
+
+def last_run_completed(con) -> bool:
+    """True when the latest run completed (or there is none): nothing of it is left to finish."""
+    row = con.execute(LAST_RUN_STATUS).fetchone()
+    return row is None or row[0] == "completed"
+
 
 def corpus_size(con) -> int:
     return con.execute(CORPUS_SIZE).fetchone()[0]

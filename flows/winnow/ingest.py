@@ -1,0 +1,284 @@
+"""A one-off ingest run in this process: plan first, start Prefect only when there is work.
+
+- Planning (``winnow.planning``) needs no Prefect: a run with nothing new is finished
+  and recorded without importing it (about a second instead of Prefect's start-up).
+- With work, winnow starts Prefect's temporary API server itself, owned by this
+  process: stopped when the run ends or is interrupted, and killed by the kernel
+  when this process dies, even by ``kill -9`` (Linux ``PR_SET_PDEATHSIG``), so no
+  server is ever left behind. Worker processes and Dask workers get its address.
+- The flow then runs with the chosen task runner (``task_runner_for``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+from winnow.planning import finish_nothing_new, new_run_id, prepare
+from winnow.progress import Progress
+from winnow.settings import Settings, worker_count
+from winnow.storage import db as wdb
+from winnow.storage.export import check_target, protected_paths
+
+
+def task_runner_for(settings: Settings, runner: str | None = None, dask_address: str | None = None):
+    runner = runner or settings.flow.runner
+    address = dask_address if dask_address is not None else settings.flow.dask_address
+    if runner == "dask" or address:
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError:
+            raise RuntimeError("the dask runner needs prefect-dask: pip install 'winnow[dask]'") from None
+        if address:
+            return DaskTaskRunner(address=address)
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": worker_count(settings.flow), "threads_per_worker": 1, "processes": True,
+                            "dashboard_address": None}
+        )
+    if runner == "process":
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        return ProcessPoolTaskRunner(max_workers=worker_count(settings.flow))
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=worker_count(settings.flow))
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to end this process (SIGTERM) when its parent dies, even by kill -9.
+
+    Used for the temporary server (between fork and exec) and by worker processes (on
+    their first batch): nothing winnow starts outlives the run. Linux only; elsewhere a no-op.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+_server = None  # this process's temporary API server, once started
+
+
+def ensure_server() -> str | None:
+    """Prefect's temporary API server, started once per process; None when ``PREFECT_API_URL`` names one.
+
+    Started here rather than by Prefect on first use so that (1) worker processes and Dask
+    workers, started later, share it instead of starting one each, and (2) it never outlives
+    this process: stopped at exit, and killed by the kernel on ``kill -9`` of this process.
+    Runs in one process (tests, a notebook) share it.
+    """
+    global _server
+    if _server is not None:
+        return _server.api_url
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import get_current_settings
+
+    class Owned(SubprocessASGIServer):
+        def _run_uvicorn_command(self) -> subprocess.Popen:
+            import prefect
+
+            env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                   "PREFECT__SERVER_FINAL": "1",
+                   **get_current_settings().to_environment_variables(exclude_unset=True)}
+            return subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent), "--factory",
+                 "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+                 "--log-level", "error", "--lifespan", "on"],
+                env=env, preexec_fn=die_with_parent,
+            )
+
+    server = Owned()
+    server.start(timeout=int(get_current_settings().server.ephemeral.startup_timeout_seconds))
+    os.environ["PREFECT_API_URL"] = server.api_url
+    _server = server
+    return server.api_url
+
+
+def stop_server() -> None:
+    """Stop this process's temporary server now (an interrupted run: do not wait for exit)."""
+    global _server
+    if _server is not None:
+        server, _server = _server, None
+        os.environ.pop("PREFECT_API_URL", None)
+        server.stop()
+
+
+STOPPING = threading.Event()  # set the moment a stop signal arrives
+
+
+def stop_requested() -> bool:
+    """True once a stop signal arrived (a function, not the Event itself: the flow, shipped to
+    worker processes by value, must not reference an object holding a lock)."""
+    return STOPPING.is_set()
+
+
+class Stopped(KeyboardInterrupt):
+    """The run was stopped by a signal (Ctrl-C: SIGINT, or SIGTERM); ``exit_code`` is 128 + its number."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.exit_code = 128 + signum
+
+
+def _stop_workers() -> None:
+    """Terminate this process's worker processes (process pool, local Dask cluster) at once."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        with contextlib.suppress(Exception):
+            child.terminate()
+
+
+def _stop_resource_tracker() -> None:
+    """multiprocessing's helper process: ended quietly (it warns about the pool's semaphores at exit)."""
+    with contextlib.suppress(Exception):
+        from multiprocessing import resource_tracker
+
+        pid = resource_tracker._resource_tracker._pid
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+
+
+def exit_stopped(exit_code: int) -> None:
+    """End a stopped run now: one line, the exit code, nothing left running."""
+    _stop_workers()
+    _stop_resource_tracker()
+    if _server is not None and _server.server_process is not None:
+        with contextlib.suppress(Exception):
+            _server.server_process.kill()
+    say_stopped(exit_code)
+    os._exit(exit_code)
+
+
+STOP_GRACE_SECONDS = 2.0  # then the process ends itself, whatever Prefect is still doing
+
+
+def stop_message(exit_code: int) -> str:
+    what = "SIGTERM" if exit_code == 143 else "Ctrl-C" if exit_code == 130 else f"signal {exit_code - 128}"
+    return f"winnow: stopped ({what}): loaded batches are kept; the next run processes the rest"
+
+
+def say_stopped(exit_code: int) -> None:
+    with contextlib.suppress(Exception):
+        sys.stderr.write(("\r\033[K" if sys.stderr.isatty() else "") + stop_message(exit_code) + "\n")
+        sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM stop the run within seconds.
+
+    Worker processes are terminated at once and ``Stopped`` is raised in the flow, which
+    unwinds: the batch being loaded rolls back (one transaction), loaded batches stay, the
+    run stays 'running' until the next run marks it interrupted and processes the rest.
+    Should unwinding take longer than ``STOP_GRACE_SECONDS`` (Prefect waiting on its
+    server, a pool shutting down), the process ends itself as ``kill -9`` would, which
+    the warehouse survives by design, after killing the server and the workers.
+    A second signal ends the process at once the same way.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        STOPPING.set()
+        code = 128 + signum
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, lambda n, f: exit_stopped(code))
+        _stop_workers()
+        raise Stopped(signum)
+
+    # The Python handler runs only when the main thread next executes Python code, which a
+    # long DuckDB statement can delay. The wakeup fd is written by the C-level handler at
+    # once: a watcher thread starts the grace period from the moment the signal arrives.
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    stop_signal = [signal.SIGINT]
+
+    def watch():
+        while True:
+            try:
+                data = os.read(r, 1)
+            except OSError:
+                return
+            if not data:
+                return
+            if data[0] in (signal.SIGINT, signal.SIGTERM):
+                stop_signal[0] = data[0]
+                STOPPING.set()
+                _stop_workers()
+                time.sleep(STOP_GRACE_SECONDS)
+                exit_stopped(128 + data[0])
+
+    STOPPING.clear()
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    old_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+    threading.Thread(target=watch, name="winnow-stop-watch", daemon=True).start()
+    try:
+        yield
+    except Stopped:
+        raise
+    except BaseException as e:
+        # While the flow runs, Prefect's own SIGTERM handler may raise first (TerminationSignal,
+        # sometimes wrapped): a stop is a stop, whatever exception it surfaced as.
+        surfaced_by_signal = isinstance(e, (KeyboardInterrupt, SystemExit)) or "TerminationSignal" in repr(e)
+        if STOPPING.is_set() or (surfaced_by_signal and STOPPING.wait(1.0)):
+            raise Stopped(stop_signal[0]) from None
+        raise
+    finally:
+        signal.set_wakeup_fd(old_fd)
+        os.close(w)
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def run_ingest(inputs: list[str], settings: Settings, *, export: bool = True, runner: str | None = None,
+               dask_address: str | None = None, started: float | None = None,
+               progress: Progress | None = None) -> dict:
+    """Ingest ``inputs`` once and return the run summary.
+
+    ``seconds`` in the summary: total, planning, Prefect start-up (0 when nothing was new
+    and Prefect was not started) and work.
+    """
+    started = started if started is not None else time.perf_counter()
+    shown = progress or Progress()
+    inputs = [str(p) for p in inputs]
+    if export:
+        check_target(settings.warehouse.export_dir, protected_paths(settings))
+    with stop_on_signals(), wdb.run_lock(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds):
+        shown.stage("planning")
+        prepared = prepare(inputs, settings)
+        planned = time.perf_counter()
+        if prepared.nothing_new:
+            shown.stage("nothing new: checking dedup")
+            result = finish_nothing_new(new_run_id(), prepared, settings, export)
+            result["prefect_started"] = False  # nothing new: no Prefect flow run
+            flow_started = planned
+        else:
+            shown.stage("starting Prefect")
+            ensure_server()
+            from winnow.flow import InProcess, ingest_flow
+
+            f = ingest_flow.with_options(task_runner=task_runner_for(settings, runner, dask_address))
+            result = f(inputs=inputs, settings=settings, export=export, progress=InProcess(shown),
+                       prepared=InProcess(prepared))
+            flow_started = result.pop("flow_started", planned)
+    total = time.perf_counter() - started
+    result["seconds"] = {"total": round(total, 3), "planning": round(planned - started, 3),
+                         "prefect_startup": round(flow_started - planned, 3),
+                         "work": round(result.get("seconds_work", 0.0), 3)}
+    result.pop("seconds_work", None)
+    return result
