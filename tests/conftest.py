@@ -79,9 +79,17 @@ def page_html(page_id: str) -> str:
     return gzip.decompress((DATA / "pages" / f"{page_id}.html.gz").read_bytes()).decode("utf-8")
 
 
+def subprocess_env() -> dict:
+    """The environment a `winnow` subprocess gets: this one's, less the address of the temporary
+    Prefect server an in-process run of this test session started (a user's shell has none)."""
+    e = dict(os.environ)
+    e.pop("PREFECT_API_URL", None)
+    return e
+
+
 def winnow_cli(*args, env=None, cwd=None, timeout=300) -> subprocess.CompletedProcess:
     """Run the installed `winnow` command in a real subprocess."""
-    e = dict(os.environ)
+    e = subprocess_env()
     e.update(env or {})
     exe = Path(sys.executable).parent / "winnow"
     return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, env=e,

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import DATA, ROOT, SEEDS, ingest, make_settings, query, winnow_cli
+from conftest import DATA, ROOT, SEEDS, ingest, make_settings, query, subprocess_env, winnow_cli
 from winnow.storage.db import open_read
 
 pytestmark = pytest.mark.slow
@@ -55,7 +55,7 @@ def write_config(path: Path, **sections) -> Path:
 
 
 def start(*args, env=None) -> subprocess.Popen:
-    e = dict(os.environ)
+    e = subprocess_env()
     e.update(env or {})
     return subprocess.Popen([WINNOW, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=e, cwd=ROOT, start_new_session=True)
