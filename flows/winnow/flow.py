@@ -33,7 +33,7 @@ from winnow.clean.evidence import LineEvidence
 from winnow.dedup.minhash import signature_key
 from winnow.discover import Candidate, Discovery, discover
 from winnow.pipeline import BatchResult, process_files
-from winnow.ingest import die_with_parent, stop_requested
+from winnow.ingest import exit_with_parent, stop_requested
 from winnow.planning import Prepared, new_run_id
 from winnow.progress import Progress
 from winnow.records import Rejection
@@ -116,7 +116,7 @@ def begin_task(run_id: str, prepared: InProcess, settings: Settings, flow_run_id
 def process_batch_task(candidates: Payload, settings: Settings, evidence: Payload) -> Payload:
     """Read, clean and tag a batch of files. Pure CPU: safe to run on any worker."""
     if os.getpid() != _FLOW_PID:  # a worker process: it must not outlive the run
-        die_with_parent()
+        exit_with_parent()
     return Payload(process_files(candidates.value, settings, evidence.value))
 
 

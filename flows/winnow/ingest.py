@@ -54,8 +54,8 @@ def task_runner_for(settings: Settings, runner: str | None = None, dask_address:
 def die_with_parent() -> None:
     """Ask the kernel to end this process (SIGTERM) when its parent dies, even by kill -9.
 
-    Used for the temporary server (between fork and exec) and by worker processes (on
-    their first batch): nothing winnow starts outlives the run. Linux only; elsewhere a no-op.
+    Used for the temporary server (between fork and exec): nothing winnow starts outlives the
+    run. Worker processes use ``exit_with_parent`` instead. Linux only; elsewhere a no-op.
     """
     try:
         import ctypes
@@ -64,6 +64,32 @@ def die_with_parent() -> None:
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+_watching = False
+
+
+def exit_with_parent(interval: float = 0.5) -> None:
+    """In a worker process: exit as soon as the process that started it is gone (even by kill -9).
+
+    ``PR_SET_PDEATHSIG`` is not used here: the kernel sends it when the *thread* that spawned
+    the worker exits, and a process pool may spawn its workers from a short-lived thread, which
+    killed workers in the middle of a run. A daemon thread that sees the worker re-parented
+    (its parent process died) ends it instead, within ``interval`` seconds.
+    """
+    global _watching
+    if _watching:
+        return
+    _watching = True
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(143)
+
+    threading.Thread(target=watch, name="winnow-parent-watch", daemon=True).start()
 
 
 _server = None  # this process's temporary API server, once started
