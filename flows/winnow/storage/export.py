@@ -24,6 +24,7 @@ folder is refused whatever it holds.
 
 from __future__ import annotations
 
+import glob
 import gzip
 import json
 import os
@@ -194,6 +195,14 @@ def _swap(out: Path, version: Path) -> None:
         raise
 
 
+def _drop_stale_links(out: Path) -> None:
+    """Remove the new-link symlinks of exports killed between making the link and the swap
+    (``.<name>.link-<hex>``, a name only ``_swap`` makes; a symlink, never what it points to)."""
+    for link in out.parent.glob(f".{glob.escape(out.name)}.link-*"):
+        if link.is_symlink() and re.fullmatch(r"[0-9a-f]{8}", link.name.rsplit(".link-", 1)[1]):
+            link.unlink(missing_ok=True)
+
+
 def _prune(out: Path, keep: set[Path]) -> None:
     """Delete winnow's versions not in ``keep`` (older exports, half-written ones of killed exports).
 
@@ -250,6 +259,7 @@ def _export_locked(con, out: Path, partition_by: str | None, fmt: str, settings)
     _fsync_tree(version)
     _swap(out, version)
     _prune(out, {version, previous} if KEEP_PREVIOUS and previous else {version})
+    _drop_stale_links(out)
     return ExportResult(str(out), rows, len(files), version.name, fmt)
 
 
