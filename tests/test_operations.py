@@ -244,17 +244,30 @@ def test_kill_9_leaves_a_consistent_warehouse_and_the_next_run_finishes(tmp_path
 
 
 def test_every_runner_and_worker_count_gives_the_same_corpus(tmp_path):
-    """One thread, worker processes (1 and 2) and a local Dask cluster: the same documents and clusters."""
+    """One thread, worker processes (1 and 2) and a local Dask cluster: the same documents and
+    clusters. Each run is a `winnow ingest` process of its own, as a user runs it (a process pool
+    started inside this long-lived test process once hung, with state left by earlier tests)."""
     corpus = make_corpus(tmp_path / "corpus", 30)
     q_docs = "SELECT doc_id, title, text, language, language_prob, cluster_id, duplicate_of FROM documents ORDER BY doc_id"
     q_corpus = "SELECT doc_id, source_paths FROM corpus ORDER BY doc_id"
     q_sigs = "SELECT doc_id, minhash FROM doc_signatures ORDER BY doc_id"
     results = {}
     for runner, workers in (("thread", 1), ("process", 1), ("process", 2), ("dask", 2)):
-        s = make_settings(tmp_path / f"{runner}-{workers}", flow={"batch_size": 5, "workers": workers, "runner": runner})
-        summary = ingest([corpus], s, export=False)
+        d = tmp_path / f"{runner}-{workers}"
+        d.mkdir()
+        db = d / "corpus.duckdb"
+        cfg = write_config(d / "winnow.toml", warehouse={"db": str(db), "export_dir": str(d / "export")},
+                           report={"after_run": False},
+                           flow={"batch_size": 5, "workers": workers, "runner": runner})
+        r = winnow_cli("ingest", corpus, "--config", cfg, "--no-export", "--json", timeout=600)
+        assert r.returncode == 0, (runner, workers, r.stderr[-2000:])
+        summary = json.loads(r.stdout)
         assert summary["status"] == "completed" and summary["files"]["rejected"] == 0, (runner, workers)
-        results[runner, workers] = (query(s, q_docs), query(s, q_corpus), query(s, q_sigs))
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            results[runner, workers] = tuple(con.execute(q).fetchall() for q in (q_docs, q_corpus, q_sigs))
+        finally:
+            con.close()
     base = results["thread", 1]
     assert len(base[0]) == 30 and len(base[2]) >= 20
     for key, got in results.items():
