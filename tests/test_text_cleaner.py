@@ -210,6 +210,67 @@ def test_comment_thread_widgets_are_removed():
     assert {reasons[w] for w in widgets[:-1]} == {"comment_widget"}
 
 
+_COMMENTS = [
+    ("Great piece, thanks for writing it up so clearly. I had no idea the talks went back that far.",
+     "Posted by: Dana Whitfield | June 19, 2024 9:12 AM"),
+    ("I disagree with most of this. The visit is about ammunition and nothing else, whatever the statements say.",
+     "Posted by: R. Okafor | June 19, 2024 10:47 AM"),
+    ("Does anyone know whether the agreement was published in full? I could only find summaries of it online.",
+     "Posted by: mkline | June 19, 2024 1:03 PM"),
+    ("Same here, only the summaries. The ministry's site has nothing yet, which says a lot about the whole thing.",
+     "Posted by: Dana Whitfield | June 19, 2024 2:30 PM"),
+    ("The last visit was in 2000, and people forget how little came of it. I would wait before calling this historic.",
+     "Posted by: Tom H. | June 19, 2024 4:05 PM"),
+    ("Thanks to the author for the background on the treaty, that part was new to me and very useful indeed.",
+     "Posted by: lena_k | June 20, 2024 8:41 AM"),
+]
+
+
+def _with_thread(heading: str | None, stamp_first: bool = False) -> tuple[dict, str, list[str]]:
+    g = _seed_gold()[1]
+    lines = (SEEDS / g["file"]).read_text(encoding="utf-8").splitlines()
+    end = max(i for i, ln in enumerate(lines) if len(ln.split()) > 30) + 1
+    thread = [heading, ""] if heading else []
+    for said, stamp in _COMMENTS:
+        thread += [stamp, "", said, ""] if stamp_first else [said, "", stamp, ""]
+    return g, "\n".join(lines[:end] + [""] + thread + lines[end:]), [c for c, _ in _COMMENTS]
+
+
+@pytest.mark.parametrize("heading,stamp_first", [("4 Comments", False), ("Leave a Reply", True), (None, True),
+                                                 ("Kommentare", False), (None, False)])
+def test_reader_comments_under_an_article_are_not_body(heading, stamp_first):
+    """A run of dated comment stamps under the article (with a comment heading above it, or six of them
+    without one) starts the comments: nothing from there down is article (failed before: the comments were kept as prose)."""
+    g, text, said = _with_thread(heading, stamp_first)
+    ext = clean_text_dump(text)
+    if heading is None and not stamp_first:  # signatures under their comments: the first one reads as article
+        said = said[1:]
+    assert not set(said) & set(ext.paragraphs)
+    assert score_page(g["file"], ext.text, g["body"]).f1 >= 0.95
+    assert {r.reason for r in ext.removed if r.text in said} == {"comments"}
+
+
+def test_a_page_that_is_all_thread_is_kept():
+    """A forum thread (stamps from the top, no article above them) is not cut: when in doubt, keep it."""
+    thread = ["Forum > General > Visit to Pyongyang", ""]
+    for said, stamp in _COMMENTS * 2:
+        thread += [stamp, "", said + " " + said, ""]
+    ext = clean_text_dump("\n".join(thread))
+    assert sum(len(p.split()) for p in ext.paragraphs) >= 150
+    assert not any(r.reason == "comments" for r in ext.removed)
+
+
+def test_dated_table_rows_are_not_a_comment_thread():
+    """Rows of a log table each carry a date and a time; cells, not comments, lie between them."""
+    g = _seed_gold()[1]
+    lines = (SEEDS / g["file"]).read_text(encoding="utf-8").splitlines()
+    mid = len(lines) // 2
+    rows = [f"2024-06-18 1{h}:00:00 | {200 + h} | {4000 + 7 * h}" for h in range(8)]
+    ext = clean_text_dump("\n".join(lines[:mid] + [""] + rows + [""] + lines[mid:]))
+    assert not any(r.reason == "comments" for r in ext.removed)
+    assert score_page(g["file"], ext.text, g["body"]).f1 >= 0.95
+
+
 def test_a_page_without_a_body_has_no_title():
     """The last line of a page of menus is not its headline."""
     menu = ["Home", "News", "Sport", "Weather", "Contact us", "Search", "Log in"] * 3

@@ -35,6 +35,11 @@ class Language:
     byline: tuple[str, ...] = ()
     # Words that introduce a publication or update date ("Updated 3 May 2024").
     updated: tuple[str, ...] = ()
+    # Headings that open the reader comments under an article ("Comments", "Leave a reply",
+    # "12 responses to ..."; a count in front is allowed: "14 comments").
+    comments: tuple[str, ...] = ()
+    # Verbs that end a commenter's header line ("Jane says:", "Jean a écrit :").
+    comment_verbs: tuple[str, ...] = ()
 
 
 LANGUAGES: dict[str, Language] = {
@@ -83,6 +88,14 @@ LANGUAGES: dict[str, Language] = {
         ),
         byline=("by", "written by", "posted by", "words by", "story by"),
         updated=("updated", "last updated", "published", "posted", "modified", "last modified"),
+        comments=(
+            "comments", "comment", "responses", "response", "replies", "reader comments",
+            "readers' comments", "leave a reply", "leave a comment", "post a comment", "add a comment",
+            "add comment", "discussion", "join the discussion", "join the conversation", "what do you think",
+            "have your say", "trackbacks", "comments are closed", "show comments", "view comments",
+            "reader feedback", "your comments",
+        ),
+        comment_verbs=("says", "said", "wrote", "writes", "replied", "commented"),
     ),
     "de": Language(
         related=(
@@ -104,6 +117,11 @@ LANGUAGES: dict[str, Language] = {
         ),
         byline=("von", "autor", "autorin"),
         updated=("aktualisiert", "veröffentlicht", "zuletzt aktualisiert"),
+        comments=(
+            "kommentare", "kommentar", "kommentieren", "leserkommentare", "diskussion", "ihre meinung",
+            "schreiben sie einen kommentar",
+        ),
+        comment_verbs=("schreibt", "schrieb", "sagt", "meint"),
     ),
     "fr": Language(
         related=(
@@ -128,6 +146,11 @@ LANGUAGES: dict[str, Language] = {
         ),
         byline=("par",),
         updated=("publié", "publié le", "mis à jour", "mis à jour le"),
+        comments=(
+            "commentaires", "commentaire", "réactions", "réagissez", "laisser un commentaire",
+            "vos commentaires", "votre avis",
+        ),
+        comment_verbs=("a écrit", "dit", "écrit"),
     ),
     "es": Language(
         related=(
@@ -150,6 +173,11 @@ LANGUAGES: dict[str, Language] = {
         ),
         byline=("por", "autor", "autora"),
         updated=("actualizado", "publicado"),
+        comments=(
+            "comentarios", "comentario", "deja un comentario", "deja una respuesta", "opiniones",
+            "respuestas",
+        ),
+        comment_verbs=("dice", "dijo", "escribió", "escribe"),
     ),
     "ru": Language(
         related=(
@@ -172,6 +200,11 @@ LANGUAGES: dict[str, Language] = {
         ),
         byline=("автор", "текст", "от"),
         updated=("обновлено", "опубликовано"),
+        comments=(
+            "комментарии", "комментариев", "комментария", "оставить комментарий", "обсуждение",
+            "ваш комментарий", "отзывы",
+        ),
+        comment_verbs=("пишет", "написал", "написала", "сказал"),
     ),
     "it": Language(
         related=(
@@ -192,6 +225,8 @@ LANGUAGES: dict[str, Language] = {
         ),
         byline=("di",),
         updated=("aggiornato", "pubblicato"),
+        comments=("commenti", "commento", "lascia un commento", "lascia una risposta", "risposte"),
+        comment_verbs=("dice", "scrive", "ha scritto"),
     ),
     "pt": Language(
         related=(
@@ -212,6 +247,8 @@ LANGUAGES: dict[str, Language] = {
         ),
         byline=("por", "autor", "autora"),
         updated=("atualizado", "publicado"),
+        comments=("comentários", "comentarios", "deixe um comentário", "deixe uma resposta", "respostas"),
+        comment_verbs=("disse", "diz", "escreveu"),
     ),
     "nl": Language(
         related=("lees ook", "lees meer", "gerelateerde artikelen", "meer nieuws", "bekijk ook",
@@ -224,6 +261,8 @@ LANGUAGES: dict[str, Language] = {
         ),
         byline=("door",),
         updated=("bijgewerkt", "gepubliceerd"),
+        comments=("reacties", "reactie", "laat een reactie achter", "plaats een reactie"),
+        comment_verbs=("zegt", "schreef"),
     ),
     "pl": Language(
         related=("czytaj też", "czytaj także", "zobacz też", "zobacz także", "przeczytaj też",
@@ -237,6 +276,8 @@ LANGUAGES: dict[str, Language] = {
             ("grudnia", "grudzień", "gru"),
         ),
         byline=("autor", "autorka"),
+        comments=("komentarze", "komentarz", "dodaj komentarz", "odpowiedzi"),
+        comment_verbs=("napisał", "napisała", "pisze"),
     ),
     "tr": Language(
         related=("ayrıca okuyun", "ilgili haberler", "bunlar da ilginizi çekebilir",
@@ -284,6 +325,14 @@ def byline_words() -> tuple[str, ...]:
 
 def updated_words() -> tuple[str, ...]:
     return _union("updated")
+
+
+def comment_headings() -> tuple[str, ...]:
+    return _union("comments")
+
+
+def comment_verbs() -> tuple[str, ...]:
+    return _union("comment_verbs")
 
 
 def month_numbers() -> dict[str, int]:

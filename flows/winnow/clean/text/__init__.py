@@ -3,8 +3,9 @@
 ``clean_text_dump(text, evidence=None)`` returns a ``winnow.records.Extraction``;
 ``line_key(line)`` is the normalised line under which corpus evidence is counted.
 How it decides: ``cleaner.py`` (engine), ``features.py`` (what each line looks
-like), ``model.py`` (the trained line classifier), ``metadata.py`` (title,
-byline, date), ``patterns.py`` and ``params.py`` (rules and thresholds as data).
+like), ``model.py`` (the trained line classifier), ``comments.py`` (where reader
+comments start), ``metadata.py`` (title, byline, date), ``patterns.py`` and
+``params.py`` (rules and thresholds as data).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from winnow.clean.text import params, patterns
+from winnow.clean.text import comments, params, patterns
 from winnow.clean.text.features import NAMES, PageFeatures, page_features
 from winnow.clean.text.lines import Line, line_key, split_lines
 from winnow.clean.text.metadata import find_byline, find_title, strip_image_prefix
@@ -66,6 +66,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None) -> Extr
         body[i] = False
         reasons[i] = reasons[i] or "symbols"
     _apply_evidence(lines, pf, body, reasons, evidence)
+    _drop_comments(lines, pf, body, reasons)
 
     # metadata
     title_i = find_title(lines, pf, body)
@@ -110,6 +111,17 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None) -> Extr
         title=title, paragraphs=paragraphs, author=author, date=date, removed=removed,
         extractor=EXTRACTOR, not_article=not_article, not_article_reason=why,
     )
+
+
+def _drop_comments(lines: list[Line], pf: PageFeatures, body: np.ndarray, reasons: list) -> None:
+    """Everything from the start of the reader comments under the article down is not article."""
+    start = comments.thread_start(lines, pf, body)
+    if start is None:
+        return
+    for i in range(start, len(lines)):
+        if body[i] or not reasons[i]:
+            reasons[i] = "comments"
+        body[i] = False
 
 
 def _fallback(p: np.ndarray, words: np.ndarray, body: np.ndarray) -> None:

@@ -82,3 +82,17 @@ WRAP = {
 
 # A sentence scoring at least "low" (under the model's threshold) is kept next to a kept line.
 HYSTERESIS = {"low": 0.4, "skip_callouts": 2}
+
+# Reader comments (comments.thread_start): a run of comment stamps below an article.
+COMMENTS = {
+    "min_stamps": 3,  # stamps (date and time, or "Name says:") below a comment heading
+    "after_heading": 40,  # ... in this many lines under it
+    "min_stamps_alone": 5,  # without a heading: a run of this many stamps ...
+    "max_gap": 15,  # ... each at most this many lines below the one before
+    "max_median_gap_alone": 4,  # ... typically this close (a blog's posts are further apart)
+    "comment_min_words": 5,  # a comment between two stamps has a line this long ...
+    "min_said_share": 0.7,  # ... between most of them (a table's dated rows have cells in between)
+    "stamp_max_words": 20,
+    "heading_max_words": 16,
+    "min_body_words_above": 50,  # kept words above the thread: an article is there
+}

@@ -1,0 +1,104 @@
+"""Reader comments under an article: where the thread starts, so nothing below it is body.
+
+A comment thread has a shape an article does not: a run of short *stamp* lines, one per
+comment, close together, each carrying a date and a time ("Posted by: Jane | Mar 26, 2007
+2:00:18 PM", "Chris 07.15.12 at 11:59", "1. on 2012-10-09 at 9:00 am Olaf") or a commenter's
+header ("Jane says:", "Jean a écrit :"). The thread starts at its first stamp, or at the
+comment heading just above it ("14 comments", "16 Responses", "Comments", "Leave a reply";
+per-language phrases in ``winnow.vocab.languages``). Everything from there down is comments,
+a comment form or the page footer: not the article.
+
+Only a confident act: at least ``min_stamps`` stamps, the thread below an article already
+kept (``min_body_words_above``), dates and times together (a live blog's bare "10:05" is not a
+comment stamp, nor a teaser's "2 hours ago"). A page that is all thread (a forum) has no
+article above its first stamp, and is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from winnow.clean.text.features import NAMES, PageFeatures
+from winnow.clean.text.lines import Line
+from winnow.clean.text.params import COMMENTS
+from winnow.vocab import languages
+
+_COL = {name: i for i, name in enumerate(NAMES)}
+_VERB = re.compile(r"\b(?:" + languages.regex_alternation(languages.comment_verbs()) + r")\s*:\s*$", re.I)
+_HEADING = re.compile(
+    r"^[\[{(]?\s*(?:(?:\d+|no|one|two|three)\s+)?(?:" + languages.regex_alternation(languages.comment_headings())
+    + r")\b", re.I)
+
+
+def is_comment_heading(text: str, words: float) -> bool:
+    """"Comments", "14 comments… read them below or add one", "16 Responses to “Title”", "Leave a Reply"."""
+    return words <= COMMENTS["heading_max_words"] and bool(_HEADING.match(text.strip()))
+
+
+def stamps(lines: list[Line], pf: PageFeatures) -> np.ndarray:
+    """Indexes of the lines shaped like a comment's stamp: short, with a date and a time, or "Name says:"."""
+    X = pf.X
+    words = X[:, _COL["words"]]
+    dated = (X[:, _COL["has_date"]] == 1) & (X[:, _COL["has_time"]] == 1)
+    verb = np.array([bool(_VERB.search(ln.text[-40:])) for ln in lines], dtype=bool)
+    return np.flatnonzero((dated | verb) & (words <= COMMENTS["stamp_max_words"]))
+
+
+def _thread_like(chain, words: np.ndarray) -> bool:
+    """Stamps a comment apart, with the comment between them: not a table's rows (one under the other, or
+    cells between them)."""
+    cfg = COMMENTS
+    if len(chain) < 2:
+        return False
+    gaps = np.diff(chain)
+    said = [float(words[a + 1 : b].max(initial=0)) >= cfg["comment_min_words"] for a, b in zip(chain[:-1], chain[1:])]
+    return float(np.median(gaps)) >= 2 and float(np.mean(said)) >= cfg["min_said_share"]
+
+
+def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int | None:
+    """Index of the first line of the reader comments under the article, or None when there are none
+    (or when in doubt).
+
+    Either a comment heading with at least ``min_stamps`` stamps in the ``after_heading`` lines below
+    it, or, without a heading, a run of at least ``min_stamps_alone`` stamps a few lines apart
+    (``max_median_gap_alone``), as comments are: the thread starts at the heading, or at the first
+    stamp. Below an article only (``min_body_words_above`` kept words above the start).
+    """
+    cfg = COMMENTS
+    s = stamps(lines, pf)
+    if len(s) < cfg["min_stamps"]:
+        return None
+    words = pf.X[:, _COL["words"]]
+    kept_before = np.concatenate([[0.0], np.cumsum(words * body)])
+    starts = []
+    for h in (i for i, ln in enumerate(lines) if is_comment_heading(ln.text, words[i])):
+        below = s[(s > h) & (s <= h + cfg["after_heading"])]
+        if len(below) >= cfg["min_stamps"] and _thread_like([int(x) for x in below], words):
+            starts.append(h)
+            break
+    # no heading: a run of stamps close together (chains of stamps at most max_gap apart)
+    chains, cur = [], [int(s[0])]
+    for a, b in zip(s[:-1], s[1:]):
+        if b - a <= cfg["max_gap"]:
+            cur.append(int(b))
+        else:
+            chains.append(cur)
+            cur = [int(b)]
+    chains.append(cur)
+    for chain in chains:
+        gaps = np.diff(chain)
+        # the article's own dated byline just above the first comment: the article between them
+        if len(chain) > cfg["min_stamps_alone"] and gaps[0] > 2 * np.median(gaps[1:]) + 2:
+            chain, gaps = chain[1:], gaps[1:]
+        if (len(chain) >= cfg["min_stamps_alone"] and _thread_like(chain, words)
+                and float(np.median(gaps)) <= cfg["max_median_gap_alone"]):
+            starts.append(chain[0])
+            break
+    if not starts:
+        return None
+    start = min(starts)
+    if kept_before[start] < cfg["min_body_words_above"]:
+        return None  # a page that starts with its thread (a forum): keep it as it is
+    return start
