@@ -1,0 +1,333 @@
+"""Scale on record: `winnow ingest` end to end on 10,000 and 100,000 documents, and a 10M projection.
+
+    python benchmarks/scale.py [--sizes 10000,100000] [--dup-share 0.07] [--no-export]
+
+For each size, in this one run, smallest first:
+
+1. Generates that many mostly distinct documents from real page material, with a planted
+   share of true near-duplicates (``scalecorpus.py``: real chrome, bodies recombined from
+   real sentences, copies mutated as dupset.py does; HTML, gzipped HTML and text dumps).
+2. Runs the real command, ``winnow ingest CORPUS --db NEW.duckdb --json`` with the defaults
+   (process pool, one worker per core, export on unless ``--no-export``), in a fresh
+   process, after a warm-up run so Prefect's home database exists as in everyday use.
+3. Samples every 0.25 s the flow process and its descendants (``/proc/<pid>/status``:
+   VmHWM, the kernel's peak resident set): peak memory of the flow process, of each worker
+   process and of Prefect's server; and the load average of the machine.
+4. Reports time, documents/s, the warehouse size (database file, and the export), each
+   stage's cost from the run summary (planning, Prefect start-up, processing, load, dedup,
+   export), the dedup stage's share of the run (see ``dedup_share``), and the planted
+   duplicate share against the share dedup folded (and how many planted copies landed in
+   their original's cluster).
+
+Then projects 10M documents from the per-document cost of each stage at the two largest
+sizes: a stage whose cost per document grows between them is extrapolated with the growth
+exponent measured (time ~ n^k), so growth that is not linear shows.
+
+The corpus and warehouses live under ``benchmarks/out/scale/`` (git-ignored) and are
+removed at the end unless ``--keep``; ``benchmarks/out/scale/results.json`` keeps the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+
+from corpus import DEFAULT_EVAL, ROOT
+from scalecorpus import generate
+
+OUT = ROOT / "benchmarks" / "out" / "scale"
+TARGET = 10_000_000
+
+
+# --- memory of a process tree -------------------------------------------------------------
+
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat.rpartition(")")[2].split()[1])
+        kids.setdefault(ppid, []).append(int(entry.name))
+    return kids
+
+
+def _tree(pid: int) -> list[int]:
+    kids, out, todo = _children(), [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += kids.get(p, [])
+    return out
+
+
+def _status(pid: int) -> tuple[int, str] | None:
+    """(VmHWM in kB, role) of a live process."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            hwm = next((int(line.split()[1]) for line in f if line.startswith("VmHWM:")), 0)
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+    except (OSError, StopIteration):
+        return None
+    role = ("prefect server" if "uvicorn" in cmd or "prefect" in cmd and "server" in cmd
+            else "resource tracker" if "resource_tracker" in cmd
+            else "worker" if "multiprocessing" in cmd or "spawn_main" in cmd or "winnow" in cmd
+            else "other")  # a worker forked from the flow process keeps its command line
+    return hwm, role
+
+
+class Sampler(threading.Thread):
+    """Peak memory of a process and each of its descendants, and the machine's load, until stopped."""
+
+    def __init__(self, pid: int, every: float = 0.25):
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.peaks: dict[int, tuple[int, str]] = {}
+        self.loads: list[float] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        ticks = 0
+        while not self.done.is_set():
+            for p in _tree(self.pid):
+                got = _status(p)
+                if got:
+                    role = "flow" if p == self.pid else got[1]
+                    self.peaks[p] = (max(got[0], self.peaks.get(p, (0, ""))[0]), role)
+            if ticks % 20 == 0:
+                self.loads.append(os.getloadavg()[0])
+            ticks += 1
+            self.done.wait(self.every)
+
+    def report(self) -> dict:
+        mb = lambda kb: round(kb / 1024, 1)  # noqa: E731
+        by_role: dict[str, list[float]] = {}
+        for _, (kb, role) in sorted(self.peaks.items()):
+            by_role.setdefault(role, []).append(mb(kb))
+        loads = self.loads or [os.getloadavg()[0]]
+        return {"flow_peak_mb": by_role.get("flow", [0])[0], "worker_peaks_mb": by_role.get("worker", []),
+                "server_peak_mb": max(by_role.get("prefect server", [0])),
+                "other_peaks_mb": by_role.get("other", []) + by_role.get("resource tracker", []),
+                "load": [round(min(loads), 1), round(sum(loads) / len(loads), 1), round(max(loads), 1)]}
+
+
+# --- one run ------------------------------------------------------------------------------
+
+
+def ingest(corpus: Path, db: Path, home: Path, export: bool) -> tuple[dict, dict, float]:
+    """Run `winnow ingest` on ``corpus`` into a new ``db``: (summary, memory, wall seconds)."""
+    cmd = [str(Path(sys.executable).parent / "winnow"), "ingest", str(corpus), "--db", str(db), "--json", "-q"]
+    cmd += [] if export else ["--no-export"]
+    env = dict(os.environ, PREFECT_HOME=str(home))
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    sampler = Sampler(proc.pid)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t
+    sampler.done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"winnow ingest failed ({proc.returncode}):\n{err[-3000:]}")
+    return json.loads(out), sampler.report(), wall
+
+
+def planted_found(db: Path, truth: Path) -> dict:
+    """Planted copies, documents dedup folded, and planted copies found in their original's cluster."""
+    rows = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines()]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cluster = dict(con.execute(
+            "SELECT f.path, d.cluster_id FROM source_files f JOIN documents d USING (doc_id) "
+            "WHERE f.status = 'current' AND d.superseded_at IS NULL").fetchall())
+        folded = con.execute("SELECT count(*) FROM documents WHERE superseded_at IS NULL "
+                             "AND duplicate_of IS NOT NULL").fetchone()[0]
+        docs = con.execute("SELECT count(*) FROM documents WHERE superseded_at IS NULL").fetchone()[0]
+    finally:
+        con.close()
+    by_doc = {r["doc"]: r["path"] for r in rows}
+    copies = [r for r in rows if r["copy_of"] is not None]
+    hit = sum(1 for r in copies if cluster.get(r["path"]) is not None
+              and cluster.get(r["path"]) == cluster.get(by_doc[r["copy_of"]]))
+    planted = {by_doc[r["copy_of"]] for r in copies} | {r["path"] for r in copies}
+    sizes: dict = {}
+    for c in cluster.values():
+        sizes[c] = sizes.get(c, 0) + 1
+    stray = sum(1 for r in rows if r["path"] not in planted and sizes.get(cluster.get(r["path"]), 0) > 1)
+    return {"files": len(rows), "documents": docs, "planted": len(copies), "folded": folded,
+            "planted_found": hit, "unplanted_in_clusters": stray}
+
+
+def stages(summary: dict, wall: float) -> dict[str, float]:
+    """Seconds of each stage of one run, from its summary; ``other`` = wall minus the stages."""
+    sec, steps = summary["seconds"], summary["step_seconds"]
+    load, dedup, export = steps.get("load", 0.0), steps.get("dedup", 0.0), steps.get("export", 0.0)
+    processing = max(0.0, sec["work"] - load - dedup - export - steps.get("discover+plan", 0.0))
+    out = {"planning": sec["planning"], "prefect start-up": sec["prefect_startup"],
+           "processing (waiting on workers)": processing, "load": load, "dedup": dedup, "export": export}
+    out["other (imports, finishing, exit)"] = max(0.0, wall - sum(out.values()))
+    return out
+
+
+def measure(n: int, args, home: Path) -> dict:
+    work = OUT / f"n{n}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    t = time.perf_counter()
+    counts = generate(work / "corpus", n, args.eval, args.dup_share, args.seed)
+    made = time.perf_counter() - t
+    db = work / "scale.duckdb"
+    print(f"[{time.strftime('%H:%M:%S')}] {n} files generated in {made:.0f} s ({counts}); ingesting", flush=True)
+    summary, memory, wall = ingest(work / "corpus", db, home, not args.no_export)
+    steps = summary["step_seconds"]
+    workers = max(1, len(memory["worker_peaks_mb"]))
+    export_dir = db.with_name(db.stem + "-export")
+    res = {
+        "files": n, "wall": wall, "summary_total": summary["seconds"]["total"], "stages": stages(summary, wall),
+        "signature_worker_seconds": steps.get("signature", 0.0),
+        "worker_seconds": {k: v for k, v in steps.items() if k not in ("load", "dedup", "export", "discover+plan")},
+        "workers": workers, "memory": memory,
+        "warehouse_mb": round(sum(p.stat().st_size for p in work.glob("scale.duckdb*")) / 1e6, 1),
+        "export_mb": round(sum(p.stat().st_size for p in export_dir.rglob("*") if p.is_file()) / 1e6, 1)
+        if export_dir.exists() else 0.0,
+        "corpus_mb": round(sum(p.stat().st_size for p in (work / "corpus").rglob("*") if p.is_file()) / 1e6, 1),
+        "dedup_counts": {k: v for k, v in summary.get("dedup", {}).items()} if isinstance(summary.get("dedup"), dict)
+        else {},
+        "dups": planted_found(db, work / "truth.jsonl"),
+        "documents": summary["documents"], "files_summary": summary["files"],
+    }
+    print(f"[{time.strftime('%H:%M:%S')}] {n} files done in {wall:.0f} s", flush=True)
+    if not args.keep:
+        shutil.rmtree(work / "corpus", ignore_errors=True)
+        shutil.rmtree(export_dir, ignore_errors=True)
+        for p in work.glob("scale.duckdb*"):
+            p.unlink()
+    return res
+
+
+def dedup_share(r: dict) -> tuple[float, float]:
+    """Dedup stage seconds (the flow's LSH + verification + clustering, plus the workers' signature
+    time divided by the number of workers, as they run side by side) and its share of the run."""
+    s = r["stages"]["dedup"] + r["signature_worker_seconds"] / r["workers"]
+    return s, s / r["wall"]
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def print_run(r: dict) -> None:
+    m, d = r["memory"], r["dups"]
+    dedup_s, share = dedup_share(r)
+    print(f"### {r['files']:,} files\n")
+    print(f"- time {r['wall']:.0f} s wall ({r['files'] / r['wall']:.1f} documents/s), "
+          f"{d['documents']:,} documents, {r['workers']} workers, machine load (1-min average) "
+          f"min {m['load'][0]} / mean {m['load'][1]} / max {m['load'][2]}")
+    print(f"- peak memory: flow process {m['flow_peak_mb']:.0f} MB; workers "
+          f"{', '.join(f'{x:.0f}' for x in m['worker_peaks_mb'])} MB; Prefect server {m['server_peak_mb']:.0f} MB")
+    print(f"- warehouse {r['warehouse_mb']:.1f} MB, export {r['export_mb']:.1f} MB (input {r['corpus_mb']:.0f} MB)")
+    print(f"- dedup stage {dedup_s:.1f} s = {100 * share:.1f}% of the run (flow: LSH + verification + clusters "
+          f"{r['stages']['dedup']:.1f} s; signatures on the workers {r['signature_worker_seconds']:.1f} s "
+          f"of worker time / {r['workers']})")
+    print(f"- duplicates: planted {d['planted']:,} of {d['files']:,} files ({100 * d['planted'] / d['files']:.1f}%); "
+          f"folded by dedup {d['folded']:,} of {d['documents']:,} documents "
+          f"({100 * d['folded'] / max(1, d['documents']):.1f}%); planted copies in their original's cluster "
+          f"{d['planted_found']:,} ({100 * d['planted_found'] / max(1, d['planted']):.1f}%); "
+          f"unplanted files in a cluster {d['unplanted_in_clusters']:,}")
+    print()
+    print("| stage | seconds | share of the run | ms per document |")
+    print("|---|---:|---:|---:|")
+    for name, s in r["stages"].items():
+        print(f"| {name} | {s:.1f} | {100 * s / r['wall']:.1f}% | {1000 * s / r['files']:.2f} |")
+    print(f"| **total (wall)** | {r['wall']:.1f} | 100% | {1000 * r['wall'] / r['files']:.2f} |")
+    print()
+    ws = r["worker_seconds"]
+    print("worker time by step (seconds, summed over workers): "
+          + ", ".join(f"{k} {v:.1f}" for k, v in sorted(ws.items(), key=lambda kv: -kv[1]) if v >= 0.05))
+    print()
+
+
+def growth(a: float, b: float, na: int, nb: int) -> float:
+    """Exponent k of time ~ n^k between two sizes (1 = linear); at least 1 (no economies of scale)."""
+    if a <= 0 or b <= 0:
+        return 1.0
+    return max(1.0, math.log(b / a) / math.log(nb / na))
+
+
+def project(small: dict, big: dict, cluster_workers: int) -> None:
+    na, nb = small["files"], big["files"]
+    print(f"### Projection to {TARGET:,} documents (from the per-stage costs at {na:,} and {nb:,})\n")
+    print("| stage | ms/doc at " f"{na:,} | ms/doc at {nb:,} | growth n^k | one machine ({big['workers']} workers) | "
+          f"Dask cluster ({cluster_workers} workers) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    one = cl = 0.0
+    per_worker = {"processing (waiting on workers)"}
+    flat = {"prefect start-up", "other (imports, finishing, exit)"}
+    for name in big["stages"]:
+        a, b = small["stages"][name], big["stages"][name]
+        k = 1.0 if name in flat else growth(a, b, na, nb)
+        t = b if name in flat else b * (TARGET / nb) ** k
+        tc = t * big["workers"] / cluster_workers if name in per_worker else t
+        one += t
+        cl += tc
+        print(f"| {name} | {1000 * a / na:.2f} | {1000 * b / nb:.2f} | {k:.2f} | {t / 3600:.1f} h | {tc / 3600:.1f} h |")
+    print(f"| **total** | | | | **{one / 3600:.1f} h** | **{cl / 3600:.1f} h** |")
+    fa, fb = small["memory"]["flow_peak_mb"], big["memory"]["flow_peak_mb"]
+    slope = (fb - fa) / (nb - na)
+    print()
+    print(f"Flow process memory: {fa:.0f} MB at {na:,}, {fb:.0f} MB at {nb:,} "
+          f"({1024 * slope:.1f} kB per document more): ~{(fb + slope * (TARGET - nb)) / 1024:.1f} GB at {TARGET:,}.")
+    print(f"Warehouse: {small['warehouse_mb']:.0f} MB at {na:,}, {big['warehouse_mb']:.0f} MB at {nb:,}: "
+          f"~{big['warehouse_mb'] * TARGET / nb / 1000:.0f} GB at {TARGET:,}.")
+    print("On the cluster only the workers' processing divides by the workers; planning, load, dedup "
+          "and export stay in the one flow process (every DuckDB write in one process).")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,100000", help="comma-separated corpus sizes, run smallest first")
+    ap.add_argument("--dup-share", type=float, default=0.07, help="share of planted near-duplicate copies")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--no-export", action="store_true", help="run with --no-export")
+    ap.add_argument("--cluster-workers", type=int, default=64, help="Dask workers of the projected cluster")
+    ap.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help="shared eval folder (page material)")
+    ap.add_argument("--keep", action="store_true", help="keep the corpora, warehouses and exports")
+    args = ap.parse_args()
+    sizes = sorted(int(x) for x in args.sizes.split(","))
+    home = ROOT / ".winnow" / "bench-prefect"
+    home.mkdir(parents=True, exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"[{time.strftime('%H:%M:%S')}] warm-up run on seeds/", flush=True)
+    warm = OUT / "warm.duckdb"
+    for p in OUT.glob("warm*"):
+        shutil.rmtree(p) if p.is_dir() else p.unlink()
+    ingest(ROOT / "seeds", warm, home, export=False)
+    results = []
+    for n in sizes:
+        results.append(measure(n, args, home))
+        (OUT / "results.json").write_text(json.dumps(results, indent=1))
+        print()
+        print(f"`python benchmarks/scale.py --sizes {args.sizes}`, {os.cpu_count()} cores, "
+              f"export {'off' if args.no_export else 'on'}, planted duplicate share {args.dup_share}\n")
+        print_run(results[-1])
+    if len(results) >= 2:
+        project(results[-2], results[-1], args.cluster_workers)
+
+
+if __name__ == "__main__":
+    main()
