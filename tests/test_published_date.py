@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 
 from conftest import SEEDS, ingest, make_settings, query
 from winnow.storage import db as wdb
+from winnow.storage.queries import named
 
 
 def test_published_is_a_date_in_corpus_and_parquet(tmp_path):
@@ -28,7 +29,7 @@ def test_published_is_a_date_in_corpus_and_parquet(tmp_path):
 def test_migration_005_converts_stored_strings_and_keeps_what_does_not_parse(tmp_path):
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
-    con.execute(wdb._MIGRATIONS_TABLE)
+    con.execute(named("schema_migrations_table"))
     for version, name, sql in wdb.migrations():
         if version < 5:  # the warehouse as winnow left it before 005
             con.execute(sql)

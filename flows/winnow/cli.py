@@ -554,12 +554,13 @@ def export(
 
 # ----------------------------------------------------------------- stats
 
-STATS_QUERIES = {
-    "corpus_by_language": "SELECT language, count(*) AS documents, sum(word_count) AS words FROM corpus GROUP BY ALL ORDER BY documents DESC, language",
-    "corpus_by_extractor": "SELECT extractor, source_type, count(*) AS documents FROM corpus GROUP BY ALL ORDER BY documents DESC, extractor",
-    "rejected_files_by_reason": "SELECT reason, count(DISTINCT path) AS files FROM rejected_files GROUP BY ALL ORDER BY files DESC, reason",
-    "duplicate_clusters": "SELECT count(DISTINCT cluster_id) AS clusters, count(*) AS documents, count(*) FILTER (WHERE NOT is_representative) AS folded, count(*) FILTER (WHERE match = 'exact') AS exact, count(*) FILTER (WHERE match = 'near') AS near FROM duplicates",
-    "runs": "SELECT status, count(*) AS runs, max(started_at) AS last_started FROM runs GROUP BY ALL ORDER BY status",
+# The sections of `winnow stats` after the totals, and their queries (warehouse/queries/stats.sql).
+STATS_SECTIONS = {
+    "corpus_by_language": "stats_corpus_by_language",
+    "corpus_by_extractor": "stats_corpus_by_extractor",
+    "rejected_files_by_reason": "stats_rejected_files_by_reason",
+    "duplicate_clusters": "stats_duplicate_clusters",
+    "runs": "stats_runs",
 }
 
 
@@ -573,20 +574,15 @@ def stats(
 ) -> None:
     """Counts by language, extractor, rejection reason; duplicate clusters; runs."""
     with _errors():
+        from winnow.storage import queries
         from winnow.storage.db import open_read
 
         settings = _settings(config, db, quiet, verbose)
         results = {}
         with open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
-            results["total"] = {
-                "corpus_documents": con.execute("SELECT count(*) FROM corpus").fetchone()[0],
-                "documents_stored": con.execute("SELECT count(*) FROM documents").fetchone()[0],
-                "source_files": con.execute("SELECT count(*) FROM source_files").fetchone()[0],
-            }
-            for title, q in STATS_QUERIES.items():
-                cur = con.execute(q)
-                cols = [d[0] for d in cur.description]
-                results[title] = [dict(zip(cols, r)) for r in cur.fetchall()]
+            results["total"] = queries.rows(con, "stats_total")[0]
+            for section, name in STATS_SECTIONS.items():
+                results[section] = queries.rows(con, name)
         if as_json:
             print(json.dumps(results, indent=2, default=str))
             return

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from winnow.storage.db import sql_dir
+from winnow.storage.queries import dicts
 from winnow.vocab import word_counts
 
 
@@ -24,9 +25,7 @@ def report_sql(name: str) -> str:
 
 
 def rows(con: duckdb.DuckDBPyConnection, name: str, params: list | None = None) -> list[dict[str, Any]]:
-    cur = con.execute(report_sql(name), params or [])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return dicts(con.execute(report_sql(name), params or []))
 
 
 @dataclass

@@ -16,6 +16,7 @@ import yaml
 
 from winnow import __version__
 from winnow.storage.db import sql_dir
+from winnow.storage.queries import dicts, named
 
 # Hugging Face's size categories, by number of rows.
 SIZE_CATEGORIES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
@@ -61,9 +62,7 @@ KNOWN_LIMITATIONS = [
 
 
 def _rows(con, name: str) -> list[dict[str, Any]]:
-    cur = con.execute((sql_dir() / "card" / f"{name}.sql").read_text(encoding="utf-8"))
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return dicts(con.execute((sql_dir() / "card" / f"{name}.sql").read_text(encoding="utf-8")))
 
 
 def size_category(rows: int) -> str:
@@ -73,7 +72,7 @@ def size_category(rows: int) -> str:
 def card_info(con, settings, *, data_format: str, files: list[str]) -> dict[str, Any]:
     """The facts of the card, as written to dataset_info.json."""
     counts = _rows(con, "counts")[0]
-    columns = [(name, str(ctype)) for name, ctype, *_ in con.execute("DESCRIBE SELECT * FROM corpus").fetchall()]
+    columns = [(name, str(ctype)) for name, ctype, *_ in con.execute(named("corpus_columns")).fetchall()]
     runs = _rows(con, "runs")
     return {
         "pretty_name": settings.export.pretty_name,

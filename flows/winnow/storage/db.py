@@ -33,6 +33,8 @@ from typing import Iterator
 import duckdb
 from filelock import FileLock, Timeout
 
+from winnow.storage.queries import named
+
 SQL_PACKAGED = Path(__file__).resolve().parent.parent / "sql"  # inside a built wheel
 SQL_REPO = Path(__file__).resolve().parents[3] / "warehouse"  # in a source checkout
 
@@ -162,8 +164,7 @@ def _is_foreign(con: duckdb.DuckDBPyConnection) -> bool:
     """A DuckDB file with tables or views of its own and no winnow schema: another program's database."""
     if schema_version(con) > 0:
         return False
-    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE NOT internal").fetchone()[0] + \
-        con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone()[0] > 0
+    return con.execute(named("foreign_objects")).fetchone()[0] > 0
 
 
 def _peek(db: Path, test) -> bool | None:
@@ -338,9 +339,9 @@ class LimitedConnection:
 
 
 def _seal(con: duckdb.DuckDBPyConnection, limits: QueryLimits) -> None:
-    con.execute(f"SET memory_limit = '{float(limits.memory_mb)}MB'")
-    con.execute("SET disabled_filesystems = 'LocalFileSystem'")
-    con.execute("SET lock_configuration = true")
+    con.execute(named("set_memory_limit"), [f"{float(limits.memory_mb)}MB"])
+    con.execute(named("disable_local_files"))
+    con.execute(named("lock_configuration"))
 
 
 @contextlib.contextmanager
@@ -369,12 +370,12 @@ def open_read(db: Path, timeout: float, safe: bool = False,
 
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("BEGIN TRANSACTION")
+    con.begin()
     try:
         yield
-        con.execute("COMMIT")
+        con.commit()
     except BaseException:
-        con.execute("ROLLBACK")
+        con.rollback()
         raise
 
 
@@ -393,13 +394,6 @@ def registered(con: duckdb.DuckDBPyConnection, **tables) -> Iterator[duckdb.Duck
 # ---------------------------------------------------------------- migrations
 
 _MIGRATION_NAME = re.compile(r"^(\d+)_([\w-]+)\.sql$")
-
-_MIGRATIONS_TABLE = """
-CREATE TABLE IF NOT EXISTS schema_migrations (
-    version    INTEGER PRIMARY KEY,
-    name       VARCHAR NOT NULL,
-    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-)"""
 
 
 def _rehash(con: duckdb.DuckDBPyConnection) -> None:
@@ -430,20 +424,17 @@ def latest_version() -> int:
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchone()[0]
-    if not exists:
+    if not con.execute(named("schema_migrations_exists")).fetchone()[0]:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+    return con.execute(named("schema_version")).fetchone()[0]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply pending migrations (each in its own transaction), then recreate the views."""
-    con.execute(_MIGRATIONS_TABLE)
+    con.execute(named("schema_migrations_table"))
     # every migration not yet applied, not only those above the highest applied one: numbers
     # are assigned per change, so a lower number can land after a higher one
-    done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    done = {v for (v,) in con.execute(named("applied_migrations")).fetchall()}
     applied = []
     for version, name, sql in migrations():
         if version in done:
@@ -452,7 +443,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             con.execute(sql)
             if version in DATA_MIGRATIONS:
                 DATA_MIGRATIONS[version](con)
-            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute(named("record_migration"), [version, name])
         applied.append(version)
     con.execute((sql_dir() / "views.sql").read_text(encoding="utf-8"))
     return applied

@@ -26,76 +26,12 @@ from winnow.dedup.minhash import SIGNATURE_DTYPE, signature_key, signatures
 from winnow.dedup.near import verify_pairs
 from winnow.settings import Settings
 from winnow.storage.db import registered, transaction
-
-# "created" is the modification time of the document's oldest current source file: a fact
-# about the input, not about when a run got to it, so a resumed or incremental run picks the
-# same representatives as a from-scratch run.
-ACTIVE_DOCS = """
-SELECT d.doc_id, d.content_hash, d.char_count,
-       coalesce((SELECT min(epoch(s.mtime)) FROM source_files s
-                 WHERE s.doc_id = d.doc_id AND s.status = 'current'), 0) AS created,
-       d.cluster_id, d.duplicate_of, d.dup_similarity, d.dup_method, d.dup_containment,
-       d.dup_matched, d.dup_rule
-FROM documents d WHERE d.superseded_at IS NULL
-ORDER BY d.doc_id
-"""
-
-SEEN = "SELECT doc_id FROM dedup_seen WHERE settings_hash = ?"
-
-STORED_SIGNATURES = """
-SELECT doc_id, minhash FROM doc_signatures
-WHERE signature_key = ? AND doc_id IN (SELECT doc_id FROM _dedup_ids)
-ORDER BY doc_id
-"""
-
-TEXTS = "SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT doc_id FROM _dedup_ids)"
-
-INSERT_SIGNATURES = """
-INSERT INTO doc_signatures (doc_id, signature_key, minhash)
-SELECT doc_id, ?, minhash FROM _new_sigs
-ON CONFLICT DO NOTHING
-"""
-
-INSERT_PAIRS = """
-INSERT INTO dup_pairs (doc_a, doc_b, jaccard, containment, reason, settings_hash, run_id)
-SELECT doc_a, doc_b, jaccard, containment, reason, ?, ? FROM _new_pairs
-ON CONFLICT DO NOTHING
-"""
-
-INSERT_SEEN = """
-INSERT INTO dedup_seen (doc_id, settings_hash, run_id)
-SELECT doc_id, ?, ? FROM _dedup_ids
-ON CONFLICT DO NOTHING
-"""
-
-LIVE_PAIRS = """
-SELECT doc_a, doc_b, jaccard, containment FROM dup_pairs
-WHERE settings_hash = ?
-  AND doc_a IN (SELECT doc_id FROM documents WHERE superseded_at IS NULL)
-  AND doc_b IN (SELECT doc_id FROM documents WHERE superseded_at IS NULL)
-ORDER BY doc_a, doc_b
-"""
+from winnow.storage.queries import named
 
 # The cluster columns of `documents` that run_dedup assigns, in order, with their Arrow types.
 DUP_COLUMNS = {"cluster_id": pa.string(), "duplicate_of": pa.string(), "dup_similarity": pa.float64(),
                "dup_method": pa.string(), "dup_containment": pa.float64(), "dup_matched": pa.string(),
                "dup_rule": pa.string()}
-
-APPLY = """
-UPDATE documents
-SET cluster_id = a.cluster_id, duplicate_of = a.duplicate_of, dup_similarity = a.dup_similarity,
-    dup_method = a.dup_method, dup_containment = a.dup_containment, dup_matched = a.dup_matched,
-    dup_rule = a.dup_rule, dedup_run_id = ?
-FROM _assign a
-WHERE documents.doc_id = a.doc_id
-"""
-
-CLEAR_SUPERSEDED = """
-UPDATE documents SET cluster_id = NULL, duplicate_of = NULL, dup_similarity = NULL, dup_method = NULL,
-                     dup_containment = NULL, dup_matched = NULL, dup_rule = NULL
-WHERE superseded_at IS NOT NULL AND cluster_id IS NOT NULL
-"""
-
 
 @dataclass
 class DedupStats:
@@ -119,9 +55,27 @@ def _ids_table(ids) -> pa.Table:
     return pa.table({"doc_id": pa.array(sorted(ids), pa.string())})
 
 
+def _pairs_table(pairs) -> pa.Table:
+    return pa.table({
+        "doc_a": pa.array([p.a for p in pairs], pa.string()),
+        "doc_b": pa.array([p.b for p in pairs], pa.string()),
+        "jaccard": pa.array([p.jaccard for p in pairs], pa.float64()),
+        "containment": pa.array([p.containment for p in pairs], pa.float64()),
+        "reason": pa.array([p.reason for p in pairs], pa.string()),
+    })
+
+
+def _assign_table(changes: list[tuple]) -> pa.Table:
+    """(doc_id, *the DUP_COLUMNS values) per changed document."""
+    doc_ids, *values = list(zip(*changes)) or [()] * (1 + len(DUP_COLUMNS))
+    assign = {"doc_id": pa.array(doc_ids, pa.string())}
+    assign.update({name: pa.array(v, t) for (name, t), v in zip(DUP_COLUMNS.items(), values)})
+    return pa.table(assign)
+
+
 def _load_signatures(con, key: str, ids) -> tuple[list[str], np.ndarray]:
-    with registered(con, _dedup_ids=_ids_table(ids)):
-        tbl = con.sql(STORED_SIGNATURES, params=[key]).to_arrow_table()
+    with registered(con, _doc_ids=_ids_table(ids)):
+        tbl = con.sql(named("stored_signatures"), params=[key]).to_arrow_table()
     doc_ids = tbl.column("doc_id").to_pylist()
     flat = tbl.column("minhash").combine_chunks().flatten().to_numpy(zero_copy_only=False)
     n = len(doc_ids)
@@ -130,18 +84,18 @@ def _load_signatures(con, key: str, ids) -> tuple[list[str], np.ndarray]:
 
 
 def _load_texts(con, ids) -> dict[str, str]:
-    with registered(con, _dedup_ids=_ids_table(ids)):
-        return dict(con.execute(TEXTS).fetchall())
+    with registered(con, _doc_ids=_ids_table(ids)):
+        return dict(con.execute(named("document_texts")).fetchall())
 
 
 def _compute_and_store(con, key: str, ids: list[str], texts: dict[str, str], s) -> np.ndarray:
     """MinHash signatures of ``ids`` (computed once, stored under ``key``)."""
     computed = signatures([texts[d] for d in ids], s)
-    with registered(con, _new_sigs=pa.table({
+    with registered(con, _signatures=pa.table({
         "doc_id": pa.array(ids, pa.string()),
         "minhash": pa.array([row.tolist() for row in computed], pa.list_(pa.uint32())),
     })):
-        con.execute(INSERT_SIGNATURES, [key])
+        con.execute(named("insert_signatures"), [key])
     return computed
 
 
@@ -161,7 +115,7 @@ def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats:
     """Compare the not-yet-compared representatives with everything else; store signatures and pairs."""
     s = settings.dedup
     key, shash = signature_key(s), settings.dedup_hash
-    seen = {r[0] for r in con.execute(SEEN, [shash]).fetchall()}
+    seen = {r[0] for r in con.execute(named("dedup_seen"), [shash]).fetchall()}
     new = [d for d in reps if d not in seen]
     old = [d for d in reps if d in seen]
     stats.compared = len(new)
@@ -180,23 +134,17 @@ def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats:
     accepted = [p for p, v in verify_pairs(cands, texts, s) if v.is_dup]
     stats.new_pairs = len(accepted)
     if accepted:
-        with registered(con, _new_pairs=pa.table({
-            "doc_a": pa.array([p.a for p in accepted], pa.string()),
-            "doc_b": pa.array([p.b for p in accepted], pa.string()),
-            "jaccard": pa.array([p.jaccard for p in accepted], pa.float64()),
-            "containment": pa.array([p.containment for p in accepted], pa.float64()),
-            "reason": pa.array([p.reason for p in accepted], pa.string()),
-        })):
-            con.execute(INSERT_PAIRS, [shash, run_id])
-    with registered(con, _dedup_ids=_ids_table(new)):
-        con.execute(INSERT_SEEN, [shash, run_id])
+        with registered(con, _new_pairs=_pairs_table(accepted)):
+            con.execute(named("insert_pairs"), [shash, run_id])
+    with registered(con, _doc_ids=_ids_table(new)):
+        con.execute(named("insert_seen"), [shash, run_id])
 
 
 def run_dedup(con, run_id: str, settings: Settings) -> DedupStats:
     """Find new near-duplicate pairs, then recompute and store every cluster (one transaction)."""
-    cols = ["doc_id", "content_hash", "char_count", "created", *DUP_COLUMNS]  # as ACTIVE_DOCS selects them
+    cols = ["doc_id", "content_hash", "char_count", "created", *DUP_COLUMNS]  # as active_docs selects them
     with transaction(con):
-        docs = [dict(zip(cols, r)) for r in con.execute(ACTIVE_DOCS).fetchall()]
+        docs = [dict(zip(cols, r)) for r in con.execute(named("active_docs")).fetchall()]
         stats = DedupStats(documents=len(docs))
         groups: dict[str, list[str]] = {}
         for d in docs:
@@ -205,7 +153,7 @@ def run_dedup(con, run_id: str, settings: Settings) -> DedupStats:
         if settings.dedup.near:
             reps = sorted(min(g) for g in groups.values())  # one document per exact group
             find_new_pairs(con, run_id, settings, reps, stats)
-            pairs = con.execute(LIVE_PAIRS, [settings.dedup_hash]).fetchall()
+            pairs = con.execute(named("live_pairs"), [settings.dedup_hash]).fetchall()
         else:
             pairs = []
         meta = {d["doc_id"]: DocMeta(d["char_count"], d["created"]) for d in docs}
@@ -236,10 +184,7 @@ def run_dedup(con, run_id: str, settings: Settings) -> DedupStats:
         stats.clusters = sum(1 for n in sizes.values() if n > 1)
         stats.changed = len(changes)
         if changes:
-            doc_ids, *values = zip(*changes)
-            assign = {"doc_id": pa.array(doc_ids, pa.string())}
-            assign.update({name: pa.array(v, t) for (name, t), v in zip(DUP_COLUMNS.items(), values)})
-            with registered(con, _assign=pa.table(assign)):
-                con.execute(APPLY, [run_id])
-        con.execute(CLEAR_SUPERSEDED)
+            with registered(con, _assign=_assign_table(changes)):
+                con.execute(named("apply_clusters"), [run_id])
+        con.execute(named("clear_superseded_clusters"))
     return stats

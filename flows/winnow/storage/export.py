@@ -38,17 +38,18 @@ from typing import Iterable
 
 from filelock import FileLock
 
-EXPORT = "COPY (SELECT * FROM corpus ORDER BY doc_id) TO '{target}' (FORMAT parquet, COMPRESSION zstd{partition})"
-# JSON Lines: DuckDB's own JSON of each row (the serialisation of COPY ... FORMAT json), so the
-# columns and their values are those of the Parquet files. Readers that infer the columns' types
-# from the start of the first file (Hugging Face `datasets` does) would type a column that is
-# empty there as null and then fail on a later shard; so the export starts with one "witness" row
-# per column (the first document, by doc_id, where that column is not empty), then the rest by doc_id.
-JSONL_ROWS = ("SELECT to_json(c)::VARCHAR FROM (SELECT * FROM corpus "
-              "ORDER BY NOT list_contains($1, doc_id), doc_id) c")
+from winnow.storage.queries import named
+
+# The Parquet export's query (warehouse/queries/export.sql), unpartitioned or by each column allowed.
+PARQUET_EXPORTS = {
+    None: named("export_parquet"),
+    "language": named("export_parquet_by_language"),
+    "source_type": named("export_parquet_by_source_type"),
+    "extractor": named("export_parquet_by_extractor"),
+}
 FORMATS = ("parquet", "jsonl")
 DATA_FILES = {"parquet": "*.parquet", "jsonl": "*.jsonl.gz"}
-PARTITIONS = ("language", "source_type", "extractor")
+PARTITIONS = tuple(p for p in PARQUET_EXPORTS if p)
 MARK = ".winnow-export"  # inside every version folder winnow writes
 KEEP_PREVIOUS = True  # keep the version replaced by the last swap (readers that started before it)
 
@@ -64,10 +65,6 @@ class ExportResult:
     files: int
     version: str = ""
     format: str = "parquet"
-
-
-def _quote(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def versions_dir(out: Path) -> Path:
@@ -244,13 +241,12 @@ def _export_locked(con, out: Path, partition_by: str | None, fmt: str, settings)
         shard_mb = settings.export.jsonl_shard_mb if settings is not None else 256.0
         rows = write_jsonl(con, version, int(shard_mb * 1024 * 1024))
     elif partition_by:
-        sql = EXPORT.format(target=_quote(version / "data"), partition=f", PARTITION_BY ({partition_by})")
-        rows = con.execute(sql).fetchone()[0]  # COPY returns the number of rows written
+        rows = con.execute(PARQUET_EXPORTS[partition_by], [str(version / "data")]).fetchone()[0]
         for part in (version / "data").iterdir():  # COPY wants a fresh folder: move the partitions up
             os.rename(part, version / part.name)
         (version / "data").rmdir()
     else:
-        rows = con.execute(EXPORT.format(target=_quote(version / "corpus.parquet"), partition="")).fetchone()[0]
+        rows = con.execute(PARQUET_EXPORTS[None], [str(version / "corpus.parquet")]).fetchone()[0]
     files = sorted(p.relative_to(version).as_posix() for p in version.rglob(DATA_FILES[fmt]))
     if settings is not None:
         from winnow.storage.card import write_card
@@ -264,10 +260,8 @@ def _export_locked(con, out: Path, partition_by: str | None, fmt: str, settings)
 
 
 def _witnesses(con) -> list[str]:
-    """For each column of the corpus, the first doc_id where it is not NULL (see JSONL_ROWS)."""
-    cols = [name for name, *_ in con.execute("DESCRIBE SELECT * FROM corpus").fetchall()]
-    picks = ", ".join(f'min(doc_id) FILTER (WHERE "{c}" IS NOT NULL)' for c in cols)
-    return sorted({d for d in con.execute(f"SELECT {picks} FROM corpus").fetchone() if d is not None})
+    """For each column of the corpus, the first doc_id where it is not NULL (export.sql says why)."""
+    return sorted({d for d in con.execute(named("export_witnesses")).fetchone() if d is not None})
 
 
 def write_jsonl(con, folder: Path, shard_bytes: int) -> int:
@@ -275,7 +269,7 @@ def write_jsonl(con, folder: Path, shard_bytes: int) -> int:
     (a shard holds at least one row, and the first one every witness row); gzip without a
     timestamp, so the same corpus gives the same bytes."""
     witnesses = _witnesses(con)
-    cur = con.execute(JSONL_ROWS, [witnesses])
+    cur = con.execute(named("export_jsonl_rows"), [witnesses])
     rows, shard, size, fh = 0, 0, 0, None
     try:
         while batch := cur.fetchmany(1000):

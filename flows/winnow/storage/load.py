@@ -26,6 +26,7 @@ from winnow.records import Document, Rejection
 from winnow.settings import Settings
 from winnow.stage import Stats
 from winnow.storage.db import registered, transaction
+from winnow.storage.queries import named
 
 
 def utcnow() -> datetime:
@@ -49,58 +50,35 @@ def db_path(path: str) -> str:
 
 # ------------------------------------------------------------------- runs
 
-START_RUN = """
-INSERT INTO runs (run_id, started_at, status, pipeline_version, config_hash, fingerprint, inputs, prefect_flow_run_id)
-VALUES (?, ?, 'running', ?, ?, ?, ?, ?)
-ON CONFLICT (run_id) DO NOTHING
-"""
-
-# Only one run holds the run lock, so any other 'running' run died without finishing.
-MARK_INTERRUPTED = "UPDATE runs SET status = 'interrupted' WHERE status = 'running' AND run_id <> ?"
-
-FINISH_RUN = "UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?"
-
-
 def start_run(con, run_id: str, settings: Settings, inputs: list[str], flow_run_id: str | None) -> bool:
     """Register a run; False when it was registered already (a retried task)."""
-    exists = con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
+    exists = con.execute(named("run_exists"), [run_id]).fetchone()[0]
     if exists:
         return False
     con.execute(
-        START_RUN,
+        named("start_run"),
         [run_id, utcnow(), __version__, settings.config_hash, settings.fingerprint, [db_path(i) for i in inputs],
          flow_run_id],
     )
-    con.execute(MARK_INTERRUPTED, [run_id])
+    con.execute(named("mark_interrupted"), [run_id])
     return True
-
-
-CORPUS_SIZE = "SELECT count(*) FROM corpus"
-
-LAST_RUN_STATUS = "SELECT status FROM runs ORDER BY started_at DESC LIMIT 1"
 
 
 def last_run_completed(con) -> bool:
     """True when the latest run completed (or there is none): nothing of it is left to finish."""
-    row = con.execute(LAST_RUN_STATUS).fetchone()
+    row = con.execute(named("last_run_status")).fetchone()
     return row is None or row[0] == "completed"
 
 
 def corpus_size(con) -> int:
-    return con.execute(CORPUS_SIZE).fetchone()[0]
+    return con.execute(named("corpus_size")).fetchone()[0]
 
 
 def finish_run(con, run_id: str, status: str, summary: dict) -> None:
-    con.execute(FINISH_RUN, [utcnow(), status, json.dumps(summary, default=str), run_id])
+    con.execute(named("finish_run"), [utcnow(), status, json.dumps(summary, default=str), run_id])
 
 
 # ------------------------------------------------------------------- planning
-
-# Current file versions: made with this run's settings (same fingerprint) or with others.
-KNOWN_FILES = """
-SELECT path, sha256, fingerprint = ? AS same_settings FROM source_files WHERE status = 'current'
-"""
-
 
 @dataclass
 class Plan:
@@ -117,7 +95,7 @@ class Plan:
 def plan_files(con, candidates: Iterable[Candidate], settings: Settings) -> Plan:
     known: dict[str, set[str]] = {}
     other: dict[str, set[str]] = {}  # cleaned under other settings
-    for path, sha, same in con.execute(KNOWN_FILES, [settings.fingerprint]).fetchall():
+    for path, sha, same in con.execute(named("known_files"), [settings.fingerprint]).fetchall():
         (known if same else other).setdefault(path, set()).add(sha)
     plan = Plan(known_paths=set(known))
     for c in candidates:
@@ -133,100 +111,6 @@ def plan_files(con, candidates: Iterable[Candidate], settings: Settings) -> Plan
 
 
 # ------------------------------------------------------------------- loading
-
-EXISTING_DOCS = "SELECT doc_id FROM documents WHERE doc_id IN (SELECT doc_id FROM _batch_ids)"
-
-# `published` arrives as the date string found on the page: stored as a DATE, and the string
-# itself in published_text when it is not exactly an ISO date (migration 005 did the same).
-INSERT_DOCS = """
-INSERT INTO documents (doc_id, sha256, fingerprint, title, text, author, published, published_text, url,
-                       language, language_prob, char_count, word_count, content_hash, source_type, extractor,
-                       extractor_version, run_id, created_at)
-SELECT doc_id, sha256, fingerprint, title, text, author, try_cast(published AS DATE),
-       CASE WHEN try_cast(published AS DATE)::VARCHAR IS DISTINCT FROM published THEN published END, url,
-       language, language_prob, char_count, word_count, content_hash, source_type, extractor,
-       extractor_version, ?, ?
-FROM _batch_docs
-"""
-
-INSERT_REMOVED = "INSERT INTO removed_segments SELECT * FROM _batch_removed"
-
-# A file version seen again (e.g. a file that was changed, then changed back) becomes current again.
-UPSERT_SOURCES = """
-INSERT INTO source_files (path, sha256, fingerprint, size, mtime, type, encoding, compressed,
-                          decode_errors, doc_id, outcome, status, first_run_id,
-                          record_offset, record_id, target_uri, warc_date)
-SELECT path, sha256, ?, size, mtime, type, encoding, compressed, decode_errors, doc_id, outcome,
-       'current', ?, record_offset, record_id, target_uri, warc_date
-FROM _batch_sources
-ON CONFLICT (path, sha256, fingerprint) DO UPDATE
-    SET status = 'current', superseded_run_id = NULL, doc_id = excluded.doc_id, outcome = excluded.outcome
-"""
-
-# Older versions of the files of this batch (other content, or other cleaning settings).
-SUPERSEDE_SOURCES = """
-UPDATE source_files SET status = 'superseded', superseded_run_id = ?
-WHERE status = 'current'
-  AND path IN (SELECT path FROM _batch_sources)
-  AND (path, sha256, fingerprint) NOT IN (SELECT path, sha256, ? FROM _batch_sources)
-"""
-
-# Documents none of whose files is current any more leave the corpus (they are kept).
-SUPERSEDE_DOCS = """
-UPDATE documents SET superseded_at = ?, superseded_by = r.new_doc_id
-FROM (
-    SELECT old.doc_id, min(b.doc_id) AS new_doc_id
-    FROM source_files old
-    LEFT JOIN _batch_sources b ON b.path = old.path
-    WHERE old.superseded_run_id = ? AND old.doc_id IS NOT NULL
-    GROUP BY old.doc_id
-) r
-WHERE documents.doc_id = r.doc_id
-  AND documents.superseded_at IS NULL
-  AND NOT EXISTS (SELECT 1 FROM source_files s
-                  WHERE s.doc_id = documents.doc_id AND s.status = 'current')
-"""
-
-# Corpus evidence: lines of this batch's new text documents, counted for this run.
-UPSERT_LINE_COUNTS = """
-INSERT INTO line_counts (line_hash, run_id, documents)
-SELECT line_hash, ?, documents FROM _batch_lines
-ON CONFLICT (line_hash, run_id) DO UPDATE SET documents = line_counts.documents + excluded.documents
-"""
-
-# The evidence a run cleans with: the line counts of every run up to the last one that
-# completed. Runs since then (interrupted or failed ones, which a resumption finishes) stay
-# out until a run completes, so however often, and wherever, a run is interrupted, its
-# resumptions clean with the very evidence the first attempt had, as an uninterrupted run would.
-EVIDENCE_RUNS = """
-SELECT run_id FROM runs
-WHERE started_at <= (SELECT max(started_at) FROM runs WHERE status = 'completed')
-"""
-
-EVIDENCE_COUNTS = f"""
-SELECT line_hash, sum(documents)::BIGINT AS documents
-FROM line_counts
-WHERE run_id IN ({EVIDENCE_RUNS})
-GROUP BY line_hash
-HAVING sum(documents) >= 2
-"""
-
-EVIDENCE_TOTAL = f"""
-SELECT count(*) FROM documents
-WHERE source_type = 'text'
-  AND run_id IN ({EVIDENCE_RUNS})
-"""
-
-# A rejection is recorded once per file version: the same file (path, content when it could be
-# read, size) rejected for the same reason by an earlier run is not recorded again.
-INSERT_REJECTED = """
-INSERT INTO rejected_files (run_id, path, sha256, size, reason, detail, rejected_at, text)
-SELECT ?, path, sha256, size, reason, detail, ?, text FROM _batch_rejected b
-WHERE NOT EXISTS (SELECT 1 FROM rejected_files r
-                  WHERE r.path = b.path AND r.reason = b.reason AND r.detail IS NOT DISTINCT FROM b.detail
-                    AND r.sha256 IS NOT DISTINCT FROM b.sha256 AND r.size IS NOT DISTINCT FROM b.size)
-"""
-
 
 def _docs_table(docs: list[Document]) -> pa.Table:
     return pa.table(
@@ -331,17 +215,9 @@ def _lines_table(docs: list[Document]) -> pa.Table:
 
 def load_evidence(con) -> LineEvidence:
     """Snapshot of the line counts up to the last completed run, for the text cleaner."""
-    counts = {int(h): int(n) for h, n in con.execute(EVIDENCE_COUNTS).fetchall()}
-    total = con.execute(EVIDENCE_TOTAL).fetchone()[0]
+    counts = {int(h): int(n) for h, n in con.execute(named("evidence_counts")).fetchall()}
+    total = con.execute(named("evidence_total")).fetchone()[0]
     return LineEvidence(counts, total)
-
-
-# MinHash signatures computed on the workers with the batch (winnow.pipeline.Signer).
-INSERT_SIGNATURES = """
-INSERT INTO doc_signatures (doc_id, signature_key, minhash)
-SELECT doc_id, ?, minhash FROM _batch_sigs
-ON CONFLICT DO NOTHING
-"""
 
 
 def _signatures_table(docs: list[Document]) -> pa.Table:
@@ -364,7 +240,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, ba
         unique.setdefault(d.doc_id, d)
     with transaction(con):
         with registered(con, _batch_ids=pa.table({"doc_id": pa.array(list(unique), pa.string())})):
-            existing = {r[0] for r in con.execute(EXISTING_DOCS).fetchall()}
+            existing = {r[0] for r in con.execute(named("existing_docs")).fetchall()}
         new_docs = [d for d in unique.values() if d.doc_id not in existing]
         stats["load.documents_new"] = len(new_docs)
         stats["load.documents_existing"] = len(batch.documents) - len(new_docs)
@@ -373,19 +249,19 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, ba
         with registered(con, _batch_docs=_docs_table(new_docs), _batch_removed=_removed_table(new_docs),
                         _batch_sources=_sources_table(batch.documents, batch.rejections, batch.containers),
                         _batch_rejected=_rejected_table(batch.rejections), _batch_lines=lines):
-            con.execute(INSERT_DOCS, [run_id, now])
-            con.execute(INSERT_REMOVED)
-            con.execute(SUPERSEDE_SOURCES, [run_id, fingerprint])
-            con.execute(UPSERT_SOURCES, [fingerprint, run_id])
-            stats["load.superseded_documents"] = con.execute(SUPERSEDE_DOCS, [now, run_id]).fetchone()[0]
-            con.execute(INSERT_REJECTED, [run_id, now])
+            con.execute(named("insert_docs"), [run_id, now])
+            con.execute(named("insert_removed"))
+            con.execute(named("supersede_sources"), [run_id, fingerprint])
+            con.execute(named("upsert_sources"), [fingerprint, run_id])
+            stats["load.superseded_documents"] = con.execute(named("supersede_docs"), [now, run_id]).fetchone()[0]
+            con.execute(named("insert_rejected"), [run_id, now])
             if lines.num_rows:
-                con.execute(UPSERT_LINE_COUNTS, [run_id])
+                con.execute(named("upsert_line_counts"), [run_id])
         if signature_key:
             sigs = _signatures_table(new_docs)
             if sigs.num_rows:
-                with registered(con, _batch_sigs=sigs):
-                    con.execute(INSERT_SIGNATURES, [signature_key])
+                with registered(con, _signatures=sigs):
+                    con.execute(named("insert_signatures"), [signature_key])
     return stats
 
 
@@ -396,7 +272,7 @@ def record_rejections(con, run_id: str, rejections: list[Rejection]) -> int:
     if not rejections:
         return 0
     with registered(con, _batch_rejected=_rejected_table(rejections)):
-        added = con.execute(INSERT_REJECTED, [run_id, utcnow()]).fetchone()[0]
+        added = con.execute(named("insert_rejected"), [run_id, utcnow()]).fetchone()[0]
     return len(rejections) - added
 
 

@@ -12,33 +12,27 @@ import pyarrow as pa
 
 from winnow.dedup.exact import HASH_VERSION, content_hash
 from winnow.storage.db import registered
+from winnow.storage.queries import named
 from winnow.vocab import word_count
-
-STALE = "SELECT doc_id FROM documents WHERE hash_version < ? ORDER BY doc_id"
-
-TEXTS = "SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT doc_id FROM _rehash_ids) ORDER BY doc_id"
-
-UPDATE = """
-UPDATE documents
-SET content_hash = r.content_hash, word_count = r.word_count, hash_version = ?
-FROM _rehashed r
-WHERE documents.doc_id = r.doc_id
-"""
 
 _BATCH = 5000  # documents read, hashed and written per step (bounded memory)
 
 
+def rehashed_table(rows: list[tuple[str, str]]) -> pa.Table:
+    """(doc_id, text) rows with their content_hash and word_count by today's rules."""
+    return pa.table({
+        "doc_id": pa.array([r[0] for r in rows], pa.string()),
+        "content_hash": pa.array([content_hash(r[1]) for r in rows], pa.string()),
+        "word_count": pa.array([word_count(r[1]) for r in rows], pa.int32()),
+    })
+
+
 def rehash_documents(con) -> int:
     """Recompute content_hash and word_count of every document stored with an older version."""
-    ids = [r[0] for r in con.execute(STALE, [HASH_VERSION]).fetchall()]
+    ids = [r[0] for r in con.execute(named("stale_hashes"), [HASH_VERSION]).fetchall()]
     for i in range(0, len(ids), _BATCH):
-        with registered(con, _rehash_ids=pa.table({"doc_id": pa.array(ids[i : i + _BATCH], pa.string())})):
-            rows = con.execute(TEXTS).fetchall()
-        table = pa.table({
-            "doc_id": pa.array([r[0] for r in rows], pa.string()),
-            "content_hash": pa.array([content_hash(r[1]) for r in rows], pa.string()),
-            "word_count": pa.array([word_count(r[1]) for r in rows], pa.int32()),
-        })
-        with registered(con, _rehashed=table):
-            con.execute(UPDATE, [HASH_VERSION])
+        with registered(con, _doc_ids=pa.table({"doc_id": pa.array(ids[i : i + _BATCH], pa.string())})):
+            rows = con.execute(named("document_texts")).fetchall()
+        with registered(con, _rehashed=rehashed_table(rows)):
+            con.execute(named("update_hashes"), [HASH_VERSION])
     return len(ids)

@@ -1,0 +1,68 @@
+-- Dedup in the warehouse (winnow.storage.dedup.run_dedup), in one transaction. Lists of documents
+-- arrive as registered Arrow tables: _doc_ids, _signatures, _new_pairs, _assign.
+
+-- name: active_docs
+-- "created" is the modification time of the document's oldest current source file: a fact
+-- about the input, not about when a run got to it, so a resumed or incremental run picks the
+-- same representatives as a from-scratch run.
+SELECT d.doc_id, d.content_hash, d.char_count,
+       coalesce((SELECT min(epoch(s.mtime)) FROM source_files s
+                 WHERE s.doc_id = d.doc_id AND s.status = 'current'), 0) AS created,
+       d.cluster_id, d.duplicate_of, d.dup_similarity, d.dup_method, d.dup_containment,
+       d.dup_matched, d.dup_rule
+FROM documents d WHERE d.superseded_at IS NULL
+ORDER BY d.doc_id
+
+-- name: dedup_seen
+-- Documents already compared under these dedup settings (?: their hash).
+SELECT doc_id FROM dedup_seen WHERE settings_hash = ?
+
+-- name: stored_signatures
+SELECT doc_id, minhash FROM doc_signatures
+WHERE signature_key = ? AND doc_id IN (SELECT doc_id FROM _doc_ids)
+ORDER BY doc_id
+
+-- name: document_texts
+-- The bodies of the documents in _doc_ids (dedup's verification; the re-hash of migration 011).
+SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT doc_id FROM _doc_ids) ORDER BY doc_id
+
+-- name: insert_pairs
+INSERT INTO dup_pairs (doc_a, doc_b, jaccard, containment, reason, settings_hash, run_id)
+SELECT doc_a, doc_b, jaccard, containment, reason, ?, ? FROM _new_pairs
+ON CONFLICT DO NOTHING
+
+-- name: insert_seen
+INSERT INTO dedup_seen (doc_id, settings_hash, run_id)
+SELECT doc_id, ?, ? FROM _doc_ids
+ON CONFLICT DO NOTHING
+
+-- name: live_pairs
+SELECT doc_a, doc_b, jaccard, containment FROM dup_pairs
+WHERE settings_hash = ?
+  AND doc_a IN (SELECT doc_id FROM documents WHERE superseded_at IS NULL)
+  AND doc_b IN (SELECT doc_id FROM documents WHERE superseded_at IS NULL)
+ORDER BY doc_a, doc_b
+
+-- name: apply_clusters
+-- The changed assignments (_assign: doc_id and the cluster columns of winnow.storage.dedup.DUP_COLUMNS).
+UPDATE documents
+SET cluster_id = a.cluster_id, duplicate_of = a.duplicate_of, dup_similarity = a.dup_similarity,
+    dup_method = a.dup_method, dup_containment = a.dup_containment, dup_matched = a.dup_matched,
+    dup_rule = a.dup_rule, dedup_run_id = ?
+FROM _assign a
+WHERE documents.doc_id = a.doc_id
+
+-- name: clear_superseded_clusters
+UPDATE documents SET cluster_id = NULL, duplicate_of = NULL, dup_similarity = NULL, dup_method = NULL,
+                     dup_containment = NULL, dup_matched = NULL, dup_rule = NULL
+WHERE superseded_at IS NOT NULL AND cluster_id IS NOT NULL
+
+-- name: stale_hashes
+-- Documents whose content_hash and word_count were computed by an older winnow.vocab (migration 011).
+SELECT doc_id FROM documents WHERE hash_version < ? ORDER BY doc_id
+
+-- name: update_hashes
+UPDATE documents
+SET content_hash = r.content_hash, word_count = r.word_count, hash_version = ?
+FROM _rehashed r
+WHERE documents.doc_id = r.doc_id

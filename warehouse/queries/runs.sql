@@ -1,0 +1,26 @@
+-- Runs (winnow.storage.load): registering, finishing, and planning against what is stored.
+
+-- name: run_exists
+SELECT count(*) FROM runs WHERE run_id = ?
+
+-- name: start_run
+INSERT INTO runs (run_id, started_at, status, pipeline_version, config_hash, fingerprint, inputs, prefect_flow_run_id)
+VALUES (?, ?, 'running', ?, ?, ?, ?, ?)
+ON CONFLICT (run_id) DO NOTHING
+
+-- name: mark_interrupted
+-- Only one run holds the run lock, so any other 'running' run died without finishing.
+UPDATE runs SET status = 'interrupted' WHERE status = 'running' AND run_id <> ?
+
+-- name: finish_run
+UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?
+
+-- name: corpus_size
+SELECT count(*) FROM corpus
+
+-- name: last_run_status
+SELECT status FROM runs ORDER BY started_at DESC LIMIT 1
+
+-- name: known_files
+-- Current file versions: made with this run's settings (same fingerprint, ?) or with others.
+SELECT path, sha256, fingerprint = ? AS same_settings FROM source_files WHERE status = 'current'
