@@ -139,3 +139,43 @@ def test_the_time_limit_works_in_worker_threads_and_processes(tmp_path, pool):
     path = slow_page(tmp_path)
     with pool(max_workers=2) as ex:
         assert list(ex.map(timed_out, [str(path)] * 2)) == ["timeout document"] * 2
+
+
+def _busy(seconds: float) -> str:
+    t = time.perf_counter()
+    while time.perf_counter() - t < seconds:
+        pass
+    return "done"
+
+
+def test_a_time_limit_stops_only_the_page_it_was_set_for():
+    """Pages that finish right at their limit, in four threads at once: each ends with its value or
+    PageTimeout, and no stop lands anywhere else (before: a timer thread per page, whose stop could
+    fire while ``Thread.start`` was still running and land inside ``threading``: KeyError)."""
+    import threading
+
+    from winnow import limits
+
+    outcomes: list[str] = []
+
+    def pages() -> None:
+        for _ in range(1000):
+            try:
+                try:
+                    outcomes.append(limits.within(0.002, _busy, 0.002))
+                except limits.PageTimeout:
+                    outcomes.append("timeout")
+                x = 0
+                for _ in range(3000):  # after the page: no stop may land here
+                    x += 1
+            except BaseException as e:  # noqa: BLE001 - any escape is the failure under test
+                outcomes.append(f"escaped: {type(e).__name__}: {e}")
+
+    threads = [threading.Thread(target=pages) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    escaped = [o for o in outcomes if o.startswith("escaped")]
+    assert not escaped and len(outcomes) == 4000, escaped[:3]
+    assert {"done", "timeout"} <= set(outcomes)  # both sides of the limit were exercised

@@ -3,15 +3,24 @@
 DataTrove's extractors stop a page that takes too long with a timer signal; signals reach
 only the main thread, and winnow cleans in worker threads (the thread runner, Dask) and in
 worker processes alike. ``within(seconds, fn, *args)`` runs ``fn`` in the calling thread and,
-if it is still running after ``seconds``, raises ``PageTimeout`` inside it from a timer thread
-(CPython's ``PyThreadState_SetAsyncExc``). The exception lands at the next Python bytecode: a
-single long call into C (one lxml parse) finishes first, then the page is stopped.
+if it is still running after ``seconds``, raises ``PageTimeout`` inside it from a watchdog
+thread (CPython's ``PyThreadState_SetAsyncExc``). The exception lands at the next Python
+bytecode: a single long call into C (one lxml parse) finishes first, then the page is stopped.
+
+The stop can only land inside ``within``: each page is armed with a token of its own, and
+the watchdog raises only into a page still armed, under the same lock with which the page
+disarms; disarming a page whose stop was raised but not delivered yet withdraws it. One
+watchdog thread per process serves every page (no thread started per page: a stop that
+fired while ``Thread.start`` was still running landed inside ``threading`` and corrupted it).
 """
 
 from __future__ import annotations
 
 import ctypes
+import itertools
+import os
 import threading
+import time
 from typing import Any, Callable
 
 
@@ -25,32 +34,71 @@ _clear_async_exc = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.c_void
     ("PyThreadState_SetAsyncExc", ctypes.pythonapi))  # the same call with NULL: withdraw a pending one
 
 
+class _Page:
+    __slots__ = ("thread", "deadline", "fired")
+
+    def __init__(self, thread: int, deadline: float):
+        self.thread, self.deadline, self.fired = thread, deadline, False
+
+
+_lock = threading.Lock()
+_wake = threading.Condition(_lock)
+_armed: dict[int, _Page] = {}  # token -> page being cleaned under a limit
+_tokens = itertools.count(1)
+_watchdog_pid: int | None = None  # the process whose watchdog runs (a forked child needs its own)
+
+
+def _watch() -> None:
+    with _lock:
+        while True:
+            now = time.monotonic()
+            for page in _armed.values():
+                if not page.fired and page.deadline <= now:
+                    page.fired = True
+                    _set_async_exc(page.thread, PageTimeout)
+            waiting = [p.deadline for p in _armed.values() if not p.fired]
+            _wake.wait(max(0.0, min(waiting) - now) if waiting else None)
+
+
+def _arm(seconds: float) -> int:
+    global _watchdog_pid
+    with _lock:
+        if _watchdog_pid != os.getpid():
+            _armed.clear()  # pages of the parent process, before a fork
+            threading.Thread(target=_watch, name="winnow-page-timeout", daemon=True).start()
+            _watchdog_pid = os.getpid()
+        token = next(_tokens)
+        _armed[token] = _Page(threading.get_ident(), time.monotonic() + seconds)
+        _wake.notify()
+        return token
+
+
+def _disarm(token: int) -> bool:
+    """Disarm a page; True when its stop was raised (a stop not delivered yet is withdrawn)."""
+    with _lock:
+        page = _armed.pop(token, None)
+        if page is None:
+            return True  # disarmed already, after its stop landed
+        if page.fired:
+            _clear_async_exc(page.thread, None)
+        return page.fired
+
+
 def within(seconds: float, fn: Callable[..., Any], *args: Any) -> Any:
     """``fn(*args)``, or PageTimeout once ``seconds`` have passed (no limit when ``seconds`` <= 0)."""
     if not seconds or seconds <= 0:
         return fn(*args)
-    target = threading.get_ident()
-    lock = threading.Lock()
-    state = {"running": True, "fired": False}
-
-    def fire() -> None:
-        with lock:
-            if state["running"]:
-                state["fired"] = True
-                _set_async_exc(target, PageTimeout)
-
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
+    token = _arm(seconds)
     try:
-        timer.start()
         try:
-            return fn(*args)
-        finally:
-            with lock:
-                state["running"] = False
-            timer.cancel()
-            if state["fired"]:  # raised but not delivered yet: withdraw it, it must not land later
-                _clear_async_exc(target, None)
-                raise PageTimeout(f"longer than {seconds} s")
-    except PageTimeout:
+            result = fn(*args)
+        except BaseException:
+            if _disarm(token):
+                raise PageTimeout(f"longer than {seconds} s") from None
+            raise
+        if _disarm(token):  # it fired as the page finished: the limit was passed all the same
+            raise PageTimeout(f"longer than {seconds} s")
+        return result
+    except PageTimeout:  # delivered before the disarm took the lock: disarm (again: it is idempotent)
+        _disarm(token)
         raise PageTimeout(f"longer than {seconds} s") from None
