@@ -66,13 +66,21 @@ def pair_type(fa: str, fb: str) -> str:
     return "text–text"
 
 
-def evaluate(pages, cleaned: dict, settings: DedupSettings) -> dict:
-    """Cluster every document; score the merged pairs against 'same page'."""
+def evaluate(pages, cleaned: dict, settings: DedupSettings, keep=None, gold_settings: DedupSettings | None = None) -> dict:
+    """Cluster every document; score the merged pairs against 'same page'.
+
+    ``keep(order, sigs, pairs) -> pairs``: an experimental filter of the verified pairs
+    (``boilerplate_filter``); None = the engine as the pipeline runs it. ``gold_settings``
+    (default ``settings``) decide which pages' gold texts are duplicates: keep them fixed
+    when comparing settings, so that every variant is scored against the same truth.
+    """
     ids = sorted(cleaned)
     texts = {f"{k}|{f}": cleaned[(k, f)] for k, f in ids}
     order = sorted(texts)
     sigs = near.signatures([texts[i] for i in order], settings)
     pairs = near.find_pairs([(i, texts[i], s) for i, s in zip(order, sigs)], [], texts, settings)
+    if keep is not None:
+        pairs = keep(order, sigs, pairs)
     assign = near.cluster({i: (len(texts[i]), 0) for i in order}, pairs, [], settings.representative)
     merged = set()
     for members in near.clusters_of(assign).values():
@@ -85,16 +93,20 @@ def evaluate(pages, cleaned: dict, settings: DedupSettings) -> dict:
             a, b = sorted((f"{p.key}|{fa}", f"{p.key}|{fb}"))
             t = pair_type(fa, fb)
             for key in ((p.dataset, t), ("all", t), (p.dataset, f"{fa}–{fb}"), ("all", f"{fa}–{fb}")):
-                r = rows.setdefault(key, {"true": 0, "found": 0, "empty": 0})
+                r = rows.setdefault(key, {"true": 0, "found": 0, "empty": 0, "true_both": 0, "found_both": 0})
                 r["true"] += 1
                 r["found"] += (a, b) in merged
                 r["empty"] += (a, b) not in merged and (a in empty or b in empty)
+                if a not in empty and b not in empty:  # the dedup's own share: both sides have a body
+                    r["true_both"] += 1
+                    r["found_both"] += (a, b) in merged
     # Pages whose gold texts are themselves duplicates (Readability's test pages share their
     # lorem ipsum) are one article: their documents may merge.
     gold = {p.key: p.gold for p in pages}
     gkeys = sorted(gold)
-    gpairs = near.find_pairs([(k, gold[k]) for k in gkeys], [], gold, settings)
-    same = near.cluster({k: (len(gold[k]), 0) for k in gkeys}, gpairs, [], settings.representative)
+    gs = gold_settings or settings
+    gpairs = near.find_pairs([(k, gold[k]) for k in gkeys], [], gold, gs)
+    same = near.cluster({k: (len(gold[k]), 0) for k in gkeys}, gpairs, [], gs.representative)
     group = {k: same[k].cluster_id for k in gkeys}
     wrong = [(a, b) for a, b in merged if group[a.split("|")[0]] != group[b.split("|")[0]]]
     wrong_by: dict[str, int] = {}
@@ -107,6 +119,61 @@ def evaluate(pages, cleaned: dict, settings: DedupSettings) -> dict:
             "empty_docs": len(empty), "documents": len(order)}
 
 
+def _ratio(r: dict, which: str = "") -> str:
+    true, found = (r["true_both"], r["found_both"]) if which == "both" else (r["true"], r["found"])
+    return f"{found / true:.3f}" if true else "-"
+
+
+def _precision(res: dict) -> float:
+    return 1 - res["wrong"] / res["merged"] if res["merged"] else 1.0
+
+
+def boilerplate_filter(min_groups: int, strict_jaccard: float = 0.8, min_share: float = 0.5):
+    """An idea measured, not in the pipeline: drop verified pairs that agree mostly on boilerplate.
+
+    Documents joined by verified pairs with Jaccard >= ``strict_jaccard`` form groups (one
+    text, near enough); a MinHash slot value (the minimum shingle of one permutation) found in
+    the signatures of ``min_groups`` or more groups is taken for boilerplate (a sidebar or an
+    "about" box that one site repeats under different articles). A pair is kept when at least
+    ``min_share`` of the slots on which the two signatures agree hold a value that is not.
+    Computed from the stored signatures and pairs alone, so it could run where the pipeline
+    recomputes its clusters.
+    """
+
+    def keep(order, sigs, pairs):
+        import numpy as np
+
+        idx = {d: i for i, d in enumerate(order)}
+        parent = list(range(len(order)))
+
+        def find(x):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for p in pairs:
+            if p.jaccard >= strict_jaccard:
+                ra, rb = find(idx[p.a]), find(idx[p.b])
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+        group = np.array([find(i) for i in range(len(order))], dtype=np.int64)
+        n, perm = sigs.shape
+        slot_value = ((np.arange(perm, dtype=np.int64)[None, :] << 32) | sigs.astype(np.int64)).ravel()
+        distinct = np.unique(np.stack([slot_value, np.repeat(group, perm)]), axis=1)
+        values, groups = np.unique(distinct[0], return_counts=True)
+        frequent = (groups[np.searchsorted(values, slot_value)] >= min_groups).reshape(n, perm)
+        out = []
+        for p in pairs:
+            a, b = idx[p.a], idx[p.b]
+            agree = sigs[a] == sigs[b]
+            if not agree.any() or (agree & ~frequent[a]).sum() >= min_share * agree.sum():
+                out.append(p)
+        return out
+
+    return keep
+
+
 def report(res: dict, datasets) -> None:
     rows = res["rows"]
     precision = 1 - res["wrong"] / res["merged"] if res["merged"] else 1.0
@@ -115,15 +182,16 @@ def report(res: dict, datasets) -> None:
           f"precision {precision:.4f}"
           + (f" ({', '.join(f'{k} {v}' for k, v in sorted(res['wrong_by'].items()))})" if res["wrong"] else "")
           + f". ({res['gold_groups']} groups of pages have near-duplicate gold texts: merging them is right.)\n")
-    print("| data set | pages | text–HTML recall | text–text recall | missed with an empty side (text–HTML / text–text) |")
-    print("|---|---:|---:|---:|---|")
+    print("| data set | pages | text–HTML recall | text–text recall | missed with an empty side (text–HTML / text–text) "
+          "| text–HTML recall, both sides non-empty | text–text recall, both sides non-empty |")
+    print("|---|---:|---:|---:|---|---:|---:|")
     for ds in (*datasets, "all"):
         th, tt = rows.get((ds, "text–HTML")), rows.get((ds, "text–text"))
         if not th:
             continue
         pages = th["true"] // 4
         print(f"| {ds} | {pages} | {th['found'] / th['true']:.3f} | {tt['found'] / tt['true']:.3f} "
-              f"| {th['empty']} / {tt['empty']} |")
+              f"| {th['empty']} / {tt['empty']} | {_ratio(th, 'both')} | {_ratio(tt, 'both')} |")
     print("\nBy pair of formats (all data sets):\n")
     print("| pair | true pairs | recall |")
     print("|---|---:|---:|")
@@ -162,16 +230,24 @@ def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache:
     res = evaluate(pages, cleaned, settings)
     report(res, tuple(dict.fromkeys(p.dataset for p in pages)))
     explain(cleaned, settings)
-    print("\nOther LSH thresholds (same cleaned bodies):\n")
-    print("| lsh_threshold | bands x rows | candidate pairs | text–HTML recall | text–text recall | precision |")
-    print("|---:|---|---:|---:|---:|---:|")
-    for lsh in (settings.lsh_threshold, 0.4):
-        s = replace(settings, lsh_threshold=lsh)
-        r = res if lsh == settings.lsh_threshold else evaluate(pages, cleaned, s)
+    print("\nOther settings and ideas (same cleaned bodies; 'both' = both sides non-empty):\n")
+    print("| variant | candidate pairs | text–HTML recall | text–text recall | text–HTML recall (both) "
+          "| text–text recall (both) | pairs across pages | precision |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    variants = [
+        ("as the pipeline runs (defaults)", settings, None),
+        ("lsh_threshold 0.4", replace(settings, lsh_threshold=0.4), None),
+        ("lsh_threshold 0.2", replace(settings, lsh_threshold=0.2), None),
+        ("min_containment 0.7", replace(settings, min_containment=0.7), None),
+        ("min_containment_shingles 50", replace(settings, min_containment_shingles=50), None),
+        ("min_containment 0.7, min_containment_shingles 50",
+         replace(settings, min_containment=0.7, min_containment_shingles=50), None),
+    ] + [(f"boilerplate filter: slot values in >= {g} groups", settings, boilerplate_filter(g)) for g in (5, 8)]
+    for name, s, keep in variants:
+        r = res if (s == settings and keep is None) else evaluate(pages, cleaned, s, keep, settings)
         th, tt = r["rows"][("all", "text–HTML")], r["rows"][("all", "text–text")]
-        print(f"| {lsh} | {'x'.join(map(str, lsh_params(s.num_perm, lsh)))} | {r['candidates']} "
-              f"| {th['found'] / th['true']:.3f} | {tt['found'] / tt['true']:.3f} "
-              f"| {1 - r['wrong'] / r['merged'] if r['merged'] else 1.0:.4f} |")
+        print(f"| {name} | {r['candidates']} | {_ratio(th)} | {_ratio(tt)} | {_ratio(th, 'both')} "
+              f"| {_ratio(tt, 'both')} | {r['wrong']} | {_precision(r):.4f} |")
     return res
 
 

@@ -213,6 +213,7 @@ def quality(truth: dict, set_dir: Path, settings: DedupSettings) -> dict:
     for name in ("cleaned", "gold"):
         pairs, assign = run_engine(variants[name], settings)
         results[name]["by_type"] = by_pair_type(name, cluster_pairs(assign), positive, negative, kinds)
+    boilerplate_rows(variants["cleaned"], positive, negative, kinds, settings)
     empty = sum(1 for t in variants["cleaned"].values() if not t.strip())
     print(f"\n{empty} document(s) came out of cleaning empty (missed by construction).")
     for name in ("gold", "cleaned"):
@@ -220,6 +221,25 @@ def quality(truth: dict, set_dir: Path, settings: DedupSettings) -> dict:
     for name in ("gold", "cleaned"):
         sweep(name, variants[name], positive, negative, settings)
     return results
+
+
+def boilerplate_rows(texts: dict, positive: set, negative: dict, kinds: dict, settings: DedupSettings) -> None:
+    """The boilerplate filter measured on the cross-format set (``crossformat.boilerplate_filter``),
+    here: does it cost syndicated copies their merge? Cluster level, per pair type."""
+    from crossformat import boilerplate_filter
+
+    ids = sorted(texts)
+    sigs = signatures([texts[i] for i in ids], settings)
+    pairs = near.find_pairs([(i, texts[i], s) for i, s in zip(ids, sigs)], [], texts, settings)
+    print("\nAn idea measured, not in the pipeline: the boilerplate filter of `benchmarks/crossformat.py` "
+          "(verified pairs dropped when most slots their signatures agree on hold values found in >= N "
+          "groups of near-identical documents), on the cleaned set:\n")
+    print(PAIR_TYPE_HEADER.replace("text dedup runs on", "filter"))
+    meta = {i: (len(texts[i]), 0) for i in ids}
+    for n in (5, 8):
+        kept = boilerplate_filter(n)(ids, sigs, pairs)
+        assign = near.cluster(meta, kept, [], settings.representative)
+        by_pair_type(f"slot values in >= {n} groups", cluster_pairs(assign), positive, negative, kinds)
 
 
 def margins(name: str, texts: dict, positive: set, negative: dict, settings: DedupSettings) -> None:
