@@ -14,8 +14,9 @@ SELECT extractor, source_type, count(*) AS documents
 FROM corpus GROUP BY ALL ORDER BY documents DESC, extractor
 
 -- name: stats_rejected_files_by_reason
+-- Not counted: `error` rejections of files a later run took in (resolved_run_id set).
 SELECT reason, count(DISTINCT path) AS files
-FROM rejected_files GROUP BY ALL ORDER BY files DESC, reason
+FROM rejected_files WHERE resolved_run_id IS NULL GROUP BY ALL ORDER BY files DESC, reason
 
 -- name: stats_duplicate_clusters
 SELECT count(DISTINCT cluster_id)                         AS clusters,

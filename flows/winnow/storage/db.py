@@ -240,11 +240,12 @@ _migrated: set[tuple[int, int]] = set()  # (device, inode) of files this process
 def _migrate_once(con: duckdb.DuckDBPyConnection, db: Path) -> None:
     """Migrations and views once per process and file, not on every batch's connection.
 
-    A file replaced by another (a new inode) or behind the latest schema is migrated again.
+    A file replaced by another (a new inode) or missing any migration is migrated again (not only
+    one behind the highest number: numbers are assigned per change, so a lower one can land later).
     """
     st = os.stat(db)
     key = (st.st_dev, st.st_ino)
-    if key in _migrated and schema_version(con) == latest_version():
+    if key in _migrated and applied_versions(con) >= all_versions():
         return
     migrate(con)
     _migrated.add(key)
@@ -419,8 +420,14 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 @functools.lru_cache(maxsize=1)
-def latest_version() -> int:
-    return max((v for v, _, _ in migrations()), default=0)
+def all_versions() -> frozenset[int]:
+    return frozenset(v for v, _, _ in migrations())
+
+
+def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
+    if not con.execute(named("schema_migrations_exists")).fetchone()[0]:
+        return set()
+    return {v for (v,) in con.execute(named("applied_migrations")).fetchall()}
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -434,7 +441,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     con.execute(named("schema_migrations_table"))
     # every migration not yet applied, not only those above the highest applied one: numbers
     # are assigned per change, so a lower number can land after a higher one
-    done = {v for (v,) in con.execute(named("applied_migrations")).fetchall()}
+    done = applied_versions(con)
     applied = []
     for version, name, sql in migrations():
         if version in done:

@@ -254,6 +254,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, ba
             con.execute(named("supersede_sources"), [run_id, fingerprint])
             con.execute(named("upsert_sources"), [fingerprint, run_id])
             stats["load.superseded_documents"] = con.execute(named("supersede_docs"), [now, run_id]).fetchone()[0]
+            con.execute(named("resolve_errors"), [run_id, now])
             con.execute(named("insert_rejected"), [run_id, now])
             if lines.num_rows:
                 con.execute(named("upsert_line_counts"), [run_id])

@@ -1,0 +1,100 @@
+"""An `error` rejection (a failed batch) is resolved when a later run takes the file in: kept as history,
+no longer counted as rejected by `winnow stats`, the report or the dataset card (migration 017)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from conftest import ingest, make_settings, query
+from test_flow_stages import _folder
+from winnow.pipeline import Pipeline
+from winnow.report.queries import rows as report_rows
+from winnow.storage import db as wdb
+from winnow.storage import queries
+
+
+def _fail_on(monkeypatch, name: str):
+    real = Pipeline.run
+
+    def faulty(self, candidates):
+        files = list(candidates)
+        if any(c.path.endswith(name) for c in files):
+            raise MemoryError("worker ran out of memory")
+        return real(self, files)
+
+    monkeypatch.setattr(Pipeline, "run", faulty)
+    return real
+
+
+def _counted(settings) -> dict:
+    """What `winnow stats`, the report and the dataset card count as rejected, from their own queries."""
+    with wdb.open_read(settings.warehouse.db, 10) as con:
+        stats = {r["reason"]: r["files"] for r in queries.rows(con, "stats_rejected_files_by_reason")}
+        report = {r["reason"]: r["files"] for r in report_rows(con, "rejection_reasons")}
+        card = con.execute((wdb.sql_dir() / "card" / "counts.sql").read_text()).fetchone()[-1]
+    return {"stats": stats, "report": report, "card": card}
+
+
+def test_a_failed_batch_is_resolved_by_the_run_that_ingests_the_file(tmp_path, monkeypatch):
+    folder = _folder(tmp_path, ["a.txt", "b.txt", "c.txt"])
+    settings = make_settings(tmp_path, flow={"runner": "thread", "batch_size": 1, "workers": 1})
+    real = _fail_on(monkeypatch, "b.txt")
+    first = ingest([folder], settings, export=False)
+    assert first["rejections"] == {"error": 1}
+    assert _counted(settings) == {"stats": {"error": 1}, "report": {"error": 1}, "card": 1}
+
+    monkeypatch.setattr(Pipeline, "run", real)
+    second = ingest([folder], settings, export=False)
+    assert second["documents"]["corpus"] == 3
+    rows = query(settings, "SELECT run_id, reason, resolved_run_id, resolved_at IS NOT NULL FROM rejected_files")
+    assert rows == [(first["run_id"], "error", second["run_id"], True)], "kept as history, resolved by run 2"
+    assert _counted(settings) == {"stats": {}, "report": {}, "card": 0}
+
+
+def test_a_resolved_file_that_fails_again_is_rejected_again(tmp_path, monkeypatch):
+    folder = _folder(tmp_path, ["a.txt", "b.txt", "c.txt"])
+    settings = make_settings(tmp_path, flow={"runner": "thread", "batch_size": 1, "workers": 1})
+    real = _fail_on(monkeypatch, "b.txt")
+    ingest([folder], settings, export=False)
+    monkeypatch.setattr(Pipeline, "run", real)
+    ingest([folder], settings, export=False)
+    (folder / "b.txt").write_text((folder / "b.txt").read_text() + "\nA new paragraph.\n")
+    _fail_on(monkeypatch, "b.txt")
+    third = ingest([folder], settings, export=False)  # same path, same detail: a new failure all the same
+    assert third["rejections"] == {"error": 1}
+    assert query(settings, "SELECT count(*) FILTER (WHERE resolved_run_id IS NULL), count(*) FROM rejected_files") \
+        == [(1, 2)]
+    assert _counted(settings)["stats"] == {"error": 1}
+
+
+def test_migration_017_resolves_stored_errors_of_files_taken_in_later_and_keeps_every_row(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(queries.named("schema_migrations_table"))
+    for version, name, sql in wdb.migrations():
+        if version < 17:  # the warehouse as winnow left it before 017
+            con.execute(sql)
+            con.execute(queries.named("record_migration"), [version, name])
+    for run_id, started in (("r1", "2026-01-01 10:00"), ("r2", "2026-01-02 10:00")):
+        con.execute("INSERT INTO runs (run_id, started_at, status, pipeline_version, config_hash, fingerprint) "
+                    "VALUES (?, ?::TIMESTAMPTZ, 'completed', 'v', 'c', 'f')", [run_id, started])
+    # r1: b.txt's batch failed (no hash); c.txt failed with its hash known; d.txt never came back;
+    # e.txt is too short (not an error). r2 took in b.txt, and c.txt with other content.
+    for p, sha, reason in (("b.txt", None, "error"), ("c.txt", "old", "error"), ("d.txt", None, "error"),
+                           ("e.txt", "e", "too_short")):
+        con.execute("INSERT INTO rejected_files (run_id, path, sha256, reason, detail, rejected_at) "
+                    "VALUES ('r1', ?, ?, ?, 'batch failed', '2026-01-01 10:05'::TIMESTAMPTZ)", [p, sha, reason])
+    for p, sha in (("b.txt", "b"), ("c.txt", "new"), ("e.txt", "e")):
+        con.execute("INSERT INTO source_files (path, sha256, fingerprint, outcome, status, first_run_id) "
+                    "VALUES (?, ?, 'f', 'document', 'current', ?)", [p, sha, "r2" if p != "e.txt" else "r1"])
+    con.close()
+
+    with wdb.open_write(path, 10):  # migrates
+        pass
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute("SELECT path, reason, resolved_run_id, resolved_at::VARCHAR FROM rejected_files "
+                       "ORDER BY path").fetchall()
+    con.close()
+    assert [r[:3] for r in rows] == [("b.txt", "error", "r2"), ("c.txt", "error", None), ("d.txt", "error", None),
+                                     ("e.txt", "too_short", None)]
+    assert rows[0][3].startswith("2026-01-02")
