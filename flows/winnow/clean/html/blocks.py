@@ -20,7 +20,6 @@ from winnow.clean.html import patterns as pat
 from winnow.clean.html.patterns import READ_MORE_PHRASES
 from winnow.vocab import word_count
 
-_WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 # list markers and wrapping punctuation that are not part of a headline
 _LEAD = " \t\n-–—•*·»›>[(\"'“‘|"
@@ -33,13 +32,15 @@ HEADLINE_WORDS = (pat.HEADLINE_MIN_WORDS, pat.HEADLINE_MAX_WORDS)  # words of a 
 
 
 def norm(text: str) -> str:
-    """Whitespace collapsed, apostrophes unified, invisible characters gone: how texts are compared."""
-    return _WS.sub(" ", text.translate(_APOS)).strip()
+    """Whitespace collapsed, apostrophes unified, invisible characters gone: how texts are compared.
+    (``str.split`` and the regex ``\\s`` know the same whitespace; split is the faster.)"""
+    return " ".join(text.translate(_APOS).split())
 
 
-def core(text: str) -> str:
-    """A line without list markers, brackets and trailing punctuation."""
-    return norm(text).lstrip(_LEAD).rstrip(_TRAIL)
+def core(text: str, normed: bool = False) -> str:
+    """A line without list markers, brackets and trailing punctuation (``normed``: ``text`` has
+    been through ``norm`` already)."""
+    return (text if normed else norm(text)).lstrip(_LEAD).rstrip(_TRAIL)
 
 
 def count_words(text: str) -> int:
@@ -50,9 +51,9 @@ def count_words(text: str) -> int:
 _READ_MORE = frozenset(p.casefold() for p in READ_MORE_PHRASES)
 
 
-def is_read_more(text: str) -> bool:
+def is_read_more(text: str, normed: bool = False) -> bool:
     """A "Read more" / "Lire la suite" link text (arrows and dots around it allowed)."""
-    n = norm(text).casefold()
+    n = (text if normed else norm(text)).casefold()
     return n.strip(" »›>→….:!-–—[]()") in _READ_MORE or n in _READ_MORE
 
 
@@ -93,9 +94,9 @@ class LinkIndex:
             texts.append(text)
             if HEADLINE_WORDS[0] <= count_words(text) <= HEADLINE_WORDS[1]:
                 self.headlines += 1
-            if is_read_more(text):
+            if is_read_more(text, normed=True):
                 self.read_more += 1
-            c = core(text)
+            c = core(text, normed=True)
             if c:
                 self.exact.add(c.casefold())
             if len(text) >= _MIN_ANCHOR_CHARS and text not in seen:

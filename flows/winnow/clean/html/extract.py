@@ -32,7 +32,6 @@ from lxml import etree
 import trafilatura
 from trafilatura.settings import MANUALLY_CLEANED
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH, PRECISION_DISCARD_XPATH, TEASER_DISCARD_XPATH
-from trafilatura.utils import load_html
 
 from winnow.clean.html import patterns as pat
 from winnow.clean.html.blocks import Block, LinkIndex, blocks_from_body
@@ -42,6 +41,7 @@ from winnow.clean.html.candidates import (
 )
 from winnow.clean.html.chunks import recover_chunks
 from winnow.clean.html.metadata import page_metadata
+from winnow.clean.html.parser import load_html
 from winnow.clean.html.pagetype import PageStructure, index_page_reason
 from winnow.clean.html.related import REASON as RELATED, find_related
 from winnow.records import Extraction, Removed
@@ -193,6 +193,15 @@ class Analysis:
     blocks: dict = field(default_factory=dict)  # extractor -> its body's lines (None: no body)
     signals: dict = field(default_factory=dict)
     features: dict = field(default_factory=dict)  # the chooser's inputs
+    _source: PageStructure | None = None
+
+    @property
+    def source(self) -> PageStructure:
+        """The page seen from extracted lines, built once for both bodies (the extractors
+        work on copies: the tree does not change)."""
+        if self._source is None:
+            self._source = PageStructure(self.tree)
+        return self._source
 
     def run(self, name: str) -> None:
         """Extract the body of ``name`` ("readability" or "trafilatura") once."""
@@ -267,7 +276,7 @@ def finish(page: Analysis, name: str, settings: CleanSettings) -> Extraction:
     LOG.debug("%s body: %s", name, getattr(meta, "url", None))
     title = _clean_str(getattr(meta, "title", None))
 
-    source = PageStructure(tree)
+    source = page.source
     blocks = recover_chunks(page.blocks[name] or [], source, links)
 
     reasons: dict[int, str] = {}
