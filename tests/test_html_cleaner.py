@@ -447,3 +447,20 @@ def test_benchmark_choice_is_clean_html():
     assert set(chosen.values()) == {"readability", "trafilatura"}  # both paths are exercised
     for p in pages:
         assert picked[p.id] == clean_html(p.html).text, p.id
+
+
+def test_extractor_version_names_the_library_whose_body_the_document_has(tmp_path):
+    """``documents.extractor_version`` said "trafilatura …" also for readability-lxml's bodies."""
+    from conftest import ingest, make_settings, query
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in PAGES[:4]:
+        (inbox / f"{name}.html").write_text(read("pages", name), encoding="utf-8")
+    s = make_settings(tmp_path)
+    ingest([inbox], s)
+    rows = query(s, "SELECT extractor, extractor_version FROM corpus")
+    assert len(rows) == 4 and {e for e, _ in rows} & {"readability-lxml"}
+    for extractor, version in rows:
+        name, number = version.split(" ")
+        assert name == extractor and number[0].isdigit()

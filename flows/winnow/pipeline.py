@@ -17,11 +17,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
 
-import trafilatura
-
 from winnow import __version__, limits
 from winnow.clean import clean_html, clean_text_dump
 from winnow.clean.evidence import LineEvidence, line_hashes
+from winnow.clean.html.extract import extractor_version as html_extractor_version
 from winnow.dedup.exact import content_hash
 from winnow.dedup.minhash import signatures
 from winnow.vocab import word_count, word_units
@@ -141,7 +140,7 @@ class Cleaner(Stage):
         doc.title, doc.text, doc.removed = ex.title, ex.text, ex.removed
         doc.author, doc.date, doc.url = ex.author, ex.date, ex.url or doc.source.target_uri
         doc.extractor = ex.extractor or ("trafilatura" if doc.source.type == "html" else "winnow-text")
-        doc.extractor_version = _extractor_version(doc.source.type)
+        doc.extractor_version = _extractor_version(doc.source.type, doc.extractor)
         return doc
 
     def _extract(self, doc: Document):
@@ -257,9 +256,9 @@ class Signer(Stage):
         return items
 
 
-def _extractor_version(kind: str) -> str:
-    if kind == "html":
-        return f"trafilatura {trafilatura.__version__}"
+def _extractor_version(kind: str, extractor: str = "") -> str:
+    if kind == "html":  # the library whose body the document has (readability-lxml or trafilatura)
+        return html_extractor_version(extractor)
     return f"winnow {__version__}"
 
 

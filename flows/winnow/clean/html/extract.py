@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from importlib.metadata import version
 
 from lxml import etree
 
@@ -50,6 +51,7 @@ from winnow.settings import CleanSettings
 LOG = logging.getLogger(__name__)
 EXTRACTOR = "trafilatura"
 EXTRACTORS = {"trafilatura": "trafilatura", "readability": "readability-lxml"}  # whose body a document has
+_VERSIONS = {name: version(name) for name in EXTRACTORS.values()}
 MAX_HTML_CHARS = 20_000_000  # trafilatura's own MAX_FILE_SIZE; longer input is cut
 
 
@@ -139,6 +141,13 @@ def _keep_word_breaks(tree) -> None:
         else:
             boundary = boundary or (element and (el.tag in _BREAKING or el in discarded))
             visit(el, "tail")
+
+
+def extractor_version(extractor: str) -> str:
+    """"readability-lxml 0.9", "trafilatura 2.3.1": the library whose body a document has
+    (``Extraction.extractor``; trafilatura when unknown, it reads the metadata)."""
+    name = extractor if extractor in _VERSIONS else EXTRACTOR
+    return f"{name} {_VERSIONS[name]}"
 
 
 def clean_html(html: str, settings: CleanSettings | None = None) -> Extraction:
