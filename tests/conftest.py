@@ -67,6 +67,24 @@ def query(settings: Settings, sql: str, params=None):
         con.close()
 
 
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Settings:
+    """A warehouse built from the seeds by the real flow, no export: one per test module, which reads it."""
+    tmp = tmp_path_factory.mktemp("wh")
+    s = make_settings(tmp)
+    ingest([SEEDS], s, export=False)
+    return s
+
+
+def one_line_error(proc, code=2) -> str:
+    """A user error as winnow must print it: exit ``code``, one line on stderr, no traceback, not internal."""
+    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("winnow: "), proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout and "internal error" not in proc.stderr
+    return lines[0]
+
+
 def seeds_gold() -> list[dict]:
     return [json.loads(line) for line in (DATA / "seeds-gold.jsonl").read_text(encoding="utf-8").splitlines()]
 

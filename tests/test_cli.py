@@ -8,7 +8,7 @@ import shutil
 import duckdb
 import pytest
 
-from conftest import ROOT, SEEDS, ingest, make_settings, winnow_cli
+from conftest import ROOT, SEEDS, ingest, make_settings, one_line_error, winnow_cli
 
 
 @pytest.fixture(scope="module")
@@ -18,14 +18,6 @@ def warehouse(tmp_path_factory):
     s = make_settings(tmp)
     ingest([SEEDS], s)
     return s
-
-
-def _one_line_error(proc, code=2):
-    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("winnow: "), proc.stderr
-    assert "Traceback" not in proc.stderr + proc.stdout
-    return lines[0]
 
 
 def test_ingest_command_json(tmp_path):
@@ -51,7 +43,7 @@ def test_sql_reads_and_refuses_writes(warehouse):
     assert csv_out.stdout.splitlines() == ["language,n", "en,5"]
     for statement in ("DELETE FROM documents", "DROP VIEW corpus", "CREATE TABLE t (x INT)",
                       "UPDATE documents SET text = ''", "INSERT INTO runs (run_id) VALUES ('x')"):
-        line = _one_line_error(winnow_cli("sql", "--db", db, statement))
+        line = one_line_error(winnow_cli("sql", "--db", db, statement))
         assert "read-only" in line
     con = duckdb.connect(db, read_only=True)
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
@@ -70,7 +62,7 @@ def test_sql_cannot_reach_files_or_extensions(warehouse, tmp_path):
         "SELECT * FROM read_text('/etc/hostname')",
     ]
     for q in tricks:
-        line = _one_line_error(winnow_cli("sql", "--db", db, q))
+        line = one_line_error(winnow_cli("sql", "--db", db, q))
         assert "refused" in line, (q, line)
     assert not (tmp_path / "leak.csv").exists() and not (tmp_path / "other.duckdb").exists()
 
@@ -124,20 +116,20 @@ def test_stats_and_export(warehouse, tmp_path):
 
 
 def test_user_errors_are_one_line(tmp_path, warehouse):
-    line = _one_line_error(winnow_cli("ingest", tmp_path / "nope", "--db", tmp_path / "x.duckdb"))
+    line = one_line_error(winnow_cli("ingest", tmp_path / "nope", "--db", tmp_path / "x.duckdb"))
     assert "no such file or directory" in line
     bad = tmp_path / "bad.toml"
     bad.write_text("[dedup]\nnum_perm = 'many'\n")
-    line = _one_line_error(winnow_cli("ingest", SEEDS, "--config", bad, "--db", tmp_path / "x.duckdb"))
+    line = one_line_error(winnow_cli("ingest", SEEDS, "--config", bad, "--db", tmp_path / "x.duckdb"))
     assert "[dedup] num_perm" in line
     bad.write_text("[dedup]\nthreshold = 0.5\n")
-    assert "unknown setting" in _one_line_error(winnow_cli("stats", "--config", bad))
-    assert "not found" in _one_line_error(winnow_cli("stats", "--config", tmp_path / "missing.toml"))
-    assert "not found" in _one_line_error(winnow_cli("stats", env={"WINNOW_CONFIG": str(tmp_path / "missing.toml")}))
-    assert "directory" in _one_line_error(winnow_cli("ingest", SEEDS, "--db", tmp_path))
+    assert "unknown setting" in one_line_error(winnow_cli("stats", "--config", bad))
+    assert "not found" in one_line_error(winnow_cli("stats", "--config", tmp_path / "missing.toml"))
+    assert "not found" in one_line_error(winnow_cli("stats", env={"WINNOW_CONFIG": str(tmp_path / "missing.toml")}))
+    assert "directory" in one_line_error(winnow_cli("ingest", SEEDS, "--db", tmp_path))
     not_db = tmp_path / "notes.duckdb"
     not_db.write_text("these are not the droids")
-    assert "DuckDB" in _one_line_error(winnow_cli("sql", "select 1", "--db", not_db))
-    assert "no warehouse" in _one_line_error(winnow_cli("stats", "--db", tmp_path / "absent.duckdb"))
-    assert "SQL error" in _one_line_error(winnow_cli("sql", "SELEC 1", "--db", warehouse.warehouse.db))
-    assert "partition" in _one_line_error(winnow_cli("export", "--db", warehouse.warehouse.db, "--partition-by", "title"))
+    assert "DuckDB" in one_line_error(winnow_cli("sql", "select 1", "--db", not_db))
+    assert "no warehouse" in one_line_error(winnow_cli("stats", "--db", tmp_path / "absent.duckdb"))
+    assert "SQL error" in one_line_error(winnow_cli("sql", "SELEC 1", "--db", warehouse.warehouse.db))
+    assert "partition" in one_line_error(winnow_cli("export", "--db", warehouse.warehouse.db, "--partition-by", "title"))

@@ -12,26 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEEDS, ingest, make_settings, winnow_cli
+from conftest import ROOT, SEEDS, one_line_error, winnow_cli
 
 WINNOW = str(Path(sys.executable).parent / "winnow")
 COMMANDS = ["ingest", "clean", "sql", "export", "stats", "report", "serve"]
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("unix")
-    s = make_settings(tmp)
-    ingest([SEEDS], s, export=False)
-    return s
-
-
-def one_line_error(proc, code=2) -> str:
-    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("winnow: "), proc.stderr
-    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
-    return lines[0]
 
 
 def closed_pipe(*args) -> subprocess.CompletedProcess:

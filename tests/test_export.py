@@ -14,17 +14,9 @@ import time
 import duckdb
 import pytest
 
-from conftest import ROOT, SEEDS, ingest, make_settings, winnow_cli
+from conftest import ROOT, SEEDS, one_line_error, winnow_cli
 from winnow.settings import Settings, load_settings
 from winnow.storage.export import MARK, ExportError, check_target, export_corpus, versions_dir
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("wh")
-    s = make_settings(tmp)
-    ingest([SEEDS], s, export=False)
-    return s
 
 
 @pytest.fixture
@@ -46,10 +38,9 @@ def _tree(root) -> dict[str, bytes]:
 
 
 def _refused(proc) -> str:
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("winnow: error: "), proc.stderr
-    return lines[0]
+    line = one_line_error(proc)
+    assert line.startswith("winnow: error: "), line
+    return line
 
 
 def _corpus(db) -> list[tuple]:

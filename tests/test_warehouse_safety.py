@@ -14,26 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import ROOT, SEEDS, ingest, make_settings, winnow_cli
+from conftest import ROOT, SEEDS, one_line_error, winnow_cli
 from winnow.settings import ConfigError, load_settings
 
 WINNOW = str(Path(sys.executable).parent / "winnow")
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("wh")
-    s = make_settings(tmp)
-    ingest([SEEDS], s, export=False)
-    return s
-
-
-def one_line(proc, code=2) -> str:
-    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("winnow: "), proc.stderr
-    assert "internal error" not in lines[0] and "Traceback" not in proc.stderr
-    return lines[0]
 
 
 def config(tmp_path: Path, text: str) -> Path:
@@ -51,7 +35,7 @@ def test_sql_cannot_touch_the_warehouses_own_files(warehouse, tmp_path):
               f"SELECT * FROM read_text('{db}.wal')",
               f"COPY (SELECT * FROM corpus) TO '{db}.tmp/leak.csv'",
               "SELECT * FROM glob('*')"):
-        assert "refused" in one_line(winnow_cli("sql", "--db", db, q)), q
+        assert "refused" in one_line_error(winnow_cli("sql", "--db", db, q)), q
     assert list(Path(str(db) + ".tmp").iterdir()) == []
 
 
@@ -59,10 +43,10 @@ def test_sql_stops_at_its_time_and_memory_limits(warehouse, tmp_path):
     db = warehouse.warehouse.db
     cfg = config(tmp_path, "[sql]\ntimeout_seconds = 2\nmemory_limit_mb = 64\n")
     started = time.monotonic()
-    line = one_line(winnow_cli("sql", "--db", db, "--config", cfg, "SELECT count(*) FROM range(1000000000000)",
+    line = one_line_error(winnow_cli("sql", "--db", db, "--config", cfg, "SELECT count(*) FROM range(1000000000000)",
                                timeout=60))
     assert "timeout_seconds = 2" in line and time.monotonic() - started < 30
-    line = one_line(winnow_cli("sql", "--db", db, "--config", cfg,
+    line = one_line_error(winnow_cli("sql", "--db", db, "--config", cfg,
                                "SELECT count(*) FROM (SELECT range AS a, random() AS b FROM range(50000000) ORDER BY b)",
                                timeout=120))
     assert "memory_limit_mb = 64" in line
@@ -72,7 +56,7 @@ def test_sql_stops_at_its_time_and_memory_limits(warehouse, tmp_path):
 def test_sql_empty_queries_and_ctrl_c(warehouse):
     db = warehouse.warehouse.db
     for q in ("", ";;;", "  ;  "):
-        assert "nothing to run" in one_line(winnow_cli("sql", "--db", db, q)), repr(q)
+        assert "nothing to run" in one_line_error(winnow_cli("sql", "--db", db, q)), repr(q)
     proc = subprocess.Popen([WINNOW, "sql", "--db", db, "SELECT count(*) FROM range(1000000000000)"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     holder = Path(db + ".lock.holder")
@@ -88,7 +72,7 @@ def test_sql_empty_queries_and_ctrl_c(warehouse):
 def test_sql_on_a_file_that_is_not_a_database_leaves_nothing_behind(tmp_path):
     readme = tmp_path / "README.md"
     shutil.copy(ROOT / "README.md", readme)
-    assert "not a DuckDB database" in one_line(winnow_cli("sql", "--db", readme, "select 1"))
+    assert "not a DuckDB database" in one_line_error(winnow_cli("sql", "--db", readme, "select 1"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md"]
 
 
@@ -100,12 +84,12 @@ def test_ingest_refuses_another_programs_duckdb(tmp_path):
     con.execute("CREATE TABLE customers AS SELECT 1 AS id, 'Ada' AS name")
     con.close()
     before = other.read_bytes()
-    line = one_line(winnow_cli("ingest", SEEDS, "--db", other, "--no-export"))
+    line = one_line_error(winnow_cli("ingest", SEEDS, "--db", other, "--no-export"))
     assert "another program" in line
     assert other.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.duckdb"]  # not even a lock file
     for args in (["sql", "select 1"], ["stats"], ["export", "--out", str(tmp_path / "out")]):
-        assert "not a winnow warehouse" in one_line(winnow_cli(*args, "--db", other))
+        assert "not a winnow warehouse" in one_line_error(winnow_cli(*args, "--db", other))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.duckdb"]
     assert other.read_bytes() == before
     con = duckdb.connect(str(other), read_only=True)
@@ -117,7 +101,7 @@ def test_ingest_refuses_another_programs_duckdb(tmp_path):
 def test_db_in_a_kernel_pseudo_filesystem(where):
     for args in (["sql", "select 1"], ["stats"], ["ingest", str(SEEDS), "--no-export"], ["export"]):
         started = time.monotonic()
-        line = one_line(winnow_cli(*args, "--db", where, timeout=60))
+        line = one_line_error(winnow_cli(*args, "--db", where, timeout=60))
         assert "pseudo-filesystem" in line or "no warehouse" in line, line
         assert time.monotonic() - started < 30
 
@@ -134,7 +118,7 @@ def test_a_full_disk_is_one_line(warehouse, tmp_path):
     out = tmp_path / "export"
     proc = subprocess.run([WINNOW, "export", "--db", warehouse.warehouse.db, "--out", str(out)],
                           capture_output=True, text=True, cwd=ROOT, preexec_fn=_file_size_limit(4096), timeout=120)
-    assert "no space left to write" in one_line(proc)
+    assert "no space left to write" in one_line_error(proc)
     assert not out.exists()  # no export rather than half of one
 
 
@@ -150,7 +134,7 @@ def test_a_full_disk_during_ingest_is_one_line(tmp_path):
         args = [WINNOW, "ingest", str(SEEDS), "--db", str(db), "--no-export", "--json"]
         proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env,
                               preexec_fn=_file_size_limit(40_000), timeout=600)
-        assert "no space left to write" in one_line(proc)
+        assert "no space left to write" in one_line_error(proc)
         again = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
         assert again.returncode == 0, again.stderr
     finally:
@@ -183,7 +167,7 @@ def test_settings_out_of_range_are_one_line(tmp_path, text, message):
 def test_settings_are_checked_before_the_run_starts(tmp_path):
     for text, message in (("[input]\nmax_file_mb = inf\n", "finite"),
                           ("[dedup]\nshingle_words = 100000\n", "shingle_words")):
-        line = one_line(winnow_cli("ingest", SEEDS, "--db", tmp_path / "w.duckdb", "--config", config(tmp_path, text)))
+        line = one_line_error(winnow_cli("ingest", SEEDS, "--db", tmp_path / "w.duckdb", "--config", config(tmp_path, text)))
         assert message in line
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
@@ -191,7 +175,7 @@ def test_settings_are_checked_before_the_run_starts(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_HOME"}
     proc = subprocess.run([WINNOW, "ingest", str(SEEDS), "--db", str(tmp_path / "w.duckdb"), "--config", str(cfg)],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
-    assert "prefect_home" in one_line(proc)
+    assert "prefect_home" in one_line_error(proc)
     assert not (tmp_path / "w.duckdb").exists()
 
 
@@ -211,7 +195,7 @@ def test_an_ingest_waits_for_a_reader_and_names_it(tmp_path, warehouse):
             time.sleep(0.1)
         impatient = tmp_path / "impatient.toml"
         impatient.write_text("[warehouse]\nlock_timeout_seconds = 1\n")
-        line = one_line(winnow_cli("ingest", SEEDS, "--db", db, "--config", impatient, "--no-export"), code=3)
+        line = one_line_error(winnow_cli("ingest", SEEDS, "--db", db, "--config", impatient, "--no-export"), code=3)
         assert f"winnow sql (pid {reader.pid})" in line, line
     finally:
         reader.send_signal(signal.SIGINT)

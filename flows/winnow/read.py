@@ -91,17 +91,41 @@ class _Reject(Exception):
         self.reason, self.detail = reason, detail
 
 
-def _looks_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM: NULs on one side of most ASCII code units."""
-    sample = data[:4000]
-    if len(sample) < 4:
-        return None
-    even = sample[0::2].count(0) / (len(sample) / 2)
-    odd = sample[1::2].count(0) / (len(sample) / 2)
-    if odd > 0.3 and even < 0.05:
-        return "utf-16-le"
-    if even > 0.3 and odd < 0.05:
-        return "utf-16-be"
+def _utf16_codecs(data: bytes) -> list[str]:
+    """The UTF-16 codecs bytes without a BOM look like, most likely first:
+
+    - NULs on one side of most code units: mostly ASCII text;
+    - a script outside ASCII: the high byte of nearly every unit is one or two values (0x04 for
+      Cyrillic, 0x00 for spaces), the low bytes vary (no NULs needed).
+    """
+    found = []
+    head = data[:4000]
+    if len(head) >= 4:
+        even, odd = head[0::2].count(0) / (len(head) / 2), head[1::2].count(0) / (len(head) / 2)
+        if odd > 0.3 and even < 0.05:
+            found.append("utf-16-le")
+        elif even > 0.3 and odd < 0.05:
+            found.append("utf-16-be")
+    sample = data[: 8000 - (min(len(data), 8000) % 2)]
+    if len(sample) >= 64:
+        for name, high, low in (("utf-16-le", sample[1::2], sample[0::2]),
+                                ("utf-16-be", sample[0::2], sample[1::2])):
+            counts = Counter(high)
+            top = sum(n for _, n in counts.most_common(2))
+            if top >= 0.95 * len(high) and len(set(low)) >= 16 and max(counts) < 0xD8:
+                if name not in found:
+                    found.append(name)
+                break
+    return found
+
+
+def _as_utf16(data: bytes) -> tuple[str, str, int] | None:
+    """``data`` decoded as UTF-16 without a BOM when it looks like it and decodes, else None."""
+    for name in _utf16_codecs(data):
+        try:
+            return data.decode(name), name, 0
+        except UnicodeDecodeError:
+            continue
     return None
 
 
@@ -139,19 +163,10 @@ def _decode(data: bytes, invalid_utf8: str, declared: str | None) -> tuple[str, 
                 return data.decode(name), name.replace("-sig", ""), 0
             except UnicodeDecodeError as e:
                 raise _Reject("undecodable", f"invalid {name} after its byte-order mark: {e.reason}")
-    utf16 = _looks_utf16(data)
-    if utf16:
-        try:
-            return data.decode(utf16), utf16, 0
-        except UnicodeDecodeError:
-            pass
     if b"\x00" in data:
-        utf16 = _one_high_byte(data)  # UTF-16 without a BOM: spaces are NULs on one side
+        utf16 = _as_utf16(data)
         if utf16:
-            try:
-                return data.decode(utf16), utf16, 0
-            except UnicodeDecodeError:
-                pass
+            return utf16
         raise _Reject("binary", "contains NUL bytes")
     named = _charset(declared) or _charset(_meta_charset(data))
     if named and named != "utf-8":
@@ -171,13 +186,7 @@ def _decode(data: bytes, invalid_utf8: str, declared: str | None) -> tuple[str, 
         if invalid_utf8 == "reject":
             raise _Reject("invalid_utf8", f"{bad} invalid UTF-8 byte sequence(s) in an otherwise UTF-8 file")
         return repaired, "utf-8", bad
-    utf16 = _one_high_byte(data)
-    if utf16:
-        try:
-            return data.decode(utf16), utf16, 0
-        except UnicodeDecodeError:
-            pass
-    return _detect(data)
+    return _as_utf16(data) or _detect(data)
 
 
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
@@ -220,20 +229,6 @@ def _as_declared(data: bytes, codec: str) -> str | None:
         return data.decode(codec)
     except (UnicodeDecodeError, LookupError):
         return None
-
-
-def _one_high_byte(data: bytes) -> str | None:
-    """UTF-16 without a BOM in a script outside ASCII: the high byte of nearly every unit is one
-    or two values (0x04 for Cyrillic, 0x00 for spaces), the low bytes vary."""
-    sample = data[: 8000 - (min(len(data), 8000) % 2)]
-    if len(sample) < 64:
-        return None
-    for name, high, low in (("utf-16-le", sample[1::2], sample[0::2]), ("utf-16-be", sample[0::2], sample[1::2])):
-        counts = Counter(high)
-        top = sum(n for _, n in counts.most_common(2))
-        if top >= 0.95 * len(high) and len(set(low)) >= 16 and max(counts) < 0xD8:
-            return name
-    return None
 
 
 def _detect(data: bytes) -> tuple[str, str, int]:
