@@ -48,7 +48,7 @@ import re
 import sys
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -239,6 +239,8 @@ class Scored:
     scores: dict
     not_article: dict[str, bool | None]  # None: that body has no text, it has no say
     missing: dict[str, bool]  # that extractor found no body at all
+    readable: bool = False  # the gold has READABLE_WORDS words or more
+    empty: dict[str, bool] = field(default_factory=dict)  # that body has fewer than EMPTY_WORDS words
 
 
 def _verdict(c: dict) -> bool | None:
@@ -259,14 +261,16 @@ def score_candidates(pages: list[Page], cands: dict[str, dict]) -> list[Scored]:
         out.append(Scored(p, c["features"], texts, {n: score_page(p.id, t, p.gold) for n, t in texts.items()},
                           {n: _verdict(c[n]) for n in ("trafilatura", "readability")},
                           {n: c[n]["not_article"] is False and not c[n]["text"] and _no_words(c, n)
-                           for n in ("trafilatura", "readability")}))
+                           for n in ("trafilatura", "readability")},
+                          words(p.gold) >= READABLE_WORDS, {n: words(t) < EMPTY_WORDS for n, t in texts.items()}))
     return out
+
+
+from winnow.clean.html.candidates import choose, confident, doubtful, fragment_of_index, other  # noqa: E402
 
 
 def pick(s: Scored, params: dict) -> str:
     """The body ``clean_html`` uses with these chooser thresholds (the steps of ``extract._clean``)."""
-    from winnow.clean.html.candidates import choose, confident, doubtful, fragment_of_index, other
-
     if s.features is None:
         return "trafilatura"
     name, second = "readability", False
@@ -275,6 +279,8 @@ def pick(s: Scored, params: dict) -> str:
     if s.missing[name]:
         name, second = other(name), True
     if s.not_article[name]:
+        if name == "trafilatura" and fragment_of_index(s.features, s.not_article, params):
+            return name
         return confident(name, s.not_article)
     if second and name == "readability" and not s.missing["trafilatura"] and fragment_of_index(s.features, s.not_article, params):
         return "trafilatura"
@@ -290,8 +296,8 @@ def fit_score(scored: list[Scored], params: dict) -> float:
     article is what a user notices first, so it costs twice (once in F1, once here)."""
     picks = [pick(s, params) for s in scored]
     f1 = summarize(s.scores[n] for s, n in zip(scored, picks)).f1
-    readable = [(s, n) for s, n in zip(scored, picks) if words(s.page.gold) >= READABLE_WORDS]
-    empty = sum(words(s.texts[n]) < EMPTY_WORDS for s, n in readable)
+    readable = [(s, n) for s, n in zip(scored, picks) if s.readable]
+    empty = sum(s.empty[n] for s, n in readable)
     return f1 - empty / max(len(readable), 1)
 
 
@@ -300,6 +306,7 @@ GRID = {
     "max_link": (0.1, 0.2, 0.35, 1.0),
     "min_overlap": (0.5, 0.7, 0.9),
     "link_margin": (0.05, 0.1, 0.2),
+    "longer": (2.0, 3.0, 5.0, float("inf")),  # inf: the rule off
 }
 
 

