@@ -1,6 +1,7 @@
 """Throughput: the Prefect pipeline against a bare Python loop doing the same per-document calls.
 
-    python benchmarks/throughput.py [--docs 2400] [--dask] [--eval /work/shared/eval]
+    python benchmarks/throughput.py [--docs 2400] [--repeat 3] [--server] [--dask] [--baseline ../main]
+                                    [--eval /work/shared/eval]
 
 1. Generates a corpus of ``--docs`` files from real page material: the dev split's
    HTML pages (gzipped and not) and plain-text dumps, the seeds, the multilingual
@@ -13,21 +14,33 @@
    - winnow: `run_ingest` with the defaults (the real Prefect flow on a process pool of one
      worker per core: plan, batch tasks, one transaction per batch, dedup), no export;
    - `winnow ingest` again on the same folder (nothing new), wall time of the command;
-   - with --dask, the flow on a local Dask cluster too.
-3. Prints documents/s, the ratio to the floor with and without start-up, peak memory of the
-   flow process and of the largest worker, the warehouse size and the dedup stage's share.
+   - with --server, winnow against a Prefect server already running (`prefect server start`,
+     as `winnow serve` or a user's own server gives): no temporary server to start;
+   - with --dask, the flow on a local Dask cluster too;
+   - with --baseline DIR, the winnow of another checkout (DIR/.venv), e.g. main before a change.
+   With --repeat N, N rounds in alternating order; the table shows the medians of the rounds.
+3. Prints documents/s, the ratio to the floor with and without start-up, the CPU seconds of each
+   run (with the processes it started: on a shared machine less noisy than wall time), peak
+   memory of the flow process and of the largest worker, the warehouse size, the dedup stage's
+   share, the flow's loading time and the report's.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import resource
 import shutil
+import signal
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from corpus import DEFAULT_EVAL, ROOT, generate
@@ -104,35 +117,84 @@ if __name__ == "__main__":
 """
 
 
-def run_pinned(code: str, *args: str, cores: set[int] | None = None) -> dict:
-    """Run a benchmark step in a fresh process, on ``cores`` (default: every core this one may use)."""
+def run_pinned(code: str, *args: str, cores: set[int] | None = None, python: str | None = None,
+               env: dict | None = None) -> dict:
+    """Run a benchmark step in a fresh process, on ``cores`` (default: every core this one may use).
+
+    Adds ``cpu``: the CPU seconds (user + system) of the step's process and every process it
+    started and waited for (worker processes, Prefect's server): less sensitive to other load
+    on the machine than wall time."""
     cores = cores or os.sched_getaffinity(0)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=dict(os.environ),
+        [python or sys.executable, "-c", code, *args], capture_output=True, text=True, env=env or dict(os.environ),
         preexec_fn=lambda: os.sched_setaffinity(0, cores),
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"benchmark step failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return out
 
 
-def rerun_wall(corpus: Path, db: Path, home: str) -> float:
+def rerun_wall(corpus: Path, db: Path, home: str, python: str | None = None) -> float:
     """Wall seconds of `winnow ingest` (the command, imports included) on a folder it has seen."""
     env = dict(os.environ, PREFECT_HOME=home)
     t = time.perf_counter()
-    proc = subprocess.run([str(Path(sys.executable).parent / "winnow"), "ingest", str(corpus), "--db", str(db),
-                           "--no-export", "--json"], capture_output=True, text=True, env=env, cwd=ROOT)
+    proc = subprocess.run([str(Path(python or sys.executable).parent / "winnow"), "ingest", str(corpus), "--db",
+                           str(db), "--no-export", "--json"], capture_output=True, text=True, env=env, cwd=ROOT)
     wall = time.perf_counter() - t
     if proc.returncode != 0 or json.loads(proc.stdout)["files"]["new"]:
         raise SystemExit(f"the re-run failed or found new files:\n{proc.stderr[-2000:]}")
     return wall
 
 
+@contextlib.contextmanager
+def running_server(home: str, python: str | None = None):
+    """`prefect server start` on a free loopback port (what `winnow serve` or a user's own server gives)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    api = f"http://127.0.0.1:{port}/api"
+    env = dict(os.environ, PREFECT_HOME=home, PREFECT_UI_ENABLED="false", PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    env.pop("PREFECT_API_URL", None)
+    proc = subprocess.Popen([python or sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                with urllib.request.urlopen(api + "/health", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("could not start `prefect server start` for the --server run")
+                time.sleep(0.5)
+        yield api
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=2400)
     ap.add_argument("--batch", type=int, default=200)
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of floor + winnow, alternating; medians shown")
     ap.add_argument("--dask", action="store_true", help="also run the flow on a local Dask cluster")
+    ap.add_argument("--server", action="store_true",
+                    help="also run winnow against a Prefect server already running (PREFECT_API_URL)")
+    ap.add_argument("--baseline", type=Path, help="another winnow checkout (its .venv) run side by side, e.g. main")
     ap.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help="shared eval folder (page material)")
     ap.add_argument("--keep", action="store_true", help="keep the generated corpus and databases")
     args = ap.parse_args()
@@ -143,40 +205,86 @@ def main() -> None:
     home = str(ROOT / ".winnow" / "bench-prefect")
     Path(home).mkdir(parents=True, exist_ok=True)
     cores = len(os.sched_getaffinity(0))
-    print(f"corpus: {args.docs} files from {sources} real pages in {corpus}; {cores} cores, batches of {args.batch}")
+    load0 = os.getloadavg()
+    print(f"corpus: {args.docs} files from {sources} real pages in {corpus}; {cores} cores, batches of {args.batch}; "
+          f"load average {load0[0]:.1f} at the start", flush=True)
+    baseline_py = str(args.baseline / ".venv" / "bin" / "python") if args.baseline else None
     # warm-up: Prefect's home database exists before the timed run, as in everyday use
     run_pinned(PIPELINE, str(ROOT / "seeds"), str(work / "warm.duckdb"), str(args.batch), home)
-    bare = run_pinned(BARE, str(corpus), str(work / "bare.duckdb"), str(args.batch), str(cores))
-    flow = run_pinned(PIPELINE, str(corpus), str(work / "flow.duckdb"), str(args.batch), home, "process", "0")
-    noop = rerun_wall(corpus, work / "flow.duckdb", home)
-    runs = [("winnow, process pool (default)", flow)]
+    names = ["winnow, process pool (default)"]
+    if baseline_py:
+        names.append(f"baseline ({args.baseline}), process pool")
+    if args.server:
+        names.append("winnow, Prefect server already running")
     if args.dask:
-        runs.append(("winnow, local Dask cluster", run_pinned(
-            PIPELINE, str(corpus), str(work / "dask.duckdb"), str(args.batch), home, "dask", "0")))
+        names.append("winnow, local Dask cluster")
+    results: dict[str, list[dict]] = {n: [] for n in ["floor"] + names}
+    noop = []
+    server = running_server(home) if args.server else contextlib.nullcontext()
+    with server as api:
+        for r in range(args.repeat):
+            def step(name: str, i: int) -> dict:
+                db = str(work / f"r{r}-{i}.duckdb")
+                if name == "floor":
+                    return run_pinned(BARE, str(corpus), db, str(args.batch), str(cores))
+                if name.startswith("baseline"):
+                    return run_pinned(PIPELINE, str(corpus), db, str(args.batch), home, "process", "0",
+                                      python=baseline_py)
+                if "already running" in name:
+                    return run_pinned(PIPELINE, str(corpus), db, str(args.batch), home, "process", "0",
+                                      env=dict(os.environ, PREFECT_API_URL=api))
+                runner = "dask" if "Dask" in name else "process"
+                d = run_pinned(PIPELINE, str(corpus), db, str(args.batch), home, runner, "0")
+                if name == names[0]:
+                    noop.append(rerun_wall(corpus, Path(db), home))
+                return d
+
+            order = ["floor"] + names if r % 2 == 0 else names[::-1] + ["floor"]
+            for i, name in enumerate(order):
+                results[name].append(step(name, i))
+            floor_r = results["floor"][-1]
+            print(f"round {r + 1}: " + "; ".join(
+                f"{n}: {d[-1]['total']:.1f} s ({floor_r['total'] / d[-1]['total']:.2f})"
+                for n, d in results.items()) + f"; load average {os.getloadavg()[0]:.1f}", flush=True)
+    load1 = os.getloadavg()
 
     def rate(d, seconds):
         return d["docs"] / seconds
 
-    floor = rate(bare, bare["total"])
+    floor = results["floor"]
+    fl = median([d["total"] for d in floor])
     print()
-    print("| run | documents | seconds | documents/s | vs. the floor |")
-    print("|---|---:|---:|---:|---:|")
-    print(f"| bare library floor, {cores} processes (read, clean, detect, insert) | {bare['docs']} | "
-          f"{bare['total']:.1f} | {floor:.1f} | 1.00 |")
-    for name, d in runs:
-        lean = d["total"] - d["startup"]
-        print(f"| {name}, end to end | {d['docs']} | {d['total']:.1f} | {rate(d, d['total']):.1f} | "
-              f"{rate(d, d['total']) / floor:.2f} |")
-        print(f"| {name}, without {d['startup']:.1f} s planning + Prefect start-up | {d['docs']} | {lean:.1f} | "
-              f"{rate(d, lean):.1f} | {rate(d, lean) / floor:.2f} |")
-    print(f"| `winnow ingest` again, nothing new (wall, imports included) | {flow['docs']} | {noop:.1f} | - | - |")
+    print(f"{args.repeat} round(s), each run in a fresh process; medians of the rounds' ratios; load average "
+          f"{load0[0]:.1f} at the start, {load1[0]:.1f} at the end; CPU: seconds of CPU of the run and the processes "
+          f"it started (workers, Prefect's server)")
     print()
-    for name, d in runs:
+    print("| run | documents | seconds | documents/s | vs. the floor | CPU seconds |")
+    print("|---|---:|---:|---:|---:|---:|")
+    print(f"| bare library floor, {cores} processes (read, clean, detect, hash, insert) | {floor[0]['docs']} | "
+          f"{fl:.1f} | {floor[0]['docs'] / fl:.1f} | 1.00 | {median([d['cpu'] for d in floor]):.1f} |")
+    for name in names:
+        runs = results[name]
+        ratio = median([f["total"] / d["total"] for f, d in zip(floor, runs)])
+        lean_ratio = median([f["total"] / (d["total"] - d["startup"]) for f, d in zip(floor, runs)])
+        total = median([d["total"] for d in runs])
+        startup = median([d["startup"] for d in runs])
+        lean = median([d["total"] - d["startup"] for d in runs])
+        print(f"| {name}, end to end | {runs[0]['docs']} | {total:.1f} | {runs[0]['docs'] / total:.1f} | "
+              f"{ratio:.2f} | {median([d['cpu'] for d in runs]):.1f} |")
+        print(f"| {name}, without {startup:.1f} s planning + Prefect start-up | {runs[0]['docs']} | {lean:.1f} | "
+              f"{runs[0]['docs'] / lean:.1f} | {lean_ratio:.2f} | |")
+    if noop:
+        print(f"| `winnow ingest` again, nothing new (wall, imports included) | {floor[0]['docs']} | "
+              f"{median(noop):.1f} | - | - | |")
+    print()
+    for name in names:
+        d = results[name][-1]
         steps = d["step_seconds"]
         print(f"{name}: peak memory flow {d['flow_peak_mb']:.0f} MB, largest worker {d['worker_peak_mb']:.0f} MB; "
               f"warehouse {d['warehouse_mb']:.1f} MB; dedup stage {steps.get('dedup', 0):.1f} s = "
               f"{100 * steps.get('dedup', 0) / d['total']:.1f}% of the run (signatures on the workers: "
-              f"{steps.get('signature', 0):.1f} s of worker time); corpus {d['corpus']} documents")
+              f"{steps.get('signature', 0):.1f} s of worker time); loading {steps.get('load', 0):.1f} s in the flow; "
+              f"report {steps.get('report', 0):.1f} s; corpus {d['corpus']} documents")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

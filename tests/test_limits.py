@@ -148,6 +148,7 @@ def _busy(seconds: float) -> str:
     return "done"
 
 
+@pytest.mark.slow  # ~15 s: thousands of pages at their limit
 def test_a_time_limit_stops_only_the_page_it_was_set_for():
     """Pages that finish right at their limit, in four threads at once: each ends with its value or
     PageTimeout, and no stop lands anywhere else (before: a timer thread per page, whose stop could

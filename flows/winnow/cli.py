@@ -234,17 +234,17 @@ def ingest(
                 os.environ[ENV_UI] = ui_url(external) or ""
             if not as_json:
                 what = ", ".join(inputs) if len(inputs) <= 3 else f"{len(inputs)} paths"
-                _say(f"winnow {__version__}: ingesting {what} into {_abs(settings.warehouse.db)} "
-                     + (f"(connecting to Prefect at {external}...)" if external else "(starting Prefect...)"))
+                _say(f"winnow {__version__}: ingesting {what} into {_abs(settings.warehouse.db)}")
             from winnow.ingest import run_ingest
             from winnow.progress import Progress, ProgressPrinter
 
             progress = Progress()
-            progress.stage("connecting to Prefect" if external else "starting Prefect")
+            progress.stage("planning")  # Prefect starts only when there is work: run_ingest says so then
             with ProgressPrinter(progress, stream=sys.stderr) if not as_json and _level["value"] >= 1 \
-                    else contextlib.nullcontext():
+                    else contextlib.nullcontext() as printer:
                 summary = run_ingest(inputs, settings, export=export, runner=runner,
-                                           dask_address=dask_address, started=started, progress=progress)
+                                     dask_address=dask_address, started=started, progress=progress,
+                                     say=printer.say if printer is not None else None)
         if as_json:
             print(json.dumps(summary, indent=2, default=str))
         else:

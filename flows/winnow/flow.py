@@ -158,8 +158,27 @@ def finish_task(run_id: str, status: str, summary: RunSummary, settings: Setting
 
 # ------------------------------------------------------------------ flow
 
-def _batches(items: list, size: int) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def batch_sizes(n: int, size: int, workers: int) -> list[int]:
+    """Sizes of the batches of ``n`` files: ``size`` at most, then shrinking, so that the workers finish
+    together instead of one working through the last full batch alone (guided self-scheduling: a batch
+    is at most the files left over the number of workers, and at least an eighth of ``size``, or of
+    an even share when there are few files)."""
+    workers = max(1, workers)
+    smallest = max(1, min(size // 8, -(-n // (2 * workers))))
+    sizes, left = [], n
+    while left > 0:
+        k = min(size, left, max(smallest, -(-left // workers)))
+        sizes.append(k)
+        left -= k
+    return sizes
+
+
+def _batches(items: list, size: int, workers: int = 1) -> list[list]:
+    out, i = [], 0
+    for k in batch_sizes(len(items), size, workers):
+        out.append(items[i : i + k])
+        i += k
+    return out
 
 
 def _failed_batch(files: list[Candidate], error: BaseException) -> BatchResult:
@@ -232,7 +251,7 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
         try:
             shown.stage("processing")
             shown.files(len(plan.todo))
-            batches = _batches(plan.todo, cfg.flow.batch_size)
+            batches = _batches(plan.todo, cfg.flow.batch_size, worker_count(cfg.flow))
             window = 2 * worker_count(cfg.flow)  # batches in flight: bounded memory
 
             def submit(i: int):
@@ -282,7 +301,10 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
     _publish_artifacts(summary)
     out = summary.to_dict()
     out["flow_started"] = started
+    t_report = time.perf_counter()
     report = _publish_report(cfg) if cfg.report.after_run else None
+    if report:
+        out["step_seconds"]["report"] = round(time.perf_counter() - t_report, 3)
     out = out | ({"report": report} if report else {})
     _announce(out)
     return out

@@ -2,10 +2,9 @@
 
 - Planning (``winnow.planning``) needs no Prefect: a run with nothing new is finished
   and recorded without importing it (about a second instead of Prefect's start-up).
-- With work, winnow starts Prefect's temporary API server itself, owned by this
-  process: stopped when the run ends or is interrupted, and killed by the kernel
-  when this process dies, even by ``kill -9`` (Linux ``PR_SET_PDEATHSIG``), so no
-  server is ever left behind. Worker processes and Dask workers get its address.
+- With work, winnow starts Prefect's temporary API server and the worker processes at
+  once (``winnow.startup``); both end with the run, and nothing outlives this process,
+  even ``kill -9``. Worker processes and Dask workers get the server's address.
 - The flow then runs with the chosen task runner (``task_runner_for``).
 """
 
@@ -14,56 +13,19 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, Optional
 
 from winnow.planning import finish_nothing_new, new_run_id, prepare
 from winnow.progress import Progress
-from winnow.settings import Settings, worker_count
+from winnow.settings import Settings
+from winnow.startup import (current_server, die_with_parent, ensure_server, prefect_started,  # noqa: F401
+                            stop_server, task_runner_for)
 from winnow.storage import db as wdb
 from winnow.storage.export import check_target, protected_paths
-
-
-def task_runner_for(settings: Settings, runner: str | None = None, dask_address: str | None = None):
-    runner = runner or settings.flow.runner
-    address = dask_address if dask_address is not None else settings.flow.dask_address
-    if runner == "dask" or address:
-        try:
-            from prefect_dask import DaskTaskRunner
-        except ImportError:
-            raise RuntimeError("the dask runner needs prefect-dask: pip install 'winnow[dask]'") from None
-        if address:
-            return DaskTaskRunner(address=address)
-        return DaskTaskRunner(
-            cluster_kwargs={"n_workers": worker_count(settings.flow), "threads_per_worker": 1, "processes": True,
-                            "dashboard_address": None}
-        )
-    if runner == "process":
-        from prefect.task_runners import ProcessPoolTaskRunner
-
-        return ProcessPoolTaskRunner(max_workers=worker_count(settings.flow))
-    from prefect.task_runners import ThreadPoolTaskRunner
-
-    return ThreadPoolTaskRunner(max_workers=worker_count(settings.flow))
-
-
-def die_with_parent() -> None:
-    """Ask the kernel to end this process (SIGTERM) when its parent dies, even by kill -9.
-
-    Used for the temporary server (between fork and exec): nothing winnow starts outlives the
-    run. Worker processes use ``exit_with_parent`` instead. Linux only; elsewhere a no-op.
-    """
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 _watching = False
@@ -90,55 +52,6 @@ def exit_with_parent(interval: float = 0.5) -> None:
                 os._exit(143)
 
     threading.Thread(target=watch, name="winnow-parent-watch", daemon=True).start()
-
-
-_server = None  # this process's temporary API server, once started
-
-
-def ensure_server() -> str | None:
-    """Prefect's temporary API server, started once per process; None when ``PREFECT_API_URL`` names one.
-
-    Started here rather than by Prefect on first use so that (1) worker processes and Dask
-    workers, started later, share it instead of starting one each, and (2) it never outlives
-    this process: stopped at exit, and killed by the kernel on ``kill -9`` of this process.
-    Runs in one process (tests, a notebook) share it.
-    """
-    global _server
-    if _server is not None:
-        return _server.api_url
-    if os.environ.get("PREFECT_API_URL"):
-        return None
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import get_current_settings
-
-    class Owned(SubprocessASGIServer):
-        def _run_uvicorn_command(self) -> subprocess.Popen:
-            import prefect
-
-            env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                   "PREFECT__SERVER_FINAL": "1",
-                   **get_current_settings().to_environment_variables(exclude_unset=True)}
-            return subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent), "--factory",
-                 "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--log-level", "error", "--lifespan", "on"],
-                env=env, preexec_fn=die_with_parent,
-            )
-
-    server = Owned()
-    server.start(timeout=int(get_current_settings().server.ephemeral.startup_timeout_seconds))
-    os.environ["PREFECT_API_URL"] = server.api_url
-    _server = server
-    return server.api_url
-
-
-def stop_server() -> None:
-    """Stop this process's temporary server now (an interrupted run: do not wait for exit)."""
-    global _server
-    if _server is not None:
-        server, _server = _server, None
-        os.environ.pop("PREFECT_API_URL", None)
-        server.stop()
 
 
 STOPPING = threading.Event()  # set the moment a stop signal arrives
@@ -182,9 +95,9 @@ def exit_stopped(exit_code: int) -> None:
     """End a stopped run now: one line, the exit code, nothing left running."""
     _stop_workers()
     _stop_resource_tracker()
-    if _server is not None and _server.server_process is not None:
-        with contextlib.suppress(Exception):
-            _server.server_process.kill()
+    server = current_server()
+    if server is not None:
+        server.kill()
     say_stopped(exit_code)
     os._exit(exit_code)
 
@@ -273,11 +186,12 @@ def stop_on_signals() -> Iterator[None]:
 
 def run_ingest(inputs: list[str], settings: Settings, *, export: bool = True, runner: str | None = None,
                dask_address: str | None = None, started: float | None = None,
-               progress: Progress | None = None) -> dict:
+               progress: Progress | None = None, say: Optional[Callable[[str], None]] = None) -> dict:
     """Ingest ``inputs`` once and return the run summary.
 
     ``seconds`` in the summary: total, planning, Prefect start-up (0 when nothing was new
-    and Prefect was not started) and work.
+    and Prefect was not started) and work. ``say`` is told, in one line, when Prefect is
+    started (only then: a run with nothing new does not start it).
     """
     started = started if started is not None else time.perf_counter()
     shown = progress or Progress()
@@ -294,13 +208,17 @@ def run_ingest(inputs: list[str], settings: Settings, *, export: bool = True, ru
             result["prefect_started"] = False  # nothing new: no Prefect flow run
             flow_started = planned
         else:
-            shown.stage("starting Prefect")
-            ensure_server()
-            from winnow.flow import InProcess, ingest_flow
+            external = current_server() is None and os.environ.get("PREFECT_API_URL")
+            what = f"connecting to Prefect at {external}" if external else "starting Prefect"
+            shown.stage(what)
+            if say is not None:
+                say(f"{len(prepared.plan.todo)} files to process; {what}...")
+            with prefect_started(settings, runner, dask_address) as task_runner:
+                from winnow.flow import InProcess, ingest_flow
 
-            f = ingest_flow.with_options(task_runner=task_runner_for(settings, runner, dask_address))
-            result = f(inputs=inputs, settings=settings, export=export, progress=InProcess(shown),
-                       prepared=InProcess(prepared))
+                f = ingest_flow.with_options(task_runner=task_runner)
+                result = f(inputs=inputs, settings=settings, export=export, progress=InProcess(shown),
+                           prepared=InProcess(prepared))
             flow_started = result.pop("flow_started", planned)
     total = time.perf_counter() - started
     result["seconds"] = {"total": round(total, 3), "planning": round(planned - started, 3),

@@ -46,9 +46,11 @@ _wake = threading.Condition(_lock)
 _armed: dict[int, _Page] = {}  # token -> page being cleaned under a limit
 _tokens = itertools.count(1)
 _watchdog_pid: int | None = None  # the process whose watchdog runs (a forked child needs its own)
+_next_wake = float("inf")  # when the watchdog wakes next: a page due earlier wakes it, others do not
 
 
 def _watch() -> None:
+    global _next_wake
     with _lock:
         while True:
             now = time.monotonic()
@@ -56,20 +58,23 @@ def _watch() -> None:
                 if not page.fired and page.deadline <= now:
                     page.fired = True
                     _set_async_exc(page.thread, PageTimeout)
-            waiting = [p.deadline for p in _armed.values() if not p.fired]
-            _wake.wait(max(0.0, min(waiting) - now) if waiting else None)
+            _next_wake = min((p.deadline for p in _armed.values() if not p.fired), default=float("inf"))
+            _wake.wait(None if _next_wake == float("inf") else max(0.0, _next_wake - now))
 
 
 def _arm(seconds: float) -> int:
-    global _watchdog_pid
+    global _watchdog_pid, _next_wake
     with _lock:
         if _watchdog_pid != os.getpid():
             _armed.clear()  # pages of the parent process, before a fork
+            _next_wake = float("inf")
             threading.Thread(target=_watch, name="winnow-page-timeout", daemon=True).start()
             _watchdog_pid = os.getpid()
         token = next(_tokens)
-        _armed[token] = _Page(threading.get_ident(), time.monotonic() + seconds)
-        _wake.notify()
+        page = _Page(threading.get_ident(), time.monotonic() + seconds)
+        _armed[token] = page
+        if page.deadline < _next_wake:  # waking the watchdog for every page would cost a thread switch each
+            _wake.notify()
         return token
 
 

@@ -184,7 +184,7 @@ class QualityFilter(Stage):
 
     def process(self, doc: Document):
         text = doc.text
-        n = word_count(text)
+        n = doc.words = word_count(text)  # kept: the loader stores it without counting again
         if n < self.settings.min_body_words:
             return Rejection.of(doc.source, "too_short",
                                 f"{n} body words < clean.min_body_words ({self.settings.min_body_words})",

@@ -93,6 +93,7 @@ class ProgressPrinter:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="winnow-progress", daemon=True)
         self._width = 0
+        self._writing = threading.Lock()  # a message and the redrawn line never interleave
 
     def __enter__(self) -> "ProgressPrinter":
         self._thread.start()
@@ -106,8 +107,23 @@ class ProgressPrinter:
         while not self._stop.wait(self.interval):
             self._show()
 
+    def say(self, message: str) -> None:
+        """A line of its own (``winnow: <message>``), above the redrawn progress line."""
+        with self._writing:
+            try:
+                clear = "\r" + " " * self._width + "\r" if self.terminal and self._width else ""
+                self.stream.write(f"{clear}winnow: {message}\n")
+                self.stream.flush()
+                self._width = 0
+            except (OSError, ValueError):
+                pass
+
     def _show(self) -> None:
         text = "winnow: " + self.progress.snapshot().line()
+        with self._writing:
+            self._write(text)
+
+    def _write(self, text: str) -> None:
         try:
             if self.terminal:
                 pad = max(0, self._width - len(text))

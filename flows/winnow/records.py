@@ -113,6 +113,7 @@ class Document:
     fingerprint: str = ""  # pipeline version + cleaning settings: same input + same fingerprint = same doc
     content_hash: str = ""  # hash of the normalised text: equal hashes = exact duplicates
     signature: Optional[Any] = None  # numpy uint32 array, or None when not computed here
+    words: Optional[int] = None  # word count of ``text``, kept by the stage that counted it (filter)
 
     @property
     def path(self) -> str:
@@ -124,7 +125,9 @@ class Document:
 
     @property
     def word_count(self) -> int:
-        return word_count(self.text)  # winnow.vocab: CJK-aware, the count the filters use
+        if self.words is None:
+            self.words = word_count(self.text)  # winnow.vocab: CJK-aware, the count the filters use
+        return self.words
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,330 @@
+"""Start Prefect for a one-off run quickly, and leave nothing behind.
+
+A run with work needs Prefect's API (a temporary server) and worker processes. Started one
+after the other, as Prefect does by itself, they cost the sum of their start-ups: the server
+(uvicorn importing Prefect's server app, its database checked) and then each worker
+importing Prefect and the pipeline when the first batch arrives. Here they start at once:
+
+- ``TemporaryServer``: Prefect's temporary API server, launched directly (this process
+  does not import Prefect's server app, which only the server needs), owned by this
+  process: stopped when the run ends, killed by the kernel if this process dies even by
+  ``kill -9`` (``PR_SET_PDEATHSIG``), so no server is ever left behind.
+- ``WorkerPool``: Prefect's ``ProcessPoolTaskRunner`` whose worker processes winnow starts
+  while the server starts; each imports the pipeline in its initializer. The flow engine
+  then uses the started pool as it is, and winnow ends it after the flow: the workers are
+  idle then, and are terminated instead of waiting for each to unwind Prefect's clients.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import Optional
+
+from winnow.settings import Settings, worker_count
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to end this process (SIGTERM) when its parent dies, even by kill -9.
+
+    Used for the temporary server (between fork and exec): nothing winnow starts outlives the
+    run. Worker processes use ``exit_with_parent`` instead. Linux only; elsewhere a no-op.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TemporaryServer:
+    """Prefect's temporary API server (what Prefect starts when no ``PREFECT_API_URL`` is set),
+    launched the same way (uvicorn on Prefect's ``create_app`` factory, UI off) by this process."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.server_process: Optional[subprocess.Popen] = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def launch(self) -> None:
+        """Start the server process (returns at once; ``wait_healthy`` waits for it)."""
+        import importlib.util
+
+        prefect_dir = os.path.dirname(os.path.dirname(importlib.util.find_spec("prefect").origin))
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+               "PREFECT__SERVER_FINAL": "1"}
+        env.pop("PREFECT_API_URL", None)
+        self.server_process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", prefect_dir, "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "error", "--lifespan", "on"],
+            env=env, preexec_fn=die_with_parent,
+        )
+        atexit.register(self._stop_at_exit)
+
+    def _stop_at_exit(self) -> None:
+        """At interpreter exit: Prefect's log and event queues are sent first (they need the server)."""
+        if self.server_process is None:
+            return
+        if "prefect" in sys.modules:
+            with contextlib.suppress(Exception):
+                from prefect.events.worker import EventsWorker
+                from prefect.logging.handlers import APILogWorker
+
+                APILogWorker.drain_all(timeout=5)
+                EventsWorker.drain_all(timeout=5)
+        self.stop()
+
+    def wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            code = self.server_process.poll()
+            if code == 3:  # the port was taken meanwhile (uvicorn's exit code): another one
+                self.port = _free_port()
+                self.launch()
+                continue
+            if code is not None:
+                raise RuntimeError(f"Prefect's temporary server exited at start-up (code {code})")
+            try:
+                with urllib.request.urlopen(self.api_url + "/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Prefect's temporary server was not healthy after {timeout:g} s")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        if self.server_process is not None:
+            with contextlib.suppress(Exception):
+                self.server_process.kill()
+
+    def stop(self) -> None:
+        proc, self.server_process = self.server_process, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+_server: Optional[TemporaryServer] = None  # this process's temporary API server, once started
+
+
+def current_server() -> Optional[TemporaryServer]:
+    return _server
+
+
+def launch_server() -> Optional[TemporaryServer]:
+    """Start this process's temporary server unless ``PREFECT_API_URL`` names one (or it runs already);
+    ``PREFECT_API_URL`` is set to its address at once, before it is healthy (``ensure_server`` waits)."""
+    global _server
+    if _server is not None or os.environ.get("PREFECT_API_URL"):
+        return _server
+    server = TemporaryServer()
+    server.launch()
+    os.environ["PREFECT_API_URL"] = server.api_url
+    _server = server
+    return server
+
+
+def ensure_server() -> str | None:
+    """Prefect's temporary API server, started once per process and healthy; None when
+    ``PREFECT_API_URL`` names another server.
+
+    Started here rather than by Prefect on first use so that (1) worker processes and Dask
+    workers, started later, share it instead of starting one each, and (2) it never outlives
+    this process. Runs in one process (tests, a notebook) share it.
+    """
+    if _server is None and os.environ.get("PREFECT_API_URL"):
+        return None
+    server = launch_server()
+    try:
+        server.wait_healthy(float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")))
+    except BaseException:
+        stop_server()
+        raise
+    os.environ["PREFECT_API_URL"] = server.api_url  # the port may have changed
+    return server.api_url
+
+
+def stop_server() -> None:
+    """Stop this process's temporary server now."""
+    global _server
+    if _server is not None:
+        server, _server = _server, None
+        if os.environ.get("PREFECT_API_URL") == server.api_url:
+            os.environ.pop("PREFECT_API_URL", None)
+        server.stop()
+
+
+# ------------------------------------------------------------------ worker processes
+
+def _worker_init() -> None:
+    """In each worker process, once: watch the run's process, import the pipeline before the first batch."""
+    from winnow.ingest import exit_with_parent
+
+    exit_with_parent()
+    import winnow.flow  # noqa: F401  (Prefect, the cleaners, langdetect: seconds of imports)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+class WorkerLost(RuntimeError):
+    """A worker process ended a batch with SystemExit, KeyboardInterrupt or a termination signal."""
+
+
+def _relayed(process_future):
+    import concurrent.futures
+
+    relay: concurrent.futures.Future = concurrent.futures.Future()
+
+    def done(f) -> None:
+        if f.cancelled():
+            concurrent.futures.Future.cancel(relay)
+            return
+        try:
+            relay.set_result(f.result())
+        except Exception as e:
+            relay.set_exception(e)
+        except BaseException as e:  # noqa: BLE001 - exactly what Prefect drops
+            relay.set_exception(WorkerLost(f"the worker process ended the batch with {type(e).__name__}: {e}"))
+
+    process_future.add_done_callback(done)
+    relay.cancel = process_future.cancel  # cancelling the relay cancels the work
+    return relay
+
+
+def worker_pool(workers: int):
+    """A ``WorkerPool`` of ``workers`` processes (Prefect is imported here, not at module import)."""
+    from prefect.task_runners import ProcessPoolTaskRunner
+
+    class WorkerPool(ProcessPoolTaskRunner):
+        """Prefect's process pool, started before the flow (``start``) and ended after it (``close``).
+
+        Between the two, the flow engine's own enter/exit leave it alone and ``duplicate``
+        returns it, so the flow's batches run on the processes started with the server.
+        """
+
+        def __init__(self, max_workers: int | None = None, **kwargs):
+            super().__init__(max_workers=max_workers, initializer=_worker_init, **kwargs)
+            self._held = False
+
+        def start(self) -> "WorkerPool":
+            ProcessPoolTaskRunner.__enter__(self)
+            self._held = True
+            # workers spawn on demand: one call each, submitted before any is up, starts them all
+            self.warming = [self._executor.submit(_ready) for _ in range(self._max_workers)]
+            return self
+
+        def duplicate(self):
+            return self if self._held else type(self)(max_workers=self._max_workers)
+
+        def __reduce__(self):  # shipped with the flow to workers: as a pool not started (no queue, no processes)
+            return worker_pool, (self._max_workers,)
+
+        def __enter__(self):
+            return self if self._held else super().__enter__()
+
+        def __exit__(self, *exc) -> None:
+            if not self._held:
+                super().__exit__(*exc)
+
+        def _resolve_futures_and_submit(self, *args, **kwargs):
+            """Prefect's step that hands a task to the pool, returning the process's future, relayed:
+            a BaseException from the worker (SystemExit from Prefect's engine after an error of its
+            own, TerminationSignal when the worker is sent SIGTERM) reaches the flow as ``WorkerLost``.
+            Prefect forwards only ``Exception`` to the task's future, so the flow waited forever on
+            that batch, its worker idle (the hang once seen in a long test session)."""
+            return _relayed(super()._resolve_futures_and_submit(*args, **kwargs))
+
+        def pids(self) -> list[int]:
+            return sorted(p.pid for p in (getattr(self._executor, "_processes", None) or {}).values())
+
+        def close(self) -> None:
+            """End the pool: its workers are idle (the flow has returned), so they are terminated at
+            once rather than each unwinding Prefect's clients (seconds per worker)."""
+            if not self._held:
+                return
+            self._held = False
+            executor = self._executor
+            processes = list((getattr(executor, "_processes", None) or {}).values())
+            if executor is not None:
+                executor.shutdown(wait=False, cancel_futures=True)
+            for p in processes:
+                with contextlib.suppress(Exception):
+                    p.terminate()
+            for p in processes:
+                with contextlib.suppress(Exception):
+                    p.join(5)
+            ProcessPoolTaskRunner.__exit__(self, None, None, None)
+
+    return WorkerPool(max_workers=workers)
+
+
+def task_runner_for(settings: Settings, runner: str | None = None, dask_address: str | None = None):
+    runner = runner or settings.flow.runner
+    address = dask_address if dask_address is not None else settings.flow.dask_address
+    if runner == "dask" or address:
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError:
+            raise RuntimeError("the dask runner needs prefect-dask: pip install 'winnow[dask]'") from None
+        if address:
+            return DaskTaskRunner(address=address)
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": worker_count(settings.flow), "threads_per_worker": 1, "processes": True,
+                            "dashboard_address": None}
+        )
+    if runner == "process":
+        return worker_pool(worker_count(settings.flow))
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=worker_count(settings.flow))
+
+
+@contextlib.contextmanager
+def prefect_started(settings: Settings, runner: str | None = None, dask_address: str | None = None):
+    """The task runner for a one-off flow run, with Prefect's server and the workers starting at once.
+
+    The server process starts first; while it comes up, this process imports the flow
+    (Prefect, the pipeline) and DuckDB's pandas bridge (loading a batch needs it), and a
+    process pool's workers start and import the pipeline. Yields when the server is healthy.
+    """
+    launch_server()
+    task_runner = task_runner_for(settings, runner, dask_address)
+    started = task_runner.start() if hasattr(task_runner, "start") and hasattr(task_runner, "_held") else None
+    try:
+        import winnow.flow  # noqa: F401
+        with contextlib.suppress(ImportError):
+            import pandas  # noqa: F401  (DuckDB imports it on the first registered Arrow table)
+        ensure_server()
+        yield task_runner
+    finally:
+        if started is not None:
+            started.close()

@@ -1,0 +1,87 @@
+"""Worker processes and batches: started with Prefect's server, ended with the run, never waited on forever."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from prefect import flow, task
+
+from conftest import SEEDS, make_settings, winnow_cli
+from winnow.flow import batch_sizes
+from winnow.startup import WorkerLost, worker_pool
+
+
+@task(persist_result=False)
+def _pid_or_exit(what: str) -> int:
+    if what == "exit":
+        raise SystemExit(3)  # what Prefect's engine does in a worker after an error of its own
+    return os.getpid()
+
+
+@flow(validate_parameters=False)
+def _run_one(what: str):
+    future = _pid_or_exit.submit(what)
+    try:
+        return future.result(timeout=240)
+    except TimeoutError:
+        return "waited forever"
+    except Exception as e:
+        return e
+
+
+@pytest.mark.slow
+def test_a_worker_ending_a_task_with_system_exit_fails_that_task_instead_of_leaving_the_flow_waiting():
+    """Prefect's process pool forwards only ``Exception`` from a worker to the task's future: a task
+    ended by SystemExit (Prefect's engine exits a worker task that way after an error of its own) or
+    KeyboardInterrupt left its future pending forever, the flow waiting and the worker idle: the hang
+    once seen in a long test session. winnow's pool hands the flow ``WorkerLost`` instead, and the
+    pool goes on working."""
+    pool = worker_pool(2)
+    pool.start()
+    try:
+        lost = _run_one.with_options(task_runner=pool)("exit")
+        assert isinstance(lost, WorkerLost) and "SystemExit" in str(lost), lost
+        assert _run_one.with_options(task_runner=pool)("pid") in pool.pids()  # the pool still works
+    finally:
+        pool.close()
+
+
+@pytest.mark.slow
+def test_workers_start_before_the_flow_run_its_tasks_and_end_with_the_pool():
+    pool = worker_pool(2)
+    pool.start()
+    started = pool.pids()
+    try:
+        assert len(started) == 2  # spawned at start, not at the first task
+        assert _run_one.with_options(task_runner=pool)("pid") in started
+        assert pool.pids() == started
+    finally:
+        pool.close()
+    time.sleep(0.5)
+    for pid in started:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+@pytest.mark.parametrize("n,size,workers", [(2400, 200, 2), (600, 200, 2), (30, 5, 2), (7, 200, 4), (1000, 200, 16),
+                                            (1, 200, 2), (200, 10, 2)])
+def test_batches_shrink_at_the_end_so_that_workers_finish_together(n, size, workers):
+    sizes = batch_sizes(n, size, workers)
+    assert sum(sizes) == n and all(0 < k <= size for k in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    if n >= 2 * workers * size:  # a long run: full batches, then a tail of at most ~one batch per worker
+        assert sizes[0] == size and sum(k for k in sizes if k < size) <= workers * size
+    assert sizes[-1] <= max(1, size // 8, -(-n // (2 * workers)))  # the last batch is short
+
+
+def test_a_run_with_nothing_new_does_not_say_it_starts_prefect(tmp_path):
+    s = make_settings(tmp_path)
+    first = winnow_cli("ingest", SEEDS, "--db", s.warehouse.db, "--no-export", timeout=600)
+    assert first.returncode == 0, first.stderr
+    assert "files to process; starting Prefect..." in first.stderr
+    again = winnow_cli("ingest", SEEDS, "--db", s.warehouse.db, "--no-export", timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.startswith("winnow ") and "ingesting" in again.stderr.splitlines()[0]
+    assert "Prefect" not in again.stderr, again.stderr  # nothing new: Prefect is not started, nor announced
