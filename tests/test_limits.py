@@ -180,3 +180,21 @@ def test_a_time_limit_stops_only_the_page_it_was_set_for():
     escaped = [o for o in outcomes if o.startswith("escaped")]
     assert not escaped and len(outcomes) == 4000, escaped[:3]
     assert {"done", "timeout"} <= set(outcomes)  # both sides of the limit were exercised
+
+
+def test_a_stop_swallowed_where_it_landed_is_raised_again():
+    """A library's ``except Exception`` (or a destructor) can swallow the stop: it is raised again
+    while the page runs, so the page ends within a fraction of a second, not when it finishes."""
+    from winnow import limits
+
+    def swallows_the_first_stop() -> str:
+        try:
+            _busy(5)
+        except Exception:  # noqa: BLE001 - as a library might
+            pass
+        return _busy(5)
+
+    t = time.perf_counter()
+    with pytest.raises(limits.PageTimeout):
+        limits.within(0.2, swallows_the_first_stop)
+    assert time.perf_counter() - t < 3

@@ -9,7 +9,9 @@ bytecode: a single long call into C (one lxml parse) finishes first, then the pa
 
 The stop can only land inside ``within``: each page is armed with a token of its own, and
 the watchdog raises only into a page still armed, under the same lock with which the page
-disarms; disarming a page whose stop was raised but not delivered yet withdraws it. One
+disarms; disarming a page whose stop was raised but not delivered yet withdraws it. A stop
+swallowed where it landed (a destructor, a library's ``except Exception``) is raised again
+every ``RETRY_SECONDS`` while the page runs. One
 watchdog thread per process serves every page (no thread started per page: a stop that
 fired while ``Thread.start`` was still running landed inside ``threading`` and corrupted it).
 """
@@ -41,6 +43,11 @@ class _Page:
         self.thread, self.deadline, self.fired = thread, deadline, False
 
 
+# A stop can be swallowed where it lands (a destructor, a library's ``except Exception``):
+# while the page is still armed it is raised again this often.
+RETRY_SECONDS = 0.25
+
+
 _lock = threading.Lock()
 _wake = threading.Condition(_lock)
 _armed: dict[int, _Page] = {}  # token -> page being cleaned under a limit
@@ -55,10 +62,11 @@ def _watch() -> None:
         while True:
             now = time.monotonic()
             for page in _armed.values():
-                if not page.fired and page.deadline <= now:
+                if page.deadline <= now:
                     page.fired = True
+                    page.deadline = now + RETRY_SECONDS  # still armed then: the stop was swallowed
                     _set_async_exc(page.thread, PageTimeout)
-            _next_wake = min((p.deadline for p in _armed.values() if not p.fired), default=float("inf"))
+            _next_wake = min((p.deadline for p in _armed.values()), default=float("inf"))
             _wake.wait(None if _next_wake == float("inf") else max(0.0, _next_wake - now))
 
 
