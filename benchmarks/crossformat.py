@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from dataclasses import replace  # noqa: E402
 
 from winnow.dedup import near  # noqa: E402
+from winnow.dedup.boilerplate import drop_boilerplate_pairs  # noqa: E402
 from winnow.dedup.lsh import candidates, lsh_params  # noqa: E402
 from winnow.settings import DedupSettings  # noqa: E402
 
@@ -79,6 +80,9 @@ def evaluate(pages, cleaned: dict, settings: DedupSettings, keep=None, gold_sett
     order = sorted(texts)
     sigs = near.signatures([texts[i] for i in order], settings)
     pairs = near.find_pairs([(i, texts[i], s) for i, s in zip(order, sigs)], [], texts, settings)
+    verified = len(pairs)
+    pairs = drop_boilerplate_pairs(pairs, order, sigs, settings.boilerplate_clusters)  # as run_dedup does
+    dropped = verified - len(pairs)
     if keep is not None:
         pairs = keep(order, sigs, pairs)
     assign = near.cluster({i: (len(texts[i]), 0) for i in order}, pairs, [], settings.representative)
@@ -115,6 +119,7 @@ def evaluate(pages, cleaned: dict, settings: DedupSettings, keep=None, gold_sett
         wrong_by[k] = wrong_by.get(k, 0) + 1
     cands = {tuple(sorted(p)) for p in candidates(list(zip(order, sigs)), [], settings)}
     return {"rows": rows, "merged": len(merged), "candidates": len(cands), "wrong": len(wrong), "wrong_by": wrong_by,
+            "boilerplate_dropped": dropped,
             "gold_groups": sum(1 for g in near.clusters_of(same).values() if len(g) > 1),
             "empty_docs": len(empty), "documents": len(order)}
 
@@ -129,59 +134,40 @@ def _precision(res: dict) -> float:
 
 
 def boilerplate_filter(min_groups: int, strict_jaccard: float = 0.8, min_share: float = 0.5):
-    """An idea measured, not in the pipeline: drop verified pairs that agree mostly on boilerplate.
-
-    Documents joined by verified pairs with Jaccard >= ``strict_jaccard`` form groups (one
-    text, near enough); a MinHash slot value (the minimum shingle of one permutation) found in
-    the signatures of ``min_groups`` or more groups is taken for boilerplate (a sidebar or an
-    "about" box that one site repeats under different articles). A pair is kept when at least
-    ``min_share`` of the slots on which the two signatures agree hold a value that is not.
-    Computed from the stored signatures and pairs alone, so it could run where the pipeline
-    recomputes its clusters.
-    """
+    """The boilerplate filter with plain frequency (measured, not kept): slot values are counted
+    over groups of near-identical documents (verified pairs with Jaccard >= ``strict_jaccard``)
+    instead of over clusters (``winnow.dedup.boilerplate``). Copies of one story that differ by
+    more than that are groups of their own, so a story with as many copies as a site has pages
+    looks like a sidebar."""
 
     def keep(order, sigs, pairs):
         import numpy as np
 
+        from winnow.dedup.boilerplate import _cluster_of, boilerplate_slots
+
         idx = {d: i for i, d in enumerate(order)}
-        parent = list(range(len(order)))
-
-        def find(x):
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        for p in pairs:
-            if p.jaccard >= strict_jaccard:
-                ra, rb = find(idx[p.a]), find(idx[p.b])
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
-        group = np.array([find(i) for i in range(len(order))], dtype=np.int64)
-        n, perm = sigs.shape
-        slot_value = ((np.arange(perm, dtype=np.int64)[None, :] << 32) | sigs.astype(np.int64)).ravel()
-        distinct = np.unique(np.stack([slot_value, np.repeat(group, perm)]), axis=1)
-        values, groups = np.unique(distinct[0], return_counts=True)
-        frequent = (groups[np.searchsorted(values, slot_value)] >= min_groups).reshape(n, perm)
+        groups = _cluster_of(len(order), [(idx[p.a], idx[p.b]) for p in pairs if p.jaccard >= strict_jaccard])
+        frequent = boilerplate_slots(sigs, groups, min_groups)
         out = []
         for p in pairs:
-            a, b = idx[p.a], idx[p.b]
-            agree = sigs[a] == sigs[b]
-            if not agree.any() or (agree & ~frequent[a]).sum() >= min_share * agree.sum():
+            agree = sigs[idx[p.a]] == sigs[idx[p.b]]
+            if not agree.any() or (agree & ~frequent[idx[p.a]]).sum() >= min_share * agree.sum():
                 out.append(p)
         return out
 
     return keep
 
 
-def report(res: dict, datasets) -> None:
+def report(res: dict, datasets, settings: DedupSettings) -> None:
     rows = res["rows"]
     precision = 1 - res["wrong"] / res["merged"] if res["merged"] else 1.0
     print(f"\n{res['documents']} documents ({res['empty_docs']} left empty by cleaning), "
           f"{res['merged']} pairs merged, {res['wrong']} across pages whose gold texts differ: "
           f"precision {precision:.4f}"
           + (f" ({', '.join(f'{k} {v}' for k, v in sorted(res['wrong_by'].items()))})" if res["wrong"] else "")
-          + f". ({res['gold_groups']} groups of pages have near-duplicate gold texts: merging them is right.)\n")
+          + f". ({res['gold_groups']} groups of pages have near-duplicate gold texts: merging them is right.) "
+          f"{res['boilerplate_dropped']} verified pairs left out as boilerplate "
+          f"(boilerplate_clusters={settings.boilerplate_clusters}).\n")
     print("| data set | pages | text–HTML recall | text–text recall | missed with an empty side (text–HTML / text–text) "
           "| text–HTML recall, both sides non-empty | text–text recall, both sides non-empty |")
     print("|---|---:|---:|---:|---|---:|---:|")
@@ -228,7 +214,7 @@ def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache:
           f"min_containment={settings.min_containment}, "
           f"min_containment_shingles={settings.min_containment_shingles}.")
     res = evaluate(pages, cleaned, settings)
-    report(res, tuple(dict.fromkeys(p.dataset for p in pages)))
+    report(res, tuple(dict.fromkeys(p.dataset for p in pages)), settings)
     explain(cleaned, settings)
     print("\nOther settings and ideas (same cleaned bodies; 'both' = both sides non-empty):\n")
     print("| variant | candidate pairs | text–HTML recall | text–text recall | text–HTML recall (both) "
@@ -236,13 +222,17 @@ def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache:
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     variants = [
         ("as the pipeline runs (defaults)", settings, None),
+        ("boilerplate_clusters 0 (no boilerplate filter)", replace(settings, boilerplate_clusters=0), None),
+        ("boilerplate_clusters 2", replace(settings, boilerplate_clusters=2), None),
+        ("boilerplate_clusters 5", replace(settings, boilerplate_clusters=5), None),
         ("lsh_threshold 0.4", replace(settings, lsh_threshold=0.4), None),
         ("lsh_threshold 0.2", replace(settings, lsh_threshold=0.2), None),
         ("min_containment 0.7", replace(settings, min_containment=0.7), None),
         ("min_containment_shingles 50", replace(settings, min_containment_shingles=50), None),
         ("min_containment 0.7, min_containment_shingles 50",
          replace(settings, min_containment=0.7, min_containment_shingles=50), None),
-    ] + [(f"boilerplate filter: slot values in >= {g} groups", settings, boilerplate_filter(g)) for g in (5, 8)]
+    ] + [(f"frequency over groups of near-identical documents instead of clusters, >= {g} groups",
+           replace(settings, boilerplate_clusters=0), boilerplate_filter(g)) for g in (5, 8)]
     for name, s, keep in variants:
         r = res if (s == settings and keep is None) else evaluate(pages, cleaned, s, keep, settings)
         th, tt = r["rows"][("all", "text–HTML")], r["rows"][("all", "text–text")]
@@ -260,7 +250,9 @@ def explain(cleaned: dict, settings: DedupSettings) -> None:
     order = sorted(texts)
     sets = dict(zip(order, shingle_sets([texts[i] for i in order], settings.shingle_words)))
     sigs = near.signatures([texts[i] for i in order], settings)
-    pairs = near.find_pairs([(i, texts[i], g) for i, g in zip(order, sigs)], [], texts, settings)
+    verified = near.find_pairs([(i, texts[i], g) for i, g in zip(order, sigs)], [], texts, settings)
+    pairs = drop_boilerplate_pairs(verified, order, sigs, settings.boilerplate_clusters)
+    dropped = {(p.a, p.b) for p in verified} - {(p.a, p.b) for p in pairs}
     assign = near.cluster({i: (len(texts[i]), 0) for i in order}, pairs, [], settings.representative)
     why: dict[str, int] = {}
     for k in keys:
@@ -271,6 +263,8 @@ def explain(cleaned: dict, settings: DedupSettings) -> None:
             v = near.compare(sets[a], sets[b], settings)
             if not texts[a].strip() or not texts[b].strip():
                 w = "cleaning left one side empty"
+            elif tuple(sorted((a, b))) in dropped:
+                w = "verified, left out as boilerplate (boilerplate_clusters)"
             elif v.is_dup:
                 w = "verification accepts it, LSH did not propose it (low Jaccard: one side much longer)"
             elif v.containment >= settings.min_containment:

@@ -67,6 +67,7 @@ sys.path.insert(0, str(ROOT / "flows"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from winnow.dedup import near  # noqa: E402
+from winnow.dedup.boilerplate import drop_boilerplate_pairs  # noqa: E402
 from winnow.dedup.lsh import NearDupIndex, candidates, lsh_params  # noqa: E402
 from winnow.dedup.minhash import SEED, signatures, signatures_datasketch_stock  # noqa: E402
 from winnow.settings import DedupSettings  # noqa: E402
@@ -156,6 +157,7 @@ def run_engine(texts: dict[str, str], settings: DedupSettings) -> tuple[list, di
     ids = sorted(texts)
     sigs = signatures([texts[i] for i in ids], settings)
     pairs = near.find_pairs([(i, texts[i], s) for i, s in zip(ids, sigs)], [], texts, settings)
+    pairs = drop_boilerplate_pairs(pairs, ids, sigs, settings.boilerplate_clusters)  # as run_dedup does
     meta = {i: (len(texts[i]), 0) for i in ids}
     return pairs, near.cluster(meta, pairs, [], settings.representative)
 
@@ -224,22 +226,27 @@ def quality(truth: dict, set_dir: Path, settings: DedupSettings) -> dict:
 
 
 def boilerplate_rows(texts: dict, positive: set, negative: dict, kinds: dict, settings: DedupSettings) -> None:
-    """The boilerplate filter measured on the cross-format set (``crossformat.boilerplate_filter``),
-    here: does it cost syndicated copies their merge? Cluster level, per pair type."""
+    """Does the boilerplate filter cost syndicated copies their merge? Cluster level, per pair
+    type: off, the default (``winnow.dedup.boilerplate``), and plain frequency over groups of
+    near-identical documents (``crossformat.boilerplate_filter``, measured, not kept)."""
+    from dataclasses import replace as _replace
+
     from crossformat import boilerplate_filter
 
     ids = sorted(texts)
     sigs = signatures([texts[i] for i in ids], settings)
-    pairs = near.find_pairs([(i, texts[i], s) for i, s in zip(ids, sigs)], [], texts, settings)
-    print("\nAn idea measured, not in the pipeline: the boilerplate filter of `benchmarks/crossformat.py` "
-          "(verified pairs dropped when most slots their signatures agree on hold values found in >= N "
-          "groups of near-identical documents), on the cleaned set:\n")
+    verified = near.find_pairs([(i, texts[i], s) for i, s in zip(ids, sigs)], [], texts, settings)
+    print("\nThe boilerplate filter on the cleaned set (cluster level):\n")
     print(PAIR_TYPE_HEADER.replace("text dedup runs on", "filter"))
     meta = {i: (len(texts[i]), 0) for i in ids}
-    for n in (5, 8):
-        kept = boilerplate_filter(n)(ids, sigs, pairs)
-        assign = near.cluster(meta, kept, [], settings.representative)
-        by_pair_type(f"slot values in >= {n} groups", cluster_pairs(assign), positive, negative, kinds)
+    off = _replace(settings, boilerplate_clusters=0)
+    rows = [(f"boilerplate_clusters {n}", drop_boilerplate_pairs(verified, ids, sigs, n))
+            for n in dict.fromkeys((0, settings.boilerplate_clusters, 2))]
+    rows += [(f"frequency over groups of near-identical documents, >= {n}", boilerplate_filter(n)(ids, sigs, verified))
+             for n in (5, 8)]
+    for name, kept in rows:
+        assign = near.cluster(meta, kept, [], off.representative)
+        by_pair_type(name, cluster_pairs(assign), positive, negative, kinds)
 
 
 def margins(name: str, texts: dict, positive: set, negative: dict, settings: DedupSettings) -> None:
@@ -298,6 +305,7 @@ def sweep(name: str, texts: dict, positive: set, negative: dict, base: DedupSett
                 p for p, v in verdicts
                 if v.jaccard >= mj or (mc <= 1.0 and min(v.size_a, v.size_b) >= ms and v.containment >= mc)
             ]
+            pairs = drop_boilerplate_pairs(pairs, ids, sigs, base.boilerplate_clusters)
             assign = near.cluster({i: (len(texts[i]), 0) for i in ids}, pairs, [], base.representative)
             sc = score(cluster_pairs(assign), positive, negative)
             mc_s = "off" if mc > 1.0 else f"{mc}"
@@ -479,6 +487,11 @@ def time_worker(n: int, shared: Path, settings: DedupSettings, datasketch: bool)
     verdicts = near.verify_pairs(cands, synth.text, settings)
     res["verify_vec"] = time.perf_counter() - t
     res["verified"] = sum(v.is_dup for _, v in verdicts)
+    t = time.perf_counter()  # what run_dedup adds every run: the boilerplate filter over all signatures
+    kept = drop_boilerplate_pairs([p for p, v in verdicts if v.is_dup], list(range(n)), sigs,
+                                  settings.boilerplate_clusters)
+    res["boilerplate_vec"] = time.perf_counter() - t
+    res["boilerplate_dropped"] = res["verified"] - len(kept)
     return res
 
 
@@ -528,18 +541,20 @@ def scale(sizes: list[int], shared: Path, settings: DedupSettings, datasketch: b
           "datasketch's LSH is fed the vectorised signatures, so that its candidate pairs can be checked "
           "against NearDupIndex's.\n")
     print("| docs | implementation | signatures s | signatures docs/s | LSH (index + all candidate pairs) s "
-          "| candidate pairs | signatures + LSH s | peak memory MB | verification s (verified pairs) |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
+          "| candidate pairs | signatures + LSH s | peak memory MB | verification s (verified pairs) "
+          "| boilerplate filter s (pairs dropped) |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---|---|")
     for n in sizes:
         x = times[n]
         print(f"| {n:,} | vectorised | {x['sig_vec']:.1f} | {n / x['sig_vec']:,.0f} | {x['lsh_vec']:.1f} "
               f"| {x['cand_vec']:,} | {x['sig_vec'] + x['lsh_vec']:.1f} | {mem[(n, 'vectorised')]:.0f} "
-              f"| {x['verify_vec']:.1f} ({x['verified']:,}) |")
+              f"| {x['verify_vec']:.1f} ({x['verified']:,}) "
+              f"| {x['boilerplate_vec']:.1f} ({x['boilerplate_dropped']:,}) |")
         if datasketch:
             same = "same pairs" if x["same_candidates"] else "PAIRS DIFFER"
             print(f"| {n:,} | datasketch | {x['sig_ds']:.1f} | {n / x['sig_ds']:,.0f} | {x['lsh_ds']:.1f} "
                   f"| {x['cand_ds']:,} ({same}) | {x['sig_ds'] + x['lsh_ds']:.1f} "
-                  f"| {mem[(n, 'datasketch')]:.0f} | - |")
+                  f"| {mem[(n, 'datasketch')]:.0f} | - | - |")
     if len(sizes) > 1:
         lo, hi = sizes[0], sizes[-1]
         print(f"\nGrowth from {lo:,} to {hi:,} documents ({hi / lo:.0f}x):\n")

@@ -130,3 +130,35 @@ def test_dedup_settings_change_recompares_everything(tmp_path):
     assert summary["duplicates"]["near"] == 0, "pairs verified under other thresholds are not reused"
     with open_write(strict.warehouse.db, 10) as con:
         assert con.execute("SELECT count(DISTINCT settings_hash) FROM dup_pairs").fetchone()[0] == 1
+
+
+# A blog's sidebar that the cleaner keeps inside the article (55 words).
+SIDEBAR = ("About this blog. Street style and street fashion in London, documented by two photographers "
+           "since 2006, from Brick Lane to Portobello Market and from Carnaby Street to Oxford Street. "
+           "All images are copyrighted by the photographers; for permission to use them, please contact "
+           "us directly. We hope you enjoy our blog and come back every week for more.")
+
+
+def test_two_pages_that_share_only_the_sites_sidebar_stay_apart(tmp_path):
+    """Eight short posts of one blog and two photo galleries whose cleaned bodies are a caption
+    and the sidebar: the two galleries pass verification (Jaccard ~0.8), and the boilerplate
+    filter keeps them apart; a syndicated copy of a post under the same sidebar still folds."""
+    folder = tmp_path / "in"
+    posts = [k for k in sorted(ARTICLES) if len(ARTICLES[k]["body"].split()) > 150
+             and ARTICLES[k]["body"][:1].isascii()][:8]
+    for k in posts:
+        lead = " ".join(ARTICLES[k]["body"].split()[:60])
+        write(folder, f"post-{k}.html", site_a(ARTICLES[k]["topic"], [lead, SIDEBAR]))
+    write(folder, "gallery-1.html", site_a("Fashion week", ["Portraits from the first day of the fashion week.", SIDEBAR]))
+    write(folder, "gallery-2.html", site_a("Saturday", ["Twelve looks from the market on Saturday.", SIDEBAR]))
+    story = next(k for k in sorted(ARTICLES, reverse=True) if k not in posts and ARTICLES[k]["body"][:1].isascii())
+    write(folder, "wire-copy.html", site_b("Wire", paragraphs(story)[:3] + [SIDEBAR]))
+    write(folder, "wire-original.html", site_a("Original", paragraphs(story)[:3] + [SIDEBAR]))
+    s = make_settings(tmp_path)
+    ingest([folder], s, export=False)
+    got = clusters(s)
+    assert got == {frozenset({"wire-copy.html", "wire-original.html"})}, got
+    assert not any({"gallery-1.html", "gallery-2.html"} <= c for c in got), got
+    off = make_settings(tmp_path / "off", dedup={"boilerplate_clusters": 0})
+    ingest([folder], off, export=False)
+    assert any({"gallery-1.html", "gallery-2.html"} <= c for c in clusters(off)), "without the filter they merge"

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from winnow.dedup import near
+from winnow.dedup.boilerplate import drop_boilerplate_pairs
 from winnow.dedup.lsh import NearDupIndex, candidate_probability, lsh_params
 from winnow.dedup.minhash import SIGNATURE_VERSION, signatures_datasketch
 from winnow.dedup.shingles import shingle_strings, tokens
@@ -202,6 +203,69 @@ def test_a_page_and_its_text_dump_are_one_cluster():
     assert len(texts) == 8
     pairs = near.find_pairs(sorted(texts.items()), [], texts, S)
     assert {(p.a, p.b) for p in pairs} == {(k[:12] + "|html", k[:12] + "|text") for k in texts}
+
+
+# A site's sidebar as a cleaner may keep it (55 words: under min_containment_shingles, so it is
+# no "copy" of a page it appears on by containment).
+SIDEBAR = ("About this blog. Street style and street fashion in London, documented by two photographers "
+           "since 2006, from Brick Lane to Portobello Market and from Carnaby Street to Oxford Street. "
+           "All images are copyrighted by the photographers; for permission to use them, please contact "
+           "us directly. We hope you enjoy our blog and come back every week for more.")
+
+
+def lead(doc_id: str, words: int = 60) -> str:
+    """The first ``words`` words of an article: a short blog post."""
+    return " ".join(body(doc_id).split()[:words])
+
+
+def site_pages() -> dict[str, str]:
+    """Ten pages of one blog: eight short posts with the site's sidebar under them, and two
+    photo galleries that cleaning gave only a caption and the sidebar."""
+    english = [k for k in sorted(ARTICLES) if len(body(k).split()) > 150 and body(k)[:1].isascii()]
+    pages = {f"post-{k}": lead(k) + "\n" + SIDEBAR for k in english[:8]}
+    pages["gallery-1"] = "Portraits from the first day of the fashion week.\n" + SIDEBAR
+    pages["gallery-2"] = "Twelve looks from the market on Saturday.\n" + SIDEBAR
+    return pages
+
+
+def engine_clusters(docs: dict[str, str], settings: DedupSettings) -> dict[str, str]:
+    """doc -> cluster id, with the boilerplate filter applied where run_dedup applies it."""
+    ids = sorted(docs)
+    sigs = near.signatures([docs[i] for i in ids], settings)
+    pairs = near.find_pairs([(i, docs[i], g) for i, g in zip(ids, sigs)], [], docs, settings)
+    pairs = drop_boilerplate_pairs(pairs, ids, sigs, settings.boilerplate_clusters)
+    assign = near.cluster({i: (len(docs[i]), 0) for i in ids}, pairs, [], settings.representative)
+    return {i: a.cluster_id for i, a in assign.items()}
+
+
+def test_two_pages_that_share_only_a_sidebar_do_not_cluster():
+    docs = site_pages()
+    v = near.verify(docs["gallery-1"], docs["gallery-2"], S)
+    assert v.is_dup and v.jaccard > 0.7, "verification alone takes the two galleries for copies"
+    got = engine_clusters(docs, S)
+    assert len(set(got.values())) == len(docs), got
+    # the boilerplate filter is what keeps them apart
+    off = engine_clusters(docs, replace(S, boilerplate_clusters=0))
+    assert off["gallery-1"] == off["gallery-2"]
+
+
+def test_syndicated_copies_with_the_site_sidebar_still_cluster():
+    """Copies of one story are one cluster: their shared text is not boilerplate, even when
+    every copy and the originals of other stories carry the same sidebar."""
+    rng = random.Random(3)
+    docs = site_pages()
+    story = sorted(ARTICLES)[1]
+    for c in range(6):
+        docs[f"copy-{c}"] = make_copy(body(story), rng) + "\n" + SIDEBAR  # long: the sidebar is a small part
+    got = engine_clusters(docs, S)
+    assert len({got[f"copy-{c}"] for c in range(6)}) == 1
+    assert got["gallery-1"] != got["gallery-2"]
+    expected = set(expected_pairs(corpus()))
+    full = corpus()
+    ids = sorted(full)
+    sigs = near.signatures([full[i] for i in ids], S)
+    pairs = near.find_pairs([(i, full[i], g) for i, g in zip(ids, sigs)], [], full, S)
+    assert {(p.a, p.b) for p in drop_boilerplate_pairs(pairs, ids, sigs, S.boilerplate_clusters)} == expected
 
 
 # --- candidates, incremental runs ---------------------------------------------------------

@@ -71,6 +71,7 @@ class DedupSettings:
     min_containment: float = 0.8  # ... or containment of the shorter in the longer ...
     min_containment_shingles: int = 100  # ... when the shorter has this many shingles (not a teaser)
     representative: str = "longest"  # "longest" | "earliest": which member stands for a cluster
+    boilerplate_clusters: int = 3  # a pair agreeing mostly on signature values of this many clusters is dropped (0: off)
 
 
 def default_export_dir(db: str | os.PathLike) -> str:
@@ -182,7 +183,10 @@ class Settings:
         another version of winnow's tokenisation (``winnow.vocab.words.VERSION``), are not reused."""
         from winnow.vocab.words import VERSION
 
-        return _hash(self.to_dict()["dedup"] | {"representative": None, "vocabulary": VERSION})
+        # representative and boilerplate_clusters act where clusters are recomputed from the stored
+        # pairs, not on the pairs (boilerplate_clusters left out: the hashes of earlier warehouses hold)
+        d = {k: v for k, v in self.to_dict()["dedup"].items() if k != "boilerplate_clusters"}
+        return _hash(d | {"representative": None, "vocabulary": VERSION})
 
     @property
     def fingerprint(self) -> str:
@@ -301,6 +305,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float, bool]] = {
     ("dedup", "min_jaccard"): (0, 1, False),
     ("dedup", "min_containment"): (0, 1, False),
     ("dedup", "min_containment_shingles"): (0, 1_000_000, True),
+    ("dedup", "boilerplate_clusters"): (0, 1_000_000, True),
     ("warehouse", "lock_timeout_seconds"): (0, 7 * 86400, True),
     ("flow", "batch_size"): (1, 100_000, True),
     ("flow", "workers"): (0, 1024, True),  # 0 = one per core

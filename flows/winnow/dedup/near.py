@@ -14,7 +14,9 @@ Pure logic, no Prefect, no warehouse. Four steps, each usable on its own:
    headline plus first sentence or two, up to ~70 words -- is entirely "contained" in
    the article it teases, and is not a copy of it).
 4. ``cluster``: union-find over verified pairs and exact-duplicate groups, with a
-   representative rule (``winnow.dedup.clusters``).
+   representative rule (``winnow.dedup.clusters``). Before it, the warehouse leaves out the
+   pairs that agree mostly on a site's boilerplate (``winnow.dedup.boilerplate``, on the
+   stored signatures of every document).
 
 ``find_pairs`` runs 1-3 for a batch of new documents. Candidate pairs depend only on
 the two signatures and verification only on the two texts, so the verified pairs

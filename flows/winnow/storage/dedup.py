@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pyarrow as pa
 
+from winnow.dedup.boilerplate import drop_boilerplate_pairs
 from winnow.dedup.clusters import DocMeta, cluster
 from winnow.dedup.lsh import NearDupIndex, candidates
 from winnow.dedup.minhash import SIGNATURE_DTYPE, signature_key, signatures
@@ -40,6 +41,7 @@ class DedupStats:
     signatures_computed: int = 0
     candidate_pairs: int = 0
     new_pairs: int = 0
+    boilerplate_pairs: int = 0  # stored pairs left out of the clusters: they agree mostly on boilerplate
     clusters: int = 0  # clusters of two or more
     folded: int = 0  # documents that are not their cluster's representative
     exact_folded: int = 0
@@ -140,6 +142,18 @@ def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats:
         con.execute(named("insert_seen"), [shash, run_id])
 
 
+def _without_boilerplate(con, settings: Settings, pairs: list, reps: list[str], stats: DedupStats) -> list:
+    """The stored pairs less those that agree mostly on boilerplate (``winnow.dedup.boilerplate``),
+    judged on the stored signatures of every live document compared (``reps``)."""
+    s = settings.dedup
+    if not s.boilerplate_clusters or not pairs:
+        return pairs
+    ids, sigs = _load_signatures(con, signature_key(s), reps)
+    kept = drop_boilerplate_pairs(pairs, ids, sigs, s.boilerplate_clusters)
+    stats.boilerplate_pairs = len(pairs) - len(kept)
+    return kept
+
+
 def run_dedup(con, run_id: str, settings: Settings) -> DedupStats:
     """Find new near-duplicate pairs, then recompute and store every cluster (one transaction)."""
     cols = ["doc_id", "content_hash", "char_count", "created", *DUP_COLUMNS]  # as active_docs selects them
@@ -154,6 +168,7 @@ def run_dedup(con, run_id: str, settings: Settings) -> DedupStats:
             reps = sorted(min(g) for g in groups.values())  # one document per exact group
             find_new_pairs(con, run_id, settings, reps, stats)
             pairs = con.execute(named("live_pairs"), [settings.dedup_hash]).fetchall()
+            pairs = _without_boilerplate(con, settings, pairs, reps, stats)
         else:
             pairs = []
         meta = {d["doc_id"]: DocMeta(d["char_count"], d["created"]) for d in docs}
