@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from winnow.clean.text import comments, params, patterns
@@ -13,6 +15,7 @@ from winnow.records import Extraction, Removed
 
 EXTRACTOR = "winnow-text"
 _HARD = set(patterns.HARD)
+_CREDIT = re.compile(patterns.CAPTION_CREDIT, re.I)
 _COL = {name: i for i, name in enumerate(NAMES)}
 
 
@@ -62,11 +65,17 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None) -> Extr
         if hard and words[i] <= limit:
             body[i] = False
             reasons[i] = hard[0]
+    for i, ln in enumerate(lines):
+        if words[i] <= params.CAPTION_MAX_WORDS and _CREDIT.search(ln.text[-120:]):
+            body[i] = False
+            reasons[i] = reasons[i] or "caption"
     for i in np.flatnonzero(pf.X[:, _COL["words"]] == 0):  # no word at all: "*", "|", "»"
         body[i] = False
         reasons[i] = reasons[i] or "symbols"
     _apply_evidence(lines, pf, body, reasons, evidence)
     _drop_comments(lines, pf, body, reasons)
+    _keep_article_run(pf, words, body, reasons)
+    _fill_holes(p, pf, words, body, reasons)
 
     # metadata
     title_i = find_title(lines, pf, body)
@@ -122,6 +131,66 @@ def _drop_comments(lines: list[Line], pf: PageFeatures, body: np.ndarray, reason
         if body[i] or not reasons[i]:
             reasons[i] = "comments"
         body[i] = False
+
+
+def _keep_article_run(pf: PageFeatures, words: np.ndarray, body: np.ndarray, reasons: list) -> None:
+    """The article is one run of lines: a kept block below the main one, far from it (many removed lines
+    between) or under a "Related stories" heading, much shorter and on another topic (a sidebar, a teaser list
+    under the comment form, a news stream) is not article. Blocks above the main one stay: when the model took
+    a long teaser list for the main block, the article above it is not lost."""
+    cfg = params.ARTICLE_RUN
+    kept = np.flatnonzero(body)
+    if len(kept) < 2:
+        return
+    def heading(i: int) -> bool:
+        return "related_headlines" in pf.categories[i] and words[i] <= cfg["heading_words"]
+
+    blocks, cur = [], [int(kept[0])]
+    for a, b in zip(kept[:-1], kept[1:]):
+        if b - a - 1 <= cfg["join_gap"] and not any(heading(i) for i in range(a + 1, b)):
+            cur.append(int(b))
+        else:
+            blocks.append(cur)
+            cur = [int(b)]
+    blocks.append(cur)
+    if len(blocks) < 2:
+        return
+    size = [float(words[b].sum()) for b in blocks]
+    m = int(np.argmax(size))
+    main_vocab: set = set()
+    for i in blocks[m]:
+        main_vocab |= pf.content[i]
+    for k, blk in enumerate(blocks):
+        if k <= m or size[k] >= cfg["max_share"] * size[m]:  # what comes before the main block stays
+            continue
+        between = range(blocks[m][-1] + 1, blk[0])
+        if len(between) < cfg["far_lines"] and not any(heading(i) for i in between):  # near, and no "Related stories" heading between
+            continue
+        vocab = [w for i in blk for w in pf.content[i]]
+        shared = sum(1 for w in vocab if w in main_vocab) / len(vocab) if vocab else 0.0
+        if shared >= cfg["max_shared"]:
+            continue
+        for i in blk:
+            body[i] = False
+            reasons[i] = reasons[i] or "off_run"
+
+
+def _fill_holes(p: np.ndarray, pf: PageFeatures, words: np.ndarray, body: np.ndarray, reasons: list) -> None:
+    """The article is one run of lines: a short hole in it (a subheading, a line of code, a list item the
+    model doubted) between two kept lines is article too, unless a rule removed it or it is chrome-like."""
+    cfg = params.HOLES
+    kept = np.flatnonzero(body)
+    for a, b in zip(kept[:-1], kept[1:]):
+        if b - a - 1 == 0 or b - a - 1 > cfg["max_lines"]:
+            continue
+        hole = range(a + 1, b)
+        if any(reasons[i] is not None or pf.categories[i] for i in hole):
+            continue
+        if min(float(p[i]) for i in hole) < cfg["min_p"]:
+            continue
+        for i in hole:
+            if words[i] > 0:
+                body[i] = True
 
 
 def _fallback(p: np.ndarray, words: np.ndarray, body: np.ndarray) -> None:
@@ -246,7 +315,10 @@ def _not_article(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> tuple
         c = pf.content[i]
         shared = sum(1 for w in c if vocab.get(w, 0) > 1) / len(c) if c else 0.0
         cut = bool(X[i, _COL["ends_ellipsis"]]) or bool(X[i, _COL["ago"]])
-        unrelated = X[i, _COL["hl_prev"]] and shared < cfg["teaser_coherence"] and words[i] >= cfg["teaser_min_words"]
+        # under a headline (a date line is not one: a blog's entries, a table's date column)
+        headed = X[i, _COL["hl_prev"]] and not (i > 0 and X[i - 1, _COL["has_date"]])
+        unrelated = (headed and shared < cfg["teaser_coherence"]
+                     and cfg["teaser_min_words"] <= words[i] < cfg["article_paragraph_words"])
         if cut or unrelated:
             teaser_words += words[i]
             teasers += 1

@@ -64,7 +64,7 @@ BASE = [
     "sent_punct_per_word", "comma_per_word", "punct_ratio", "digit_ratio",
     "cap_ratio", "all_caps", "starts_lower", "stop_density", "stop_count", "has_stoplist",
     "has_marker", "ticker_seps", "menu_seps", "has_url", "has_date", "has_time",
-    "byline_prefix", "updated_prefix", "ago", "image_prefix", "in_quotes", "count_suffix",
+    "byline_prefix", "updated_prefix", "ago", "image_prefix", "in_quotes", "count_suffix", "link_share",
 ] + [f"cat_{c}" for c in CATEGORY_NAMES]
 
 CONTEXT = [
@@ -77,7 +77,7 @@ CONTEXT = [
     "prev_words", "next_words", "prev_ends", "next_ends", "prev_stop", "next_stop",
     "log_page_lines", "page_prose_share", "line_vs_median",
     "since_comment", "log_comment_above", "log_end_markers_w8", "chrome_above_w10", "chrome_below_w10",
-    "coherence_lead", "log_prose_before_related", "alternation_w4", "stamps_above_w30",
+    "coherence_lead", "log_prose_before_related", "alternation_w4", "stamps_above_w30", "link_share_w2",
 ]
 NAMES = BASE + CONTEXT
 
@@ -185,6 +185,7 @@ def page_features(lines: list[Line]) -> PageFeatures:
             float(bool(_BYLINE.match(t)) and nw <= 12), float(bool(_UPDATED.match(t))),
             float(short and digits and bool(_AGO.search(head))),
             float(bool(_IMAGE.match(t))), float(t[:1] in "\"'“‘«„" ), float(bool(_COUNT.search(t[-12:]))),
+            lines[i].link_share,
         ] + [float(c in matched) for c in CATEGORY_NAMES]
         B[i] = row
 
@@ -365,5 +366,6 @@ def page_features(lines: list[Line]) -> PageFeatures:
     C[:, 41] = coh_l
     C[:, 42] = np.log1p(after_rel)
     C[:, 43] = _window_mean(alt, 4) if n else alt
+    C[:, 45] = _window_mean(B[:, BASE.index("link_share")], 2)  # a menu or a teaser list: a run of links
     X = np.hstack([B, C]) if n else np.zeros((0, len(NAMES)))
     return PageFeatures(X, cats, stop, language, (rs, re_), tokens, content)

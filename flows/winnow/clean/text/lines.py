@@ -44,6 +44,7 @@ class Line:
     indent: int  # leading whitespace columns (not used by the model: renderers differ)
     blank_before: bool
     blank_after: bool
+    link_share: float = 0.0  # share of the line's text that was Markdown link text ("[Home](/)": 1.0)
 
 
 def line_key(line: str) -> str:
@@ -140,9 +141,25 @@ def _cells(lines: list[tuple[int, str]]):
             yield no, r
 
 
+def _join_link_breaks(raw: list[str]) -> list[str]:
+    """html2text breaks a link inside its text ("[Mike Bossy's goal  " / "](http://...)"): the line that
+    starts with the rest of the link is put back at the end of the one above (its own place left blank)."""
+    for i in range(1, len(raw)):
+        if raw[i].lstrip().startswith("](") and raw[i - 1].strip():
+            raw[i - 1] = raw[i - 1].rstrip() + raw[i].strip()
+            raw[i] = ""
+    return raw
+
+
+def _link_text_chars(line: str) -> int:
+    return sum(len(m.group(1).strip()) for m in _MD_LINK.finditer(_MD_IMAGE.sub("", line)))
+
+
 def split_lines(text: str) -> list[Line]:
     """Non-blank lines of ``text`` with their structural facts (hard-wrapped paragraphs re-joined)."""
     raw = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "](" in (text or ""):
+        raw = _join_link_breaks(raw)
     out: list[Line] = []
     blank_run = True  # start of input counts as a gap
     for i, r in _cells(unwrap(raw)):
@@ -159,6 +176,7 @@ def split_lines(text: str) -> list[Line]:
         if m and m.end() < len(stripped):
             marker = m.group(0).strip()
             stripped = stripped[m.end():]
+        linked = _link_text_chars(stripped) if "](" in stripped else 0
         if "](" in stripped or "**" in stripped or "\\" in stripped:
             stripped = markdown_inline(stripped)
         body = _WS.sub(" ", stripped).strip()
@@ -167,7 +185,7 @@ def split_lines(text: str) -> list[Line]:
                 out[-1].blank_after = True
             blank_run = True
             continue
-        out.append(Line(i, body, marker, indent, blank_run, False))
+        out.append(Line(i, body, marker, indent, blank_run, False, min(1.0, linked / len(body))))
         blank_run = False
     if out:
         out[-1].blank_after = True

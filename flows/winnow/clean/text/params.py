@@ -39,6 +39,9 @@ HARD_MAX_WORDS = 14
 HARD_MAX_WORDS_BY_CATEGORY = {"related_headlines": 30, "credits": 40, "cookie": 150, "nav": 3, "advert": 2,
                               "comment_widget": 16}
 
+# A caption ending with its picture credit ("(Photo: AP)", patterns.CAPTION_CREDIT) at most this long goes.
+CAPTION_MAX_WORDS = 40
+
 # Corpus evidence: a line seen in many documents is a site's chrome.
 EVIDENCE = {
     "min_total": 20,  # documents the evidence must have seen before it is used
@@ -55,7 +58,7 @@ NOT_ARTICLE = {
     "min_teasers": 3,
     "teaser_coherence": 0.25,  # a teaser shares less than this with the rest of the body ...
     "teaser_min_words": 15,  # ... and reads like a sentence (a results table does not)
-    "article_paragraph_words": 60,  # a kept paragraph this long that is not a teaser: never a teaser list
+    "article_paragraph_words": 60,  # a kept paragraph this long that is not cut off ("…"): never a teaser list
 }
 
 # When the model keeps (almost) nothing, keep the best run of lines that come
@@ -96,3 +99,13 @@ COMMENTS = {
     "heading_max_words": 16,
     "min_body_words_above": 50,  # kept words above the thread: an article is there
 }
+
+# The article is one run of lines (cleaner._keep_article_run): kept lines at most join_gap lines apart
+# form a block; a block at least far_lines from the biggest one (or with a "Related" heading of at most
+# heading_words between them), under max_share of its words and sharing under max_shared of its content
+# words with it, is not article.
+ARTICLE_RUN = {"join_gap": 6, "far_lines": 8, "heading_words": 8, "max_share": 0.5, "max_shared": 0.3}
+
+# Holes in the article (cleaner._fill_holes): at most max_lines lines between two kept lines, none
+# removed by a rule or matching a chrome pattern, each scoring at least min_p, are kept.
+HOLES = {"max_lines": 3, "min_p": 0.15}

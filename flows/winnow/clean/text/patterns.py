@@ -111,6 +111,12 @@ CATEGORIES: dict[str, str] = {
     "exchange_rates": r"exchange rates?|^currency\b|taux de change|wechselkurs|курс(?:ы)? валют",
 }
 
+# A picture's caption ends with its credit in brackets: "... in Pyongyang (Image courtesy: Twitter/@x)".
+# Removed on its own (reason "caption"), unlike the looser "caption" category above, which is evidence.
+CAPTION_CREDIT = (
+    r"\((?:image|photo|picture|pic|file photo|foto|bild|фото)s?(?: courtesy| credit)?\s*[:/][^()]{1,80}\)\s*$"
+)
+
 # Categories that only count on short lines ("Home Depot shares rose ..." is not a menu).
 CATEGORY_MAX_WORDS = {
     "nav": 6, "share_widget": 10, "advert": 6, "poll": 12, "newsletter": 30, "comment_header": 16,
