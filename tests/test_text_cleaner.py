@@ -271,6 +271,26 @@ def test_reader_comments_under_an_article_are_not_body(heading, stamp_first):
     assert {r.reason for r in ext.removed if r.text in said} == {"comments"}
 
 
+def test_comments_under_a_plain_heading_without_stamps_are_not_body():
+    """"12 Comments" alone on a line, well below the article, starts the comments even when they carry no
+    dated stamps (names and "Reply" only); a lone "Response" subheading inside an article does not."""
+    g = _seed_gold()[1]
+    lines = (SEEDS / g["file"]).read_text(encoding="utf-8").splitlines()
+    end = max(i for i, ln in enumerate(lines) if len(ln.split()) > 30) + 1
+    thread = ["", "12 Comments", ""]
+    said = {f"{a} {b}" for (a, _), (b, _) in zip(_COMMENTS, _COMMENTS[1:] + _COMMENTS[:1])}
+    for k, c in enumerate(sorted(said)):
+        thread += [f"reader{k}", "", c, ""]
+    ext = clean_text_dump("\n".join(lines[:end] + thread + lines[end:]))
+    assert not said & set(ext.paragraphs)
+    assert score_page(g["file"], ext.text, g["body"]).f1 >= 0.98
+    long_ = [i for i, ln in enumerate(lines) if len(ln.split()) > 30]
+    at = long_[len(long_) // 2]
+    ext = clean_text_dump("\n".join(lines[:at] + ["Response", ""] + lines[at:]))
+    assert not any(r.reason == "comments" for r in ext.removed)
+    assert score_page(g["file"], ext.text, g["body"]).f1 >= 0.98
+
+
 def test_a_page_that_is_all_thread_is_kept():
     """A forum thread (stamps from the top, no article above them) is not cut: when in doubt, keep it."""
     thread = ["Forum > General > Visit to Pyongyang", ""]

@@ -36,7 +36,8 @@ class Language:
     # Words that introduce a publication or update date ("Updated 3 May 2024").
     updated: tuple[str, ...] = ()
     # Headings that open the reader comments under an article ("Comments", "Leave a reply",
-    # "12 responses to ..."; a count in front is allowed: "14 comments").
+    # "12 responses to ..."; a count in front is allowed: "14 comments"). The first is the plain
+    # plural heading ("Comments"), which alone on a line is a heading even without a count.
     comments: tuple[str, ...] = ()
     # Verbs that end a commenter's header line ("Jane says:", "Jean a écrit :").
     comment_verbs: tuple[str, ...] = ()
@@ -329,6 +330,11 @@ def updated_words() -> tuple[str, ...]:
 
 def comment_headings() -> tuple[str, ...]:
     return _union("comments")
+
+
+def plain_comment_headings() -> tuple[str, ...]:
+    """Each language's plain "Comments" heading (the first of its ``comments``)."""
+    return tuple(lang.comments[0] for lang in LANGUAGES.values() if lang.comments)
 
 
 def comment_verbs() -> tuple[str, ...]:

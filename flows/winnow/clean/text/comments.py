@@ -32,6 +32,18 @@ _HEADING = re.compile(
     + r")\b", re.I)
 
 
+_PLAIN = frozenset(languages.plain_comment_headings())  # "Comments", "Kommentare": a heading on its own
+_HEADING_LINE = re.compile(
+    r"^[\[{(]?\s*(?:\d+\s+)?(?:" + languages.regex_alternation(languages.comment_headings())
+    + r")\s*(?:\(\s*\d+\s*\))?\s*[:\]})]?\s*$", re.I)
+
+
+def _strong_heading(text: str, words: float) -> bool:
+    t = text.strip()
+    alone = t.strip(" :[]{}()").casefold() in _PLAIN
+    return words <= 6 and (words >= 2 or alone or any(c.isdigit() for c in t)) and bool(_HEADING_LINE.match(t))
+
+
 def is_comment_heading(text: str, words: float) -> bool:
     """"Comments", "14 comments… read them below or add one", "16 Responses to “Title”", "Leave a Reply"."""
     return words <= COMMENTS["heading_max_words"] and bool(_HEADING.match(text.strip()))
@@ -68,8 +80,6 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
     """
     cfg = COMMENTS
     s = stamps(lines, pf)
-    if len(s) < cfg["min_stamps"]:
-        return None
     words = pf.X[:, _COL["words"]]
     kept_before = np.concatenate([[0.0], np.cumsum(words * body)])
     starts = []
@@ -79,7 +89,7 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
             starts.append(h)
             break
     # no heading: a run of stamps close together (chains of stamps at most max_gap apart)
-    chains, cur = [], [int(s[0])]
+    chains, cur = [], [int(s[0])] if len(s) else []
     for a, b in zip(s[:-1], s[1:]):
         if b - a <= cfg["max_gap"]:
             cur.append(int(b))
@@ -87,7 +97,7 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
             chains.append(cur)
             cur = [int(b)]
     chains.append(cur)
-    for chain in chains:
+    for chain in (c for c in chains if len(c) >= cfg["min_stamps_alone"]):
         gaps = np.diff(chain)
         # the article's own dated byline just above the first comment: the article between them
         if len(chain) > cfg["min_stamps_alone"] and gaps[0] > 2 * np.median(gaps[1:]) + 2:
@@ -97,6 +107,11 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
             starts.append(chain[0])
             break
     if not starts:
+        # no stamps: a line that is only a comment heading with a count or of two words or more ("14 Comments",
+        # "Leave a Reply"; not a lone "Response" subheading or "Comment" table cell) well below the article's start
+        for h in (i for i, ln in enumerate(lines) if _strong_heading(ln.text, words[i])):
+            if kept_before[h] >= cfg["min_body_words_above_heading"]:
+                return h
         return None
     start = min(starts)
     if kept_before[start] < cfg["min_body_words_above"]:

@@ -98,6 +98,7 @@ COMMENTS = {
     "stamp_max_words": 20,
     "heading_max_words": 16,
     "min_body_words_above": 50,  # kept words above the thread: an article is there
+    "min_body_words_above_heading": 100,  # ... above a comment heading with no stamps below it
 }
 
 # The article is one run of lines (cleaner._keep_article_run): kept lines at most join_gap lines apart
