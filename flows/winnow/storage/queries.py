@@ -7,7 +7,8 @@ registered Arrow tables (``_batch_docs``, ...) for lists, so no SQL is ever asse
 strings. Comments above the first header describe the file.
 
 ``named("start_run")`` returns the text; the files are read once per process. A name that
-does not exist is an error at import time of the module that uses it.
+does not exist raises ``QueryNotFound``; tests/test_queries.py checks that every name the code
+asks for exists, that every query is used and that each binds on a migrated warehouse.
 """
 
 from __future__ import annotations
