@@ -384,13 +384,14 @@ _ENTRIES = [
 
 def test_entries_under_date_lines_are_not_a_teaser_list():
     """A blog's entries, each a paragraph on its own subject under a date line, are not teasers under
-    headlines: the page is an article (failed before: rejected as teaser_list)."""
+    headlines: the page is an article (failed before: rejected as teaser_list), and a day name is no author."""
     dated = []
     for k, p in enumerate(_ENTRIES):
         dated += [f"Tuesday | Sept {3 + 2 * k}, 2002", "", p, ""]
     ext = clean_text_dump("\n".join(["Sharon's Web Journal for English 470D", "", "entries", ""] + dated + ["© 2002"]))
     assert not ext.not_article, ext.not_article_reason
     assert sum(p in ext.paragraphs for p in _ENTRIES) >= 4
+    assert ext.author is None  # "Tuesday | Sept 3, 2002" is a date line, not a byline (was author "Tuesday")
 
 
 def test_a_page_without_a_body_has_no_title():

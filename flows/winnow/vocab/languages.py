@@ -35,6 +35,8 @@ class Language:
     byline: tuple[str, ...] = ()
     # Words that introduce a publication or update date ("Updated 3 May 2024").
     updated: tuple[str, ...] = ()
+    # Day names and abbreviations, Monday first ("Tuesday | Sept 3, 2002" is a date, not an author).
+    weekdays: tuple[str, ...] = ()
     # Headings that open the reader comments under an article ("Comments", "Leave a reply",
     # "12 responses to ..."; a count in front is allowed: "14 comments"). The first is the plain
     # plural heading ("Comments"), which alone on a line is a heading even without a count.
@@ -97,6 +99,8 @@ LANGUAGES: dict[str, Language] = {
             "reader feedback", "your comments",
         ),
         comment_verbs=("says", "said", "wrote", "writes", "replied", "commented"),
+        weekdays=("monday", "mon", "tuesday", "tue", "tues", "wednesday", "wed", "thursday", "thu", "thur", "thurs",
+                  "friday", "fri", "saturday", "sat", "sunday", "sun"),
     ),
     "de": Language(
         related=(
@@ -123,6 +127,7 @@ LANGUAGES: dict[str, Language] = {
             "schreiben sie einen kommentar",
         ),
         comment_verbs=("schreibt", "schrieb", "sagt", "meint"),
+        weekdays=("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag"),
     ),
     "fr": Language(
         related=(
@@ -152,6 +157,7 @@ LANGUAGES: dict[str, Language] = {
             "vos commentaires", "votre avis",
         ),
         comment_verbs=("a écrit", "dit", "écrit"),
+        weekdays=("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
     ),
     "es": Language(
         related=(
@@ -179,6 +185,7 @@ LANGUAGES: dict[str, Language] = {
             "respuestas",
         ),
         comment_verbs=("dice", "dijo", "escribió", "escribe"),
+        weekdays=("lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo"),
     ),
     "ru": Language(
         related=(
@@ -206,6 +213,7 @@ LANGUAGES: dict[str, Language] = {
             "ваш комментарий", "отзывы",
         ),
         comment_verbs=("пишет", "написал", "написала", "сказал"),
+        weekdays=("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"),
     ),
     "it": Language(
         related=(
@@ -228,6 +236,7 @@ LANGUAGES: dict[str, Language] = {
         updated=("aggiornato", "pubblicato"),
         comments=("commenti", "commento", "lascia un commento", "lascia una risposta", "risposte"),
         comment_verbs=("dice", "scrive", "ha scritto"),
+        weekdays=("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica"),
     ),
     "pt": Language(
         related=(
@@ -250,6 +259,7 @@ LANGUAGES: dict[str, Language] = {
         updated=("atualizado", "publicado"),
         comments=("comentários", "comentarios", "deixe um comentário", "deixe uma resposta", "respostas"),
         comment_verbs=("disse", "diz", "escreveu"),
+        weekdays=("segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo"),
     ),
     "nl": Language(
         related=("lees ook", "lees meer", "gerelateerde artikelen", "meer nieuws", "bekijk ook",
@@ -264,6 +274,7 @@ LANGUAGES: dict[str, Language] = {
         updated=("bijgewerkt", "gepubliceerd"),
         comments=("reacties", "reactie", "laat een reactie achter", "plaats een reactie"),
         comment_verbs=("zegt", "schreef"),
+        weekdays=("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
     ),
     "pl": Language(
         related=("czytaj też", "czytaj także", "zobacz też", "zobacz także", "przeczytaj też",
@@ -279,6 +290,7 @@ LANGUAGES: dict[str, Language] = {
         byline=("autor", "autorka"),
         comments=("komentarze", "komentarz", "dodaj komentarz", "odpowiedzi"),
         comment_verbs=("napisał", "napisała", "pisze"),
+        weekdays=("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela"),
     ),
     "tr": Language(
         related=("ayrıca okuyun", "ilgili haberler", "bunlar da ilginizi çekebilir",
@@ -330,6 +342,10 @@ def updated_words() -> tuple[str, ...]:
 
 def comment_headings() -> tuple[str, ...]:
     return _union("comments")
+
+
+def weekday_names() -> frozenset[str]:
+    return frozenset(_union("weekdays"))
 
 
 def plain_comment_headings() -> tuple[str, ...]:

@@ -21,6 +21,7 @@ _UPDATED = re.compile(patterns.UPDATED, re.I)
 _SPLIT = re.compile(r"\s*(?:\||•|·|–|—|,|;|/|\bon\b|\ble\b|\bam\b|\bel\b)\s*", re.I)
 _NAME_WORD = re.compile(r"^[^\W\d_][\w.'’\-]*$")
 _MONTH = languages.month_numbers()  # name or abbreviation -> 1..12, every language
+_CALENDAR = languages.weekday_names() | set(_MONTH)
 
 
 def iso_date(s: str) -> Optional[str]:
@@ -132,7 +133,9 @@ def find_byline(lines: list[Line], pf: PageFeatures, title: Optional[int], first
             head = _DATE.sub("", head)
             head = _TIME.sub("", head).strip(" ,:-")
             ws = head.split()
-            if 1 <= len(ws) <= 5 and all(_NAME_WORD.match(x) for x in ws) and (prefix or any(x[:1].isupper() for x in ws)):
+            named = 1 <= len(ws) <= 5 and all(_NAME_WORD.match(x) for x in ws)
+            dated = all(x.casefold().strip(".,") in _CALENDAR for x in ws)  # "Tuesday", "Mon." is a date
+            if named and not dated and (prefix or any(x[:1].isupper() for x in ws)):
                 author = head
         out.append((j, author, iso_date(t) if has_date else None))
     return out
