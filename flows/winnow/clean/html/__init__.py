@@ -2,6 +2,7 @@
 
 One module per job, in the order a page goes through them:
 
+- ``parser``: the one parser every step shares (trafilatura's settings, element classes from C);
 - ``extract``: parse once, the pre-passes, and ``clean_html`` that strings it all;
 - ``candidates``: readability-lxml's body, trafilatura's when in doubt, and the choice;
 - ``metadata``: title, author, date, url, site name (trafilatura's readers);

@@ -2,7 +2,7 @@
 
 How a page is decided (details in the modules of this package):
 
-1. parse once (trafilatura's loader; a fragment as a page's body); no tree → empty extraction;
+1. parse once (``parser``: trafilatura's loader; a fragment as a page's body); no tree → empty extraction;
    scripts and styles dropped, empty blocks followed by text turned into line breaks, and a
    space kept wherever an extractor's removals would fuse two words;
 2. metadata (trafilatura's readers: ``metadata``) and the page's link texts, from that tree;
