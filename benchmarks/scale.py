@@ -191,6 +191,7 @@ def dedup_replay(db: Path) -> dict[str, dict]:
     from winnow.dedup.near import verify_pairs
     from winnow.settings import load_settings
     from winnow.storage import dedup as sd
+    from winnow.storage.queries import named
 
     s = load_settings(ROOT / "config" / "winnow.toml")
     con = duckdb.connect(str(db), read_only=True)
@@ -207,7 +208,7 @@ def dedup_replay(db: Path) -> dict[str, dict]:
 
     try:
         sd._load_signatures(con, signature_key(s.dedup), [])  # imports and first-query costs out of the steps
-        docs = step("read live documents", lambda: con.execute(sd.ACTIVE_DOCS).fetchall())
+        docs = step("read live documents", lambda: con.execute(named("active_docs")).fetchall())
         groups: dict[str, list[str]] = {}
         for d in docs:
             groups.setdefault(d[1], []).append(d[0])
