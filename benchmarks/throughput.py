@@ -17,7 +17,7 @@
    - with --server, winnow against a Prefect server already running (`prefect server start`,
      as `winnow serve` or a user's own server gives): no temporary server to start;
    - with --dask, the flow on a local Dask cluster too;
-   - with --baseline DIR, the winnow of another checkout (DIR/.venv), e.g. main before a change.
+   - with --baseline DIR, the winnow of another checkout (DIR/flows), e.g. main before a change.
    With --repeat N, N rounds in alternating order; the table shows the medians of the rounds.
 3. Prints documents/s, the ratio to the floor with and without start-up, the CPU seconds of each
    run (with the processes it started: on a shared machine less noisy than wall time), peak
@@ -117,6 +117,40 @@ if __name__ == "__main__":
 """
 
 
+PER_DOCUMENT = r"""
+import sys, time, json
+from winnow.settings import Settings
+from winnow.discover import discover
+from winnow.read import read_candidate
+from winnow.records import Document
+from winnow.clean import clean
+from winnow.language import detect_language
+from winnow.dedup.exact import content_hash
+from winnow.pipeline import Pipeline
+
+s = Settings()
+files = discover([sys.argv[1]]).candidates[:int(sys.argv[2])]
+
+def floor():
+    for c in files:
+        doc = read_candidate(c, s.input)
+        if isinstance(doc, Document):
+            ex = clean(doc.raw, doc.source.type, s.clean)
+            detect_language(ex.text, s.language)
+            content_hash(ex.text)
+
+def winnow():
+    Pipeline(s).run(files)
+
+floor(); winnow()  # imports and caches warm
+times = {"floor": [], "winnow": []}
+for _ in range(3):
+    for name, fn in (("floor", floor), ("winnow", winnow)):
+        t = time.process_time(); fn(); times[name].append(time.process_time() - t)
+print(json.dumps({k: min(v) for k, v in times.items()}))
+"""
+
+
 def run_pinned(code: str, *args: str, cores: set[int] | None = None, python: str | None = None,
                env: dict | None = None) -> dict:
     """Run a benchmark step in a fresh process, on ``cores`` (default: every core this one may use).
@@ -182,6 +216,20 @@ def running_server(home: str, python: str | None = None):
             proc.wait()
 
 
+def per_document(args) -> None:
+    """CPU seconds per document, one process, warm: winnow's pipeline (read, cheap checks, clean with
+    corpus evidence's line hashes, filter, language, corpus filters, identify, MinHash signature, the
+    per-page time limit) against the floor's calls (read, clean, detect, hash); best of 3 each."""
+    work = Path(tempfile.mkdtemp(prefix="winnow-perdoc-"))
+    try:
+        generate(work / "corpus", args.per_document, args.eval)
+        d = run_pinned(PER_DOCUMENT, str(work / "corpus"), str(args.per_document))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{args.per_document} files, one process, CPU seconds (best of 3): floor's calls {d['floor']:.2f}, "
+          f"winnow's stages {d['winnow']:.2f} = {d['winnow'] / d['floor']:.2f}x")
+
+
 def median(xs: list[float]) -> float:
     return statistics.median(xs)
 
@@ -194,10 +242,16 @@ def main() -> None:
     ap.add_argument("--dask", action="store_true", help="also run the flow on a local Dask cluster")
     ap.add_argument("--server", action="store_true",
                     help="also run winnow against a Prefect server already running (PREFECT_API_URL)")
-    ap.add_argument("--baseline", type=Path, help="another winnow checkout (its .venv) run side by side, e.g. main")
+    ap.add_argument("--baseline", type=Path, help="another winnow checkout (its flows/, on this interpreter) run side by side, e.g. main")
     ap.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help="shared eval folder (page material)")
     ap.add_argument("--keep", action="store_true", help="keep the generated corpus and databases")
+    ap.add_argument("--per-document", type=int, metavar="N",
+                    help="only compare, in one process, the CPU time of winnow's stages and of the floor's calls "
+                         "on N files (what winnow does more per document)")
     args = ap.parse_args()
+    if args.per_document:
+        per_document(args)
+        return
 
     work = Path(tempfile.mkdtemp(prefix="winnow-throughput-"))
     corpus = work / "corpus"
@@ -208,11 +262,12 @@ def main() -> None:
     load0 = os.getloadavg()
     print(f"corpus: {args.docs} files from {sources} real pages in {corpus}; {cores} cores, batches of {args.batch}; "
           f"load average {load0[0]:.1f} at the start", flush=True)
-    baseline_py = str(args.baseline / ".venv" / "bin" / "python") if args.baseline else None
+    # the baseline's package on this interpreter's dependencies, ahead of the installed winnow
+    baseline_env = dict(os.environ, PYTHONPATH=str(args.baseline.resolve() / "flows")) if args.baseline else None
     # warm-up: Prefect's home database exists before the timed run, as in everyday use
     run_pinned(PIPELINE, str(ROOT / "seeds"), str(work / "warm.duckdb"), str(args.batch), home)
     names = ["winnow, process pool (default)"]
-    if baseline_py:
+    if args.baseline:
         names.append(f"baseline ({args.baseline}), process pool")
     if args.server:
         names.append("winnow, Prefect server already running")
@@ -220,7 +275,7 @@ def main() -> None:
         names.append("winnow, local Dask cluster")
     results: dict[str, list[dict]] = {n: [] for n in ["floor"] + names}
     noop = []
-    server = running_server(home) if args.server else contextlib.nullcontext()
+    server = running_server(str(work / "server-prefect")) if args.server else contextlib.nullcontext()
     with server as api:
         for r in range(args.repeat):
             def step(name: str, i: int) -> dict:
@@ -229,10 +284,10 @@ def main() -> None:
                     return run_pinned(BARE, str(corpus), db, str(args.batch), str(cores))
                 if name.startswith("baseline"):
                     return run_pinned(PIPELINE, str(corpus), db, str(args.batch), home, "process", "0",
-                                      python=baseline_py)
+                                      env=baseline_env)
                 if "already running" in name:
-                    return run_pinned(PIPELINE, str(corpus), db, str(args.batch), home, "process", "0",
-                                      env=dict(os.environ, PREFECT_API_URL=api))
+                    return run_pinned(PIPELINE, str(corpus), db, str(args.batch), str(work / "server-prefect"),
+                                      "process", "0", env=dict(os.environ, PREFECT_API_URL=api))
                 runner = "dask" if "Dask" in name else "process"
                 d = run_pinned(PIPELINE, str(corpus), db, str(args.batch), home, runner, "0")
                 if name == names[0]:

@@ -66,14 +66,18 @@ def test_workers_start_before_the_flow_run_its_tasks_and_end_with_the_pool():
 
 
 @pytest.mark.parametrize("n,size,workers", [(2400, 200, 2), (600, 200, 2), (30, 5, 2), (7, 200, 4), (1000, 200, 16),
-                                            (1, 200, 2), (200, 10, 2)])
-def test_batches_shrink_at_the_end_so_that_workers_finish_together(n, size, workers):
+                                            (1, 200, 2), (201, 200, 2), (2401, 200, 2)])
+def test_batches_give_every_worker_the_same_work(n, size, workers):
     sizes = batch_sizes(n, size, workers)
     assert sum(sizes) == n and all(0 < k <= size for k in sizes)
-    assert sizes == sorted(sizes, reverse=True)
-    if n >= 2 * workers * size:  # a long run: full batches, then a tail of at most ~one batch per worker
-        assert sizes[0] == size and sum(k for k in sizes if k < size) <= workers * size
-    assert sizes[-1] <= max(1, size // 8, -(-n // (2 * workers)))  # the last batch is short
+    assert max(sizes) - min(sizes) <= 1  # as equal as can be
+    assert len(sizes) % workers == 0 or len(sizes) == n  # whole rounds: no worker left with a batch alone
+    assert len(sizes) == min(n, -(-n // (size * workers)) * workers)  # no more batches than that needs
+
+
+def test_batches_of_an_uneven_run_are_split_across_the_workers():
+    assert batch_sizes(600, 200, 2) == [150] * 4
+    assert batch_sizes(2400, 200, 2) == [200] * 12
 
 
 def test_a_run_with_nothing_new_does_not_say_it_starts_prefect(tmp_path):

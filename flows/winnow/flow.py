@@ -159,18 +159,15 @@ def finish_task(run_id: str, status: str, summary: RunSummary, settings: Setting
 # ------------------------------------------------------------------ flow
 
 def batch_sizes(n: int, size: int, workers: int) -> list[int]:
-    """Sizes of the batches of ``n`` files: ``size`` at most, then shrinking, so that the workers finish
-    together instead of one working through the last full batch alone (guided self-scheduling: a batch
-    is at most the files left over the number of workers, and at least an eighth of ``size``, or of
-    an even share when there are few files)."""
+    """Sizes of the batches of ``n`` files: at most ``size``, as many as a whole number of rounds of
+    ``workers`` batches, and as equal as can be, so that every worker gets the same work and none
+    works through a last batch alone (600 files, batches of 200, 2 workers: 4 x 150, not 3 x 200)."""
+    if n <= 0:
+        return []
     workers = max(1, workers)
-    smallest = max(1, min(size // 8, -(-n // (2 * workers))))
-    sizes, left = [], n
-    while left > 0:
-        k = min(size, left, max(smallest, -(-left // workers)))
-        sizes.append(k)
-        left -= k
-    return sizes
+    rounds = -(-n // (size * workers))
+    count = min(n, rounds * workers)
+    return [n // count + (1 if i < n % count else 0) for i in range(count)]
 
 
 def _batches(items: list, size: int, workers: int = 1) -> list[list]:
