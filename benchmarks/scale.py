@@ -49,6 +49,7 @@ from winnow.settings import load_settings, worker_count
 
 OUT = ROOT / "benchmarks" / "out" / "scale"
 TARGET = 10_000_000
+FLOW_STEPS = ("load", "dedup", "export", "discover+plan", "report")  # timed in the flow process, not the workers
 
 
 # --- memory of a process tree -------------------------------------------------------------
@@ -234,6 +235,7 @@ def stages(summary: dict, wall: float) -> dict[str, float]:
     processing = max(0.0, sec["work"] - load - dedup - export - steps.get("discover+plan", 0.0))
     out = {"planning": sec["planning"], "prefect start-up": sec["prefect_startup"],
            "processing (waiting on workers)": processing, "load": load, "dedup": dedup, "export": export}
+    out["report"] = steps.get("report", 0.0)  # the HTML report, written after the run's work
     out["other (imports, finishing, exit)"] = max(0.0, wall - sum(out.values()))
     return out
 
@@ -254,7 +256,7 @@ def measure(n: int, args, home: Path) -> dict:
     res = {
         "files": n, "wall": wall, "summary_total": summary["seconds"]["total"], "stages": stages(summary, wall),
         "signature_worker_seconds": steps.get("signature", 0.0),
-        "worker_seconds": {k: v for k, v in steps.items() if k not in ("load", "dedup", "export", "discover+plan")},
+        "worker_seconds": {k: v for k, v in steps.items() if k not in FLOW_STEPS},
         "workers": workers, "memory": memory,
         "warehouse_mb": round(sum(p.stat().st_size for p in work.glob("scale.duckdb*")) / 1e6, 1),
         "export_mb": round(sum(p.stat().st_size for p in export_dir.rglob("*") if p.is_file()) / 1e6, 1)
@@ -354,7 +356,7 @@ def project(small: dict, big: dict, cluster_workers: int) -> None:
     flat = {"prefect start-up", "other (imports, finishing, exit)"}
     proj: dict[str, float] = {}
     for name in big["stages"]:
-        a, b = small["stages"][name], big["stages"][name]
+        a, b = small["stages"].get(name, 0.0), big["stages"][name]
         k = 0.0 if name in flat else growth(a, b, na, nb)
         proj[name] = b * (TARGET / nb) ** k
         row = f"| {name} | {1000 * a / na:.2f} | {1000 * b / nb:.2f} | {'fixed' if name in flat else f'{k:.2f}'} "
