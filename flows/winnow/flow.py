@@ -284,7 +284,8 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
             shown.stage("finishing")
             summary = finish_task(run_id, "completed", summary, cfg)
         except BaseException as e:
-            if isinstance(e, KeyboardInterrupt) or type(e).__name__ == "TerminationSignal" or stop_requested():
+            if (isinstance(e, KeyboardInterrupt) or type(e).__name__ == "TerminationSignal"
+                    or stop_requested(wait=1.0)):
                 raise  # stopped: the run stays 'running'; the next run marks it interrupted
             summary.seconds_work = time.perf_counter() - started
             try:  # close the run row: wait out a `winnow sql` reader (it stops at [sql] timeout_seconds)

@@ -57,10 +57,16 @@ def exit_with_parent(interval: float = 0.5) -> None:
 STOPPING = threading.Event()  # set the moment a stop signal arrives
 
 
-def stop_requested() -> bool:
+def stop_requested(wait: float = 0.0) -> bool:
     """True once a stop signal arrived (a function, not the Event itself: the flow, shipped to
-    worker processes by value, must not reference an object holding a lock)."""
-    return STOPPING.is_set()
+    worker processes by value, must not reference an object holding a lock).
+
+    ``wait``: give a signal that has arrived, but whose watcher thread has not yet had the GIL,
+    that long to register. An exception caused by the stop (Prefect's own SIGTERM handling, an
+    API call cut short) can reach the flow before the watcher runs on a loaded machine; without
+    the wait the run was recorded as 'failed' instead of left to be marked interrupted.
+    """
+    return STOPPING.wait(wait) if wait > 0 else STOPPING.is_set()
 
 
 class Stopped(KeyboardInterrupt):
