@@ -154,7 +154,7 @@ def test_two_pages_that_share_only_the_sites_sidebar_stay_apart(tmp_path):
     story = next(k for k in sorted(ARTICLES, reverse=True) if k not in posts and ARTICLES[k]["body"][:1].isascii())
     write(folder, "wire-copy.html", site_b("Wire", paragraphs(story)[:3] + [SIDEBAR]))
     write(folder, "wire-original.html", site_a("Original", paragraphs(story)[:3] + [SIDEBAR]))
-    s = make_settings(tmp_path)
+    s = make_settings(tmp_path, dedup={"boilerplate_clusters": 3})  # off by default
     ingest([folder], s, export=False)
     got = clusters(s)
     assert got == {frozenset({"wire-copy.html", "wire-original.html"})}, got

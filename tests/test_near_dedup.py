@@ -30,6 +30,7 @@ DATA = Path(__file__).parent / "data" / "dedup"
 ARTICLES = json.loads((DATA / "articles.json").read_text(encoding="utf-8"))["articles"]
 GOLDEN = json.loads((DATA / "signature-golden.json").read_text(encoding="utf-8"))
 S = DedupSettings()
+B = replace(S, boilerplate_clusters=3)  # the boilerplate filter on (off by default)
 
 
 def body(doc_id: str) -> str:
@@ -242,7 +243,7 @@ def test_two_pages_that_share_only_a_sidebar_do_not_cluster():
     docs = site_pages()
     v = near.verify(docs["gallery-1"], docs["gallery-2"], S)
     assert v.is_dup and v.jaccard > 0.7, "verification alone takes the two galleries for copies"
-    got = engine_clusters(docs, S)
+    got = engine_clusters(docs, B)
     assert len(set(got.values())) == len(docs), got
     # the boilerplate filter is what keeps them apart
     off = engine_clusters(docs, replace(S, boilerplate_clusters=0))
@@ -257,7 +258,7 @@ def test_syndicated_copies_with_the_site_sidebar_still_cluster():
     story = sorted(ARTICLES)[1]
     for c in range(6):
         docs[f"copy-{c}"] = make_copy(body(story), rng) + "\n" + SIDEBAR  # long: the sidebar is a small part
-    got = engine_clusters(docs, S)
+    got = engine_clusters(docs, B)
     assert len({got[f"copy-{c}"] for c in range(6)}) == 1
     assert got["gallery-1"] != got["gallery-2"]
     expected = set(expected_pairs(corpus()))
@@ -265,7 +266,7 @@ def test_syndicated_copies_with_the_site_sidebar_still_cluster():
     ids = sorted(full)
     sigs = near.signatures([full[i] for i in ids], S)
     pairs = near.find_pairs([(i, full[i], g) for i, g in zip(ids, sigs)], [], full, S)
-    assert {(p.a, p.b) for p in drop_boilerplate_pairs(pairs, ids, sigs, S.boilerplate_clusters)} == expected
+    assert {(p.a, p.b) for p in drop_boilerplate_pairs(pairs, ids, sigs, B.boilerplate_clusters)} == expected
 
 
 # --- candidates, incremental runs ---------------------------------------------------------

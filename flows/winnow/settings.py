@@ -71,7 +71,7 @@ class DedupSettings:
     min_containment: float = 0.8  # ... or containment of the shorter in the longer ...
     min_containment_shingles: int = 100  # ... when the shorter has this many shingles (not a teaser)
     representative: str = "longest"  # "longest" | "earliest": which member stands for a cluster
-    boilerplate_clusters: int = 3  # a pair agreeing mostly on signature values of this many clusters is dropped (0: off)
+    boilerplate_clusters: int = 0  # off by default (see config/winnow.toml); a pair agreeing mostly on signature values of this many clusters is dropped (0: off)
 
 
 def default_export_dir(db: str | os.PathLike) -> str:
