@@ -199,14 +199,25 @@ def alive(pids: set[int]) -> set[int]:
     return out
 
 
-def test_kill_9_leaves_a_consistent_warehouse_and_the_next_run_finishes(tmp_path):
-    corpus = make_corpus(tmp_path / "corpus", 200)
+def start_small_batch_ingest(tmp_path: Path, name: str, files: int, loaded: int):
+    """``winnow ingest`` of ``files`` generated files in batches of 10, returned once ``loaded``
+    of them are in the warehouse: a run to interrupt mid-ingest. Returns (corpus, config, db, run)."""
+    corpus = make_corpus(tmp_path / "corpus", files)
     cfg = write_config(tmp_path / "small-batches.toml", flow={"batch_size": 10})
-    db = tmp_path / "crash.duckdb"
-    victim = start("ingest", corpus, "--db", db, "--config", cfg, "--no-export")
+    db = tmp_path / name
+    run = start("ingest", corpus, "--db", db, "--config", cfg, "--no-export")
     try:
-        wait_for(lambda: db.exists() and count(db, "SELECT count(*) FROM source_files", 30) >= 30, 300,
-                 "a few loaded batches", victim)
+        wait_for(lambda: db.exists() and count(db, "SELECT count(*) FROM source_files", 30) >= loaded, 300,
+                 "a few loaded batches", run)
+    except BaseException:
+        kill_group(run)
+        raise
+    return corpus, cfg, db, run
+
+
+def test_kill_9_leaves_a_consistent_warehouse_and_the_next_run_finishes(tmp_path):
+    corpus, cfg, db, victim = start_small_batch_ingest(tmp_path, "crash.duckdb", 200, 30)
+    try:
         below = descendants(victim.pid)  # its Prefect server and worker processes
         os.kill(victim.pid, signal.SIGKILL)  # kill -9 of the run itself, mid-ingest
         victim.wait(30)
@@ -276,13 +287,8 @@ def test_every_runner_and_worker_count_gives_the_same_corpus(tmp_path):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_and_sigterm_stop_within_5_seconds_and_the_next_run_finishes(tmp_path, sig):
-    corpus = make_corpus(tmp_path / "corpus", 120)
-    cfg = write_config(tmp_path / "small-batches.toml", flow={"batch_size": 10})
-    db = tmp_path / "stopped.duckdb"
-    run = start("ingest", corpus, "--db", db, "--config", cfg, "--no-export")
+    corpus, cfg, db, run = start_small_batch_ingest(tmp_path, "stopped.duckdb", 120, 20)
     try:
-        wait_for(lambda: db.exists() and count(db, "SELECT count(*) FROM source_files", 30) >= 20, 300,
-                 "a few loaded batches", run)
         below = descendants(run.pid)
         t0 = time.monotonic()
         os.kill(run.pid, sig)
