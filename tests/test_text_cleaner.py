@@ -569,3 +569,45 @@ def test_non_str_input_does_not_raise():
     for bad in (None, b"bytes", 42):
         ext = clean_text_dump(bad)  # type: ignore[arg-type]
         assert ext.paragraphs == [] or all(isinstance(p, str) for p in ext.paragraphs)
+
+
+def test_comment_stamps_of_two_lines_start_the_thread():
+    """A commenter's header often takes two lines ("Jane says:" over "June 19, 2024 at 9:12 am"): that is one
+    stamp per comment, so the thread under "6 Responses to ..." is found and its long comments (two sentences,
+    running text) are not body."""
+    g = _seed_gold()[1]
+    lines = (SEEDS / g["file"]).read_text(encoding="utf-8").splitlines()
+    end = max(i for i, ln in enumerate(lines) if len(ln.split()) > 30) + 1
+    thread = ["", "6 Responses to “Putin set to arrive in North Korea”", ""]
+    said = []
+    for k, ((a, _), (b, _)) in enumerate(zip(_COMMENTS, _COMMENTS[1:] + _COMMENTS[:1])):
+        said.append(f"{a} {b}")
+        thread += [f"{k + 1}. reader{k} says:", f"June {19 + k // 3}, 2024 at {k + 8}:1{k} am", said[-1], "Reply", ""]
+    ext = clean_text_dump("\n".join(lines[:end] + thread + lines[end:]))
+    assert not set(said) & set(ext.paragraphs)
+    assert "comments" in {r.reason for r in ext.removed}
+    assert score_page(g["file"], ext.text, g["body"]).f1 >= 0.98
+
+
+def test_whole_posts_in_a_row_are_all_kept():
+    """Long running text is content whatever the page is: a blog's front page holding several whole posts on
+    different topics (a headline, a date line, paragraphs of 45 words or more, then share buttons, tags and a
+    "Leave a comment" link under every post) keeps every post, not only the first. A "Leave a comment" that
+    recurs under every post is each post's link, not the heading of one comment thread."""
+    posts, paragraphs = [], []
+    chrome = ["Share this:", "Twitter", "Facebook", "Like this:", "Related", "Tags: news, world",
+              "Categories: Uncategorized", "Leave a comment"]
+    for _, _, gold in _dev_pages():
+        paras = [p for p in gold.split("\n") if len(p.split()) >= 45 and p.rstrip()[-1:] in ".!?\"”"]
+        paras = paras[: 4 if not posts else 2]
+        if len(paras) < 2 or not paras[0].isascii():
+            continue
+        paragraphs += paras
+        posts += ["", f"Post {len(posts)}", "Posted on June 18, 2024", ""] + paras + [""] + chrome
+        if len(paragraphs) >= 10:
+            break
+    assert len(paragraphs) >= 10
+    ext = clean_text_dump("\n".join(["My Blog", "Home | About | Archive | Contact", ""] + posts + ["", "© 2024 My Blog"]))
+    kept = {_norm(p) for p in ext.paragraphs}
+    assert all(_norm(p) in kept for p in paragraphs)
+    assert not any(r.reason == "comments" for r in ext.removed)

@@ -58,6 +58,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None) -> Extr
     _hysteresis(p, pf, body)
     _fallback(np.maximum(p, p1), words, body)
     _keep_prose_run(pf, words, body)
+    running = _keep_running_text(pf, words, body)
     # rules the issue requires whatever the model says
     for i, cats in enumerate(pf.categories):
         hard = [c for c in cats if c in _HARD]
@@ -74,7 +75,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None) -> Extr
         reasons[i] = reasons[i] or "symbols"
     _apply_evidence(lines, pf, body, reasons, evidence)
     _drop_comments(lines, pf, body, reasons)
-    _keep_article_run(pf, words, body, reasons)
+    _keep_article_run(pf, words, body, reasons, running)
     _fill_holes(p, pf, words, body, reasons)
 
     # metadata
@@ -102,7 +103,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None) -> Extr
         author = author or a
         date = date or d
 
-    not_article, why = _not_article(lines, pf, body)
+    not_article, why = _not_article(lines, pf, body, running)
     paragraphs = [] if not_article else [lines[i].text for i in np.flatnonzero(body)]
     removed: list[Removed] = []
     for i, ln in enumerate(lines):
@@ -133,7 +134,31 @@ def _drop_comments(lines: list[Line], pf: PageFeatures, body: np.ndarray, reason
         body[i] = False
 
 
-def _keep_article_run(pf: PageFeatures, words: np.ndarray, body: np.ndarray, reasons: list) -> None:
+def _keep_running_text(pf: PageFeatures, words: np.ndarray, body: np.ndarray) -> np.ndarray:
+    """Long running text is kept whatever the model says: a paragraph of many words that ends a sentence, is
+    not cut off and reads like the page's language (stop words) is content on any page (a blog's front
+    page of whole posts, a forum post, a document); teasers are short or cut off. Rules applied afterwards
+    (comments under an article, chrome patterns) still remove it. Returns the lines it marked."""
+    cfg = params.RUNNING_TEXT
+    X = pf.X
+    ok = (words >= cfg["min_words"]) & (X[:, _COL["ends_sentence"]] == 1) & (X[:, _COL["ends_ellipsis"]] == 0)
+    if pf.stoplist:
+        ok &= X[:, _COL["stop_density"]] >= cfg["min_stop_density"]
+    ok &= np.array([not c for c in pf.categories], dtype=bool)
+    # running text is paragraphs in a row: a lone long line among short ones is a comment or a teaser
+    idx = np.flatnonzero(ok)
+    near = np.zeros(len(ok), dtype=bool)
+    if len(idx) > 1:
+        close = np.diff(idx) <= cfg["max_gap"] + 1
+        near[idx[1:][close]] = True
+        near[idx[:-1][close]] = True
+    ok &= near
+    body |= ok
+    return ok
+
+
+def _keep_article_run(pf: PageFeatures, words: np.ndarray, body: np.ndarray, reasons: list,
+                      running: np.ndarray | None = None) -> None:
     """The article is one run of lines: a kept block below the main one, far from it (many removed lines
     between) or under a "Related stories" heading, much shorter and on another topic (a sidebar, a teaser list
     under the comment form, a news stream) is not article. Blocks above the main one stay: when the model took
@@ -166,6 +191,8 @@ def _keep_article_run(pf: PageFeatures, words: np.ndarray, body: np.ndarray, rea
         between = range(blocks[m][-1] + 1, blk[0])
         if len(between) < cfg["far_lines"] and not any(heading(i) for i in between):  # near, and no "Related stories" heading between
             continue
+        if running is not None and float(words[[i for i in blk if running[i]]].sum()) >= cfg["running_share"] * size[k]:
+            continue  # long running text: a whole post, not a teaser list
         vocab = [w for i in blk for w in pf.content[i]]
         shared = sum(1 for w in vocab if w in main_vocab) / len(vocab) if vocab else 0.0
         if shared >= cfg["max_shared"]:
@@ -298,7 +325,8 @@ def _apply_evidence(lines: list[Line], pf: PageFeatures, body: np.ndarray, reaso
         reasons[i] = reasons[i] or "recurring"
 
 
-def _not_article(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> tuple[bool, str | None]:
+def _not_article(lines: list[Line], pf: PageFeatures, body: np.ndarray,
+                 running: np.ndarray | None = None) -> tuple[bool, str | None]:
     cfg = params.NOT_ARTICLE
     X = pf.X
     kept = np.flatnonzero(body)
@@ -319,7 +347,9 @@ def _not_article(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> tuple
         headed = X[i, _COL["hl_prev"]] and not (i > 0 and X[i - 1, _COL["has_date"]])
         unrelated = (headed and shared < cfg["teaser_coherence"]
                      and cfg["teaser_min_words"] <= words[i] < cfg["article_paragraph_words"])
-        if cut or unrelated:
+        if running is not None and running[i]:  # paragraphs of running text in a row: never teasers
+            paragraph = max(paragraph, float(cfg["article_paragraph_words"]))
+        elif cut or unrelated:
             teaser_words += words[i]
             teasers += 1
         else:

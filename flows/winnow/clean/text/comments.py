@@ -55,7 +55,9 @@ def stamps(lines: list[Line], pf: PageFeatures) -> np.ndarray:
     words = X[:, _COL["words"]]
     dated = (X[:, _COL["has_date"]] == 1) & (X[:, _COL["has_time"]] == 1)
     verb = np.array([bool(_VERB.search(ln.text[-40:])) for ln in lines], dtype=bool)
-    return np.flatnonzero((dated | verb) & (words <= COMMENTS["stamp_max_words"]))
+    s = np.flatnonzero((dated | verb) & (words <= COMMENTS["stamp_max_words"]))
+    # a header of two lines ("Jane says:" over "January 4, 2010 at 8:33 am") is one stamp, its first line
+    return s[np.concatenate([[True], np.diff(s) > 1])] if len(s) else s
 
 
 def _thread_like(chain, words: np.ndarray) -> bool:
@@ -109,8 +111,11 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
     if not starts:
         # no stamps: a line that is only a comment heading with a count or of two words or more ("14 Comments",
         # "Leave a Reply"; not a lone "Response" subheading or "Comment" table cell) well below the article's start
+        repeat = pf.X[:, _COL["page_repeat"]]
         for h in (i for i, ln in enumerate(lines) if _strong_heading(ln.text, words[i])):
-            if kept_before[h] >= cfg["min_body_words_above_heading"]:
+            # a heading repeated down the page is each post's link ("Leave a comment" under every post of a
+            # blog's front page), not the one thread's heading
+            if kept_before[h] >= cfg["min_body_words_above_heading"] and not repeat[h]:
                 return h
         return None
     start = min(starts)

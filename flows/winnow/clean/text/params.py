@@ -105,7 +105,14 @@ COMMENTS = {
 # form a block; a block at least far_lines from the biggest one (or with a "Related" heading of at most
 # heading_words between them), under max_share of its words and sharing under max_shared of its content
 # words with it, is not article.
-ARTICLE_RUN = {"join_gap": 6, "far_lines": 8, "heading_words": 8, "max_share": 0.5, "max_shared": 0.3}
+ARTICLE_RUN = {"join_gap": 6, "far_lines": 8, "heading_words": 8, "max_share": 0.5, "max_shared": 0.3,
+               "running_share": 0.5}
+
+# Long running text (cleaner._keep_running_text): a line of at least min_words words ending a sentence,
+# not cut off, with at least min_stop_density of its words stop words (when the page's language has a
+# list), matching no chrome pattern, is kept; a block below the article mostly made of such lines
+# (ARTICLE_RUN running_share of its words) is not a sidebar.
+RUNNING_TEXT = {"min_words": 40, "min_stop_density": 0.3, "max_gap": 1}
 
 # Holes in the article (cleaner._fill_holes): at most max_lines lines between two kept lines, none
 # removed by a rule or matching a chrome pattern, each scoring at least min_p, are kept.
