@@ -45,7 +45,7 @@ def test_deployment_names_differ_between_prefect_deploy_and_serve():
     names = [d["name"] for d in spec["deployments"]]
     assert DEPLOYMENT not in names, (DEPLOYMENT, names)
     # both deploy the same flow, so only the deployment name keeps their schedules apart
-    assert all(d["entrypoint"] == "flows/winnow/flow.py:ingest_flow" for d in spec["deployments"])
+    assert all(d["entrypoint"] == "flows/winnow/scheduled.py:scheduled_ingest" for d in spec["deployments"])
 
 
 def test_taken_ui_port_is_one_line_and_prefect_telemetry_is_off(tmp_path):
@@ -152,3 +152,81 @@ def test_serve_runs_at_once_says_one_line_per_run_and_links_the_ui(tmp_path):
             proc.wait()
     assert proc.returncode == 0, "\n".join(out.lines[-40:])
     assert not (tmp_path / "prefect" / ".sdk_telemetry").exists()
+
+
+def prefect_logs(api: str) -> list[str]:
+    """Every log message the Prefect server at ``api`` holds (its REST API, as the UI reads them)."""
+    import json
+    import urllib.request
+
+    req = urllib.request.Request(f"{api}/logs/filter", data=json.dumps({"limit": 200}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return [log["message"] for log in json.load(r)]
+
+
+def corpus_rows(db: Path) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT doc_id, title, text, language, content_hash, cluster_id, cluster_size "
+                           "FROM corpus ORDER BY doc_id").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_served_runs_clean_on_the_process_pool_and_make_the_corpus_winnow_ingest_makes(tmp_path):
+    """A scheduled run cleans its batches on `[flow] workers` processes, not in the flow's own process
+    (Prefect's default thread runner did, on one core), and makes the corpus `winnow ingest` makes."""
+    from conftest import page_html, pages_gold
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, inbox)
+    shutil.copy(SEEDS / "000_6854359e01b304fc.txt", inbox / "copy-of-000.txt")  # an exact duplicate
+    for page_id in sorted(pages_gold())[:3]:
+        (inbox / f"{page_id}.html").write_text(page_html(page_id), encoding="utf-8")
+    config = tmp_path / "winnow.toml"
+    config.write_text("[flow]\nrunner = \"process\"\nworkers = 2\nbatch_size = 2\n\n[report]\nafter_run = false\n")
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    proc = subprocess.Popen([WINNOW, "serve", "--config", config, "--inbox", inbox, "--interval", "3600",
+                             "--ui-port", str(port), "--db", tmp_path / "served.duckdb"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            env=clean_env(PREFECT_HOME=str(tmp_path / "prefect")), start_new_session=True)
+    out = Lines(proc.stdout, proc.stderr)
+    try:
+        line = out.wait_for(r"^run \S+: .*", 400, proc).group(0)
+        files = len(list(inbox.iterdir()))
+        assert f": {files} files new, {files - 1} documents kept, 0 rejected" in line, line
+        deadline = time.monotonic() + 60  # the flow run's logs reach the server in batches
+        while time.monotonic() < deadline:
+            logs = prefect_logs(api)
+            if any(m.startswith("task runner") for m in logs):
+                break
+            time.sleep(1)
+        text = "\n".join(logs)
+        flow_pid = {int(p) for p in re.findall(r"flow process (\d+)", text)}
+        cleaned_in = {int(p) for p in re.findall(r"cleaned in process (\d+)", text)}
+        pool = re.search(r"^task runner (\w+); worker processes ([\d, ]+);", text, re.M)
+        assert len(flow_pid) == 1 and len(re.findall("cleaned in process", text)) == files // 2, text
+        assert cleaned_in and not cleaned_in & flow_pid, text  # no batch was cleaned in the flow's process
+        assert pool and pool.group(1) == "WorkerPool", text
+        workers = {int(p) for p in pool.group(2).split(", ")}
+        assert len(workers) == 2 and not workers & flow_pid and cleaned_in <= workers, text
+
+        one = winnow_cli("ingest", inbox, "--config", config, "--db", tmp_path / "once.duckdb", "--no-export",
+                         env={"PREFECT_API_URL": api})
+        assert one.returncode == 0, one.stderr
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    served = corpus_rows(tmp_path / "served.duckdb")
+    assert len(served) == files - 1 and served == corpus_rows(tmp_path / "once.duckdb")

@@ -117,7 +117,9 @@ def process_batch_task(candidates: Payload, settings: Settings, evidence: Payloa
     """Read, clean and tag a batch of files. Pure CPU: safe to run on any worker."""
     if os.getpid() != _FLOW_PID:  # a worker process: it must not outlive the run
         exit_with_parent()
-    return Payload(process_files(candidates.value, settings, evidence.value))
+    result = process_files(candidates.value, settings, evidence.value)
+    result.worker_pid = os.getpid()
+    return Payload(result)
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
@@ -243,8 +245,8 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
                 found = discover_task(inputs, cfg.input.follow_symlinks)
                 plan, evidence = plan_task(run_id, inputs, Payload(found), cfg, flow_run_id).value
         summary.add(plan_stats(found, plan))
-        logger.info("run %s: %d files, %d to process, %d unchanged", run_id, summary.stats["plan.seen"],
-                    len(plan.todo), len(plan.unchanged))
+        logger.info("run %s: %d files, %d to process, %d unchanged; flow process %d", run_id,
+                    summary.stats["plan.seen"], len(plan.todo), len(plan.unchanged), os.getpid())
         try:
             shown.stage("processing")
             shown.files(len(plan.todo))
@@ -271,8 +273,8 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
                     result = _load(run_id, result, batches[i], cfg, logger)
                 summary.add(result.stats)
                 shown.advance(len(batches[i]), len(result.documents))
-                logger.info("batch %d/%d loaded: %d documents, %d rejected", i + 1, len(batches),
-                            len(result.documents), len(result.rejections))
+                logger.info("batch %d/%d loaded: %d documents, %d rejected; cleaned in process %d", i + 1,
+                            len(batches), len(result.documents), len(result.rejections), result.worker_pid)
             shown.stage("dedup")
             with summary.timed("dedup"):
                 summary.add(dedup_task(run_id, cfg))

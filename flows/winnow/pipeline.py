@@ -271,6 +271,7 @@ class BatchResult:
     stats: Stats = field(default_factory=Counter)
     files: int = 0  # files of the batch (a file may give several documents, or one rejection)
     containers: list[SourceFile] = field(default_factory=list)  # WARC files read (their versions)
+    worker_pid: int = 0  # the process that cleaned the batch (the flow logs it: which cores did the work)
 
 
 class Pipeline:

@@ -180,15 +180,20 @@ def serve_ingest(settings: Settings, inbox: str, interval: Optional[float], cron
         os.environ[ENV_UI] = ui_url(api_url) or ""
         from prefect import serve as prefect_serve
 
-        from winnow.flow import ingest_flow  # imported once the API URL is known
+        from prefect.deployments.runner import EntrypointType
+
+        from winnow.scheduled import scheduled_ingest  # imported once the API URL is known
 
         stale = drop_leftover_runs()
         if stale:
             say(f"dropped {stale} scheduled run(s) left over from an earlier `winnow serve`")
-        deployment = ingest_flow.to_deployment(
+        # the ingest flow on [flow] runner/workers, as a subflow (winnow.scheduled); by module path,
+        # so the run imports winnow's own modules, which the worker processes import too
+        deployment = scheduled_ingest.to_deployment(
             name=DEPLOYMENT,
             parameters={"inputs": [inbox_path], "settings": settings.to_dict(), "export": True},
             paused=False,
+            entrypoint_type=EntrypointType.MODULE_PATH,
             **schedule,
         )
         start_now(deployment.apply())

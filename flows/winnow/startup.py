@@ -317,13 +317,20 @@ def prefect_started(settings: Settings, runner: str | None = None, dask_address:
     process pool's workers start and import the pipeline. Yields when the server is healthy.
     """
     launch_server()
-    task_runner = task_runner_for(settings, runner, dask_address)
-    started = task_runner.start() if hasattr(task_runner, "start") and hasattr(task_runner, "_held") else None
-    try:
+    with running(task_runner_for(settings, runner, dask_address)) as task_runner:
         import winnow.flow  # noqa: F401
         with contextlib.suppress(ImportError):
             import pandas  # noqa: F401  (DuckDB imports it on the first registered Arrow table)
         ensure_server()
+        yield task_runner
+
+
+@contextlib.contextmanager
+def running(task_runner):
+    """A ``WorkerPool`` started now (its processes start at once) and ended on exit; another runner
+    as it is (the flow engine enters and leaves it)."""
+    started = task_runner.start() if hasattr(task_runner, "start") and hasattr(task_runner, "_held") else None
+    try:
         yield task_runner
     finally:
         if started is not None:
