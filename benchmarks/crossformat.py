@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from dataclasses import replace  # noqa: E402
 
 from winnow.dedup import near  # noqa: E402
-from winnow.dedup.boilerplate import drop_boilerplate_pairs  # noqa: E402
+from winnow.dedup.boilerplate import without_boilerplate  # noqa: E402
 from winnow.dedup.lsh import candidates, lsh_params  # noqa: E402
 from winnow.settings import DedupSettings  # noqa: E402
 
@@ -80,9 +80,8 @@ def evaluate(pages, cleaned: dict, settings: DedupSettings, keep=None, gold_sett
     order = sorted(texts)
     sigs = near.signatures([texts[i] for i in order], settings)
     pairs = near.find_pairs([(i, texts[i], s) for i, s in zip(order, sigs)], [], texts, settings)
-    verified = len(pairs)
-    pairs = drop_boilerplate_pairs(pairs, order, sigs, settings.boilerplate_clusters)  # as run_dedup does
-    dropped = verified - len(pairs)
+    pairs, shared, dropped = without_boilerplate(pairs, order, sigs, {i: len(texts[i]) for i in order},
+                                                 settings)  # as run_dedup does
     if keep is not None:
         pairs = keep(order, sigs, pairs)
     assign = near.cluster({i: (len(texts[i]), 0) for i in order}, pairs, [], settings.representative)
@@ -119,7 +118,7 @@ def evaluate(pages, cleaned: dict, settings: DedupSettings, keep=None, gold_sett
         wrong_by[k] = wrong_by.get(k, 0) + 1
     cands = {tuple(sorted(p)) for p in candidates(list(zip(order, sigs)), [], settings)}
     return {"rows": rows, "merged": len(merged), "candidates": len(cands), "wrong": len(wrong), "wrong_by": wrong_by,
-            "boilerplate_dropped": dropped,
+            "boilerplate_dropped": dropped, "shared_dropped": shared,
             "gold_groups": sum(1 for g in near.clusters_of(same).values() if len(g) > 1),
             "empty_docs": len(empty), "documents": len(order)}
 
@@ -166,8 +165,9 @@ def report(res: dict, datasets, settings: DedupSettings) -> None:
           f"precision {precision:.4f}"
           + (f" ({', '.join(f'{k} {v}' for k, v in sorted(res['wrong_by'].items()))})" if res["wrong"] else "")
           + f". ({res['gold_groups']} groups of pages have near-duplicate gold texts: merging them is right.) "
-          f"{res['boilerplate_dropped']} verified pairs left out as boilerplate "
-          f"(boilerplate_clusters={settings.boilerplate_clusters}).\n")
+          f"Verified pairs left out: {res['shared_dropped']} as shared parts (shared_parts={settings.shared_parts}), "
+          f"{res['boilerplate_dropped']} as boilerplate (boilerplate_clusters={settings.boilerplate_clusters}, "
+          f"boilerplate_share={settings.boilerplate_share}).\n")
     print("| data set | pages | text–HTML recall | text–text recall | missed with an empty side (text–HTML / text–text) "
           "| text–HTML recall, both sides non-empty | text–text recall, both sides non-empty |")
     print("|---|---:|---:|---:|---|---:|---:|")
@@ -222,9 +222,14 @@ def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache:
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     variants = [
         ("as the pipeline runs (defaults)", settings, None),
-        ("boilerplate_clusters 0 (no boilerplate filter)", replace(settings, boilerplate_clusters=0), None),
+        ("neither filter (shared_parts false, boilerplate_clusters 0)",
+         replace(settings, shared_parts=False, boilerplate_clusters=0), None),
+        ("shared_parts false", replace(settings, shared_parts=False), None),
+        ("shared_parts false, boilerplate_clusters 3", replace(settings, shared_parts=False, boilerplate_clusters=3), None),
+        ("boilerplate_clusters 0", replace(settings, boilerplate_clusters=0), None),
         ("boilerplate_clusters 2", replace(settings, boilerplate_clusters=2), None),
-        ("boilerplate_clusters 5", replace(settings, boilerplate_clusters=5), None),
+        ("boilerplate_clusters 3", replace(settings, boilerplate_clusters=3), None),
+        ("boilerplate_clusters 6", replace(settings, boilerplate_clusters=6), None),
         ("lsh_threshold 0.4", replace(settings, lsh_threshold=0.4), None),
         ("lsh_threshold 0.2", replace(settings, lsh_threshold=0.2), None),
         ("min_containment 0.7", replace(settings, min_containment=0.7), None),
@@ -232,7 +237,7 @@ def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache:
         ("min_containment 0.7, min_containment_shingles 50",
          replace(settings, min_containment=0.7, min_containment_shingles=50), None),
     ] + [(f"frequency over groups of near-identical documents instead of clusters, >= {g} groups",
-           replace(settings, boilerplate_clusters=0), boilerplate_filter(g)) for g in (5, 8)]
+           replace(settings, shared_parts=False, boilerplate_clusters=0), boilerplate_filter(g)) for g in (5, 8)]
     for name, s, keep in variants:
         r = res if (s == settings and keep is None) else evaluate(pages, cleaned, s, keep, settings)
         th, tt = r["rows"][("all", "text–HTML")], r["rows"][("all", "text–text")]
@@ -251,7 +256,7 @@ def explain(cleaned: dict, settings: DedupSettings) -> None:
     sets = dict(zip(order, shingle_sets([texts[i] for i in order], settings.shingle_words)))
     sigs = near.signatures([texts[i] for i in order], settings)
     verified = near.find_pairs([(i, texts[i], g) for i, g in zip(order, sigs)], [], texts, settings)
-    pairs = drop_boilerplate_pairs(verified, order, sigs, settings.boilerplate_clusters)
+    pairs, _, _ = without_boilerplate(verified, order, sigs, {i: len(texts[i]) for i in order}, settings)
     dropped = {(p.a, p.b) for p in verified} - {(p.a, p.b) for p in pairs}
     assign = near.cluster({i: (len(texts[i]), 0) for i in order}, pairs, [], settings.representative)
     why: dict[str, int] = {}
@@ -264,7 +269,7 @@ def explain(cleaned: dict, settings: DedupSettings) -> None:
             if not texts[a].strip() or not texts[b].strip():
                 w = "cleaning left one side empty"
             elif tuple(sorted((a, b))) in dropped:
-                w = "verified, left out as boilerplate (boilerplate_clusters)"
+                w = "verified, left out as a shared part or boilerplate"
             elif v.is_dup:
                 w = "verification accepts it, LSH did not propose it (low Jaccard: one side much longer)"
             elif v.containment >= settings.min_containment:

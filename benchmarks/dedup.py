@@ -67,7 +67,7 @@ sys.path.insert(0, str(ROOT / "flows"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from winnow.dedup import near  # noqa: E402
-from winnow.dedup.boilerplate import drop_boilerplate_pairs  # noqa: E402
+from winnow.dedup.boilerplate import drop_boilerplate_pairs, without_boilerplate  # noqa: E402
 from winnow.dedup.lsh import NearDupIndex, candidates, lsh_params  # noqa: E402
 from winnow.dedup.minhash import SEED, signatures, signatures_datasketch_stock  # noqa: E402
 from winnow.settings import DedupSettings  # noqa: E402
@@ -157,7 +157,7 @@ def run_engine(texts: dict[str, str], settings: DedupSettings) -> tuple[list, di
     ids = sorted(texts)
     sigs = signatures([texts[i] for i in ids], settings)
     pairs = near.find_pairs([(i, texts[i], s) for i, s in zip(ids, sigs)], [], texts, settings)
-    pairs = drop_boilerplate_pairs(pairs, ids, sigs, settings.boilerplate_clusters)  # as run_dedup does
+    pairs, _, _ = without_boilerplate(pairs, ids, sigs, {i: len(texts[i]) for i in ids}, settings)  # as run_dedup does
     meta = {i: (len(texts[i]), 0) for i in ids}
     return pairs, near.cluster(meta, pairs, [], settings.representative)
 
@@ -239,9 +239,12 @@ def boilerplate_rows(texts: dict, positive: set, negative: dict, kinds: dict, se
     print("\nThe boilerplate filter on the cleaned set (cluster level):\n")
     print(PAIR_TYPE_HEADER.replace("text dedup runs on", "filter"))
     meta = {i: (len(texts[i]), 0) for i in ids}
-    off = _replace(settings, boilerplate_clusters=0)
-    rows = [(f"boilerplate_clusters {n}", drop_boilerplate_pairs(verified, ids, sigs, n))
-            for n in dict.fromkeys((0, settings.boilerplate_clusters, 2))]
+    off = _replace(settings, shared_parts=False, boilerplate_clusters=0)
+    lengths = {i: len(texts[i]) for i in ids}
+    variants = [("neither filter", off), ("shared_parts only", _replace(off, shared_parts=True)),
+                (f"defaults (shared_parts, boilerplate_clusters {settings.boilerplate_clusters})", settings)]
+    variants += [(f"shared_parts, boilerplate_clusters {n}", _replace(settings, boilerplate_clusters=n)) for n in (2, 3)]
+    rows = [(name, without_boilerplate(verified, ids, sigs, lengths, s)[0]) for name, s in variants]
     rows += [(f"frequency over groups of near-identical documents, >= {n}", boilerplate_filter(n)(ids, sigs, verified))
              for n in (5, 8)]
     for name, kept in rows:
@@ -305,7 +308,7 @@ def sweep(name: str, texts: dict, positive: set, negative: dict, base: DedupSett
                 p for p, v in verdicts
                 if v.jaccard >= mj or (mc <= 1.0 and min(v.size_a, v.size_b) >= ms and v.containment >= mc)
             ]
-            pairs = drop_boilerplate_pairs(pairs, ids, sigs, base.boilerplate_clusters)
+            pairs, _, _ = without_boilerplate(pairs, ids, sigs, {i: len(texts[i]) for i in ids}, base)
             assign = near.cluster({i: (len(texts[i]), 0) for i in ids}, pairs, [], base.representative)
             sc = score(cluster_pairs(assign), positive, negative)
             mc_s = "off" if mc > 1.0 else f"{mc}"
@@ -489,7 +492,7 @@ def time_worker(n: int, shared: Path, settings: DedupSettings, datasketch: bool)
     res["verified"] = sum(v.is_dup for _, v in verdicts)
     t = time.perf_counter()  # what run_dedup adds every run: the boilerplate filter over all signatures
     kept = drop_boilerplate_pairs([p for p, v in verdicts if v.is_dup], list(range(n)), sigs,
-                                  settings.boilerplate_clusters)
+                                  settings.boilerplate_clusters, cluster_share=settings.boilerplate_share)
     res["boilerplate_vec"] = time.perf_counter() - t
     res["boilerplate_dropped"] = res["verified"] - len(kept)
     return res

@@ -154,11 +154,11 @@ def test_two_pages_that_share_only_the_sites_sidebar_stay_apart(tmp_path):
     story = next(k for k in sorted(ARTICLES, reverse=True) if k not in posts and ARTICLES[k]["body"][:1].isascii())
     write(folder, "wire-copy.html", site_b("Wire", paragraphs(story)[:3] + [SIDEBAR]))
     write(folder, "wire-original.html", site_a("Original", paragraphs(story)[:3] + [SIDEBAR]))
-    s = make_settings(tmp_path, dedup={"boilerplate_clusters": 3})  # off by default
+    s = make_settings(tmp_path)  # the filters are on by default
     ingest([folder], s, export=False)
     got = clusters(s)
     assert got == {frozenset({"wire-copy.html", "wire-original.html"})}, got
     assert not any({"gallery-1.html", "gallery-2.html"} <= c for c in got), got
-    off = make_settings(tmp_path / "off", dedup={"boilerplate_clusters": 0})
+    off = make_settings(tmp_path / "off", dedup={"shared_parts": False, "boilerplate_clusters": 0})
     ingest([folder], off, export=False)
     assert any({"gallery-1.html", "gallery-2.html"} <= c for c in clusters(off)), "without the filter they merge"

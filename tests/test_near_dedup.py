@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from winnow.dedup import near
-from winnow.dedup.boilerplate import drop_boilerplate_pairs
+from winnow.dedup.boilerplate import drop_boilerplate_pairs, without_boilerplate
 from winnow.dedup.lsh import NearDupIndex, candidate_probability, lsh_params
 from winnow.dedup.minhash import SIGNATURE_VERSION, signatures_datasketch
 from winnow.dedup.shingles import shingle_strings, tokens
@@ -30,7 +30,7 @@ DATA = Path(__file__).parent / "data" / "dedup"
 ARTICLES = json.loads((DATA / "articles.json").read_text(encoding="utf-8"))["articles"]
 GOLDEN = json.loads((DATA / "signature-golden.json").read_text(encoding="utf-8"))
 S = DedupSettings()
-B = replace(S, boilerplate_clusters=3)  # the boilerplate filter on (off by default)
+B = replace(S, boilerplate_clusters=3)  # the count the filter's tests were written for (default 4)
 
 
 def body(doc_id: str) -> str:
@@ -234,7 +234,7 @@ def engine_clusters(docs: dict[str, str], settings: DedupSettings) -> dict[str, 
     ids = sorted(docs)
     sigs = near.signatures([docs[i] for i in ids], settings)
     pairs = near.find_pairs([(i, docs[i], g) for i, g in zip(ids, sigs)], [], docs, settings)
-    pairs = drop_boilerplate_pairs(pairs, ids, sigs, settings.boilerplate_clusters)
+    pairs, _, _ = without_boilerplate(pairs, ids, sigs, {i: len(docs[i]) for i in ids}, settings)
     assign = near.cluster({i: (len(docs[i]), 0) for i in ids}, pairs, [], settings.representative)
     return {i: a.cluster_id for i, a in assign.items()}
 
@@ -248,6 +248,55 @@ def test_two_pages_that_share_only_a_sidebar_do_not_cluster():
     # the boilerplate filter is what keeps them apart
     off = engine_clusters(docs, replace(S, boilerplate_clusters=0))
     assert off["gallery-1"] == off["gallery-2"]
+
+
+# A site's comment policy (112 words) that a text-dump cleaner keeps under every article.
+POLICY = ("Comment guidelines. Reader feedback should stay within the guidelines of this community. "
+          "These guidelines are used to identify the comments that will be removed from display on the "
+          "site. Please keep your comments relevant to the topic of the article, do not be abusive or "
+          "combative towards other readers, and do not share any personal information such as phone "
+          "numbers, home addresses or e-mail addresses. Comments that are off topic, that contain links "
+          "to other sites or that advertise products will be deleted without notice. Repeat offenders "
+          "will lose the right to comment. By posting a comment you agree that we may publish it in print "
+          "and online, edited for length and clarity, under the name you give.")
+
+
+def test_a_comment_policy_inside_unrelated_articles_does_not_chain_them_into_one_cluster():
+    """Three articles of one site, each as HTML (the article) and as a text dump whose cleaning
+    kept the comment policy below it, and a page whose body is the policy alone. The policy is
+    contained in every dump, each article in its dump: without the shared-part filter union-find
+    chains all seven documents into one cluster; with the defaults each article is one cluster
+    of its two copies and the policy page stays alone."""
+    arts = ["1ace8c85", "4a44ab3e", "51374560"]  # three topics
+    assert len({ARTICLES[k]["topic"] for k in arts}) == 3
+    docs = {"policy-page": POLICY}
+    for k in arts:
+        docs[f"{k}.html"] = body(k)
+        docs[f"{k}.txt"] = body(k) + "\n" + POLICY
+    assert near.verify(POLICY, docs[f"{arts[0]}.txt"], S).reason == "containment"
+    got = engine_clusters(docs, S)
+    for k in arts:
+        assert got[f"{k}.html"] == got[f"{k}.txt"], k
+    assert len({got[f"{k}.html"] for k in arts} | {got["policy-page"]}) == 4, got
+    off = engine_clusters(docs, replace(S, shared_parts=False, boilerplate_clusters=0))
+    assert len(set(off.values())) == 1, "without the filter the policy chains the articles"
+
+
+def test_the_boilerplate_threshold_grows_with_the_warehouse():
+    """Two documents agreeing on 128 slot values that 7 other clusters also hold: boilerplate among
+    a few hundred clusters, not among 20,000 (where 7 holders are what chance gives a quoted
+    sentence; ``boilerplate_share`` 0.001 asks for 20)."""
+    rng = np.random.default_rng(0)
+    shared = rng.integers(0, 2**32, 128, dtype=np.uint64).astype(np.uint32)
+
+    def run(n_other: int) -> list:
+        sigs = rng.integers(0, 2**32, (9 + n_other, 128), dtype=np.uint64).astype(np.uint32)
+        sigs[:9] = shared  # docs 0 and 1 are the pair; 2..8 hold the same values, unpaired
+        pairs = [(0, 1, 1.0, 1.0)]
+        return drop_boilerplate_pairs(pairs, list(range(len(sigs))), sigs, 4, cluster_share=0.001)
+
+    assert run(300) == []
+    assert run(20_000) == [(0, 1, 1.0, 1.0)]
 
 
 def test_syndicated_copies_with_the_site_sidebar_still_cluster():

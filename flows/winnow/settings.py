@@ -71,7 +71,13 @@ class DedupSettings:
     min_containment: float = 0.8  # ... or containment of the shorter in the longer ...
     min_containment_shingles: int = 100  # ... when the shorter has this many shingles (not a teaser)
     representative: str = "longest"  # "longest" | "earliest": which member stands for a cluster
-    boilerplate_clusters: int = 0  # off by default (see config/winnow.toml); a pair agreeing mostly on signature values of this many clusters is dropped (0: off)
+    shared_parts: bool = True  # leave out the pairs of a text found inside two unrelated documents (winnow.dedup.boilerplate)
+    boilerplate_clusters: int = 4  # a pair agreeing mostly on signature values of this many clusters is left out (0: off) ...
+    boilerplate_share: float = 0.001  # ... and of at least this share of all clusters (the threshold grows with the warehouse)
+
+
+# [dedup] settings applied where clusters are recomputed from the stored pairs: not part of dedup_hash
+CLUSTER_TIME_DEDUP = ("shared_parts", "boilerplate_clusters", "boilerplate_share")
 
 
 def default_export_dir(db: str | os.PathLike) -> str:
@@ -183,9 +189,9 @@ class Settings:
         another version of winnow's tokenisation (``winnow.vocab.words.VERSION``), are not reused."""
         from winnow.vocab.words import VERSION
 
-        # representative and boilerplate_clusters act where clusters are recomputed from the stored
-        # pairs, not on the pairs (boilerplate_clusters left out: the hashes of earlier warehouses hold)
-        d = {k: v for k, v in self.to_dict()["dedup"].items() if k != "boilerplate_clusters"}
+        # representative and the boilerplate filters act where clusters are recomputed from the stored
+        # pairs, not on the pairs (left out: the hashes of earlier warehouses hold)
+        d = {k: v for k, v in self.to_dict()["dedup"].items() if k not in CLUSTER_TIME_DEDUP}
         return _hash(d | {"representative": None, "vocabulary": VERSION})
 
     @property
@@ -306,6 +312,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float, bool]] = {
     ("dedup", "min_containment"): (0, 1, False),
     ("dedup", "min_containment_shingles"): (0, 1_000_000, True),
     ("dedup", "boilerplate_clusters"): (0, 1_000_000, True),
+    ("dedup", "boilerplate_share"): (0, 1, True),
     ("warehouse", "lock_timeout_seconds"): (0, 7 * 86400, True),
     ("flow", "batch_size"): (1, 100_000, True),
     ("flow", "workers"): (0, 1024, True),  # 0 = one per core

@@ -1,5 +1,17 @@
 """Pairs that agree on boilerplate: a site's sidebar is not an article shared by two pages.
 
+Two filters of the verified pairs, applied where clusters are recomputed (every run, from the
+stored pairs), in this order:
+
+1. ``drop_shared_parts``: a text found inside two documents that are not copies of each other,
+   one of which also holds another, unrelated text, is a part they share (a comment policy, an
+   "about" box, a list of tour dates), not an article; its containment pairs are left out.
+   It looks at the pairs alone (no threshold that grows with the warehouse).
+2. ``drop_boilerplate_pairs``: pairs that agree mostly on MinHash slot values held by several
+   clusters (below), "several" being a share of the clusters of the warehouse.
+
+``without_boilerplate`` applies both as the settings say (``run_dedup`` and the benchmarks call it).
+
 A cleaner sometimes keeps a site's sidebar, "about" box or comment guidelines beside the
 article, or instead of it. Two pages of that site then share most of their shingles and pass
 verification, and union-find joins their clusters. How often a text occurs cannot tell a
@@ -10,7 +22,12 @@ cluster, while a sidebar is repeated under articles that are not copies of one a
 The signal comes from the MinHash signatures already stored: slot ``i`` of a signature holds
 the smallest hash of the document's shingles under permutation ``i``, a sample of its text.
 A slot value found in the signatures of ``min_clusters`` or more clusters (clusters of the
-verified pairs, before this filter) is boilerplate. A verified pair is dropped when fewer
+verified pairs, before this filter), and of at least ``cluster_share`` of all the clusters, is
+boilerplate. The share keeps the threshold in step with the warehouse: the more documents, the
+more often two unrelated ones hold one slot value by chance (a sentence quoted by both), and a
+fixed count then calls every slot boilerplate (at 100,000 documents of ``benchmarks/scale.py``,
+whose bodies reuse a pool of real sentences ~45 times each, a count of 3 kept 28 of 6,983 planted
+copies from their cluster; 30 or more kept none out). A verified pair is dropped when fewer
 than ``min_share`` of the slots its two signatures agree on hold other values: what the two
 documents share is mostly text that unrelated documents share too.
 
@@ -21,12 +38,19 @@ filter applies where the clusters are recomputed, every run).
 
 from __future__ import annotations
 
-from typing import Any, Hashable, Iterable, Sequence
+from collections import defaultdict
+from typing import Any, Hashable, Iterable, Mapping, Sequence
+
+import math
 
 import numpy as np
 
+from winnow.dedup.clusters import _pair_fields
+from winnow.settings import DedupSettings
+
 DocId = Hashable
 MIN_SHARE = 0.5  # share of the agreeing slots that must hold values other clusters do not have
+NEAR_IDENTICAL = 0.8  # Jaccard at which a pair is kept whatever its shorter side is part of
 
 
 def _ends(p: Any) -> tuple[DocId, DocId]:
@@ -72,19 +96,27 @@ def boilerplate_slots(sigs: np.ndarray, cluster: np.ndarray, min_clusters: int) 
     return out
 
 
+def min_clusters_for(n_clusters: int, min_clusters: int, cluster_share: float) -> int:
+    """How many clusters must hold a slot value for it to be boilerplate."""
+    return max(min_clusters, math.ceil(cluster_share * n_clusters))
+
+
 def drop_boilerplate_pairs(
     pairs: Sequence[Any], doc_ids: Sequence[DocId], sigs: np.ndarray, min_clusters: int,
-    min_share: float = MIN_SHARE,
+    min_share: float = MIN_SHARE, cluster_share: float = 0.0,
 ) -> list[Any]:
     """The verified ``pairs`` (``Pair`` or tuples starting ``(a, b, ...)``) that do not agree
     mostly on boilerplate, in their order. ``doc_ids``/``sigs``: the signatures of the live
     documents (rows of ``sigs``); a pair with a document without a signature is kept, and
-    ``min_clusters = 0`` keeps every pair."""
+    ``min_clusters = 0`` keeps every pair. A slot value is boilerplate when at least
+    ``min_clusters_for(number of clusters, min_clusters, cluster_share)`` clusters hold it."""
     if min_clusters <= 0 or not pairs:
         return list(pairs)
     row = {d: i for i, d in enumerate(doc_ids)}
     edges = [(row[a], row[b]) for a, b in map(_ends, pairs) if a in row and b in row]
-    frequent = boilerplate_slots(np.asarray(sigs), _cluster_of(len(doc_ids), edges), min_clusters)
+    cluster = _cluster_of(len(doc_ids), edges)
+    need = min_clusters_for(len(np.unique(cluster)), min_clusters, cluster_share)
+    frequent = boilerplate_slots(np.asarray(sigs), cluster, need)
     kept = []
     for p in pairs:
         a, b = _ends(p)
@@ -96,3 +128,59 @@ def drop_boilerplate_pairs(
         if n_agree == 0 or int((agree & ~frequent[row[a]]).sum()) >= min_share * n_agree:
             kept.append(p)
     return kept
+
+
+def drop_shared_parts(
+    pairs: Sequence[Any], lengths: Mapping[DocId, int], min_containment: float,
+) -> list[Any]:
+    """The verified ``pairs`` less the containment pairs of shared parts, in their order.
+
+    A pair's shorter side (``lengths``: characters, ties by doc id) is *contained* in the longer
+    when the pair's containment reaches ``min_containment``. A document B is a shared part when
+    it is contained in two documents X and Y that are not a verified pair (not copies of each
+    other), and X or Y also contains a document other than B that is not paired with B (so X or
+    Y holds two unrelated texts: an article and a part it shares with other pages). Every pair
+    in which a shared part is the contained side is left out, unless the two are near-identical
+    (Jaccard >= ``NEAR_IDENTICAL``).
+
+    Copies of one story are contained in one another and paired with one another, so the shorter
+    copy is not a shared part; a story inside two pages with different chrome is not one either,
+    unless a page also holds another text that is not the story. A function of the pairs alone:
+    the same whatever their order, for an incremental run as for a run from scratch."""
+    fields = [_pair_fields(p) for p in pairs]
+    paired = {frozenset((a, b)) for a, b, _, _ in fields}
+
+    def inside(a: DocId, b: DocId) -> tuple[DocId, DocId]:  # (shorter, longer)
+        return (a, b) if (lengths[a], a) <= (lengths[b], b) else (b, a)  # type: ignore[operator]
+
+    holders: dict[DocId, set] = defaultdict(set)  # doc -> documents it is contained in
+    held: dict[DocId, set] = defaultdict(set)  # doc -> documents contained in it
+    for a, b, _, c in fields:
+        if c >= min_containment:
+            small, big = inside(a, b)
+            holders[small].add(big)
+            held[big].add(small)
+
+    def holds_another(x: DocId, b: DocId) -> bool:
+        return any(h != b and frozenset((h, b)) not in paired for h in held[x])
+
+    shared = {
+        b for b, xs in holders.items()
+        if any(y != x and frozenset((x, y)) not in paired
+               for x in xs if holds_another(x, b) for y in xs)
+    }
+    return [p for p, (a, b, j, c) in zip(pairs, fields)
+            if not (c >= min_containment and j < NEAR_IDENTICAL and inside(a, b)[0] in shared)]
+
+
+def without_boilerplate(
+    pairs: Sequence[Any], doc_ids: Sequence[DocId], sigs: np.ndarray, lengths: Mapping[DocId, int],
+    settings: DedupSettings,
+) -> tuple[list[Any], int, int]:
+    """Both filters as ``settings`` say: (kept pairs, pairs left out as shared parts, pairs left
+    out as boilerplate). ``lengths``: characters of every document of a pair."""
+    kept = drop_shared_parts(pairs, lengths, settings.min_containment) if settings.shared_parts else list(pairs)
+    shared = len(pairs) - len(kept)
+    out = drop_boilerplate_pairs(kept, doc_ids, sigs, settings.boilerplate_clusters,
+                                 cluster_share=settings.boilerplate_share)
+    return out, shared, len(kept) - len(out)

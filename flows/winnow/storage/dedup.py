@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pyarrow as pa
 
-from winnow.dedup.boilerplate import drop_boilerplate_pairs
+from winnow.dedup.boilerplate import without_boilerplate
 from winnow.dedup.clusters import DocMeta, cluster
 from winnow.dedup.lsh import NearDupIndex, candidates
 from winnow.dedup.minhash import SIGNATURE_DTYPE, signature_key, signatures
@@ -41,6 +41,7 @@ class DedupStats:
     signatures_computed: int = 0
     candidate_pairs: int = 0
     new_pairs: int = 0
+    shared_part_pairs: int = 0  # stored pairs left out of the clusters: the shorter side is a part other pages share
     boilerplate_pairs: int = 0  # stored pairs left out of the clusters: they agree mostly on boilerplate
     clusters: int = 0  # clusters of two or more
     folded: int = 0  # documents that are not their cluster's representative
@@ -142,15 +143,19 @@ def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats:
         con.execute(named("insert_seen"), [shash, run_id])
 
 
-def _without_boilerplate(con, settings: Settings, pairs: list, reps: list[str], stats: DedupStats) -> list:
-    """The stored pairs less those that agree mostly on boilerplate (``winnow.dedup.boilerplate``),
-    judged on the stored signatures of every live document compared (``reps``)."""
+def _without_boilerplate(con, settings: Settings, pairs: list, reps: list[str], lengths: dict[str, int],
+                         stats: DedupStats) -> list:
+    """The stored pairs less those of shared parts and those that agree mostly on boilerplate
+    (``winnow.dedup.boilerplate``), judged on the pairs, the documents' lengths and the stored
+    signatures of every live document compared (``reps``)."""
     s = settings.dedup
-    if not s.boilerplate_clusters or not pairs:
+    if not pairs or not (s.shared_parts or s.boilerplate_clusters):
         return pairs
-    ids, sigs = _load_signatures(con, signature_key(s), reps)
-    kept = drop_boilerplate_pairs(pairs, ids, sigs, s.boilerplate_clusters)
-    stats.boilerplate_pairs = len(pairs) - len(kept)
+    if s.boilerplate_clusters:
+        ids, sigs = _load_signatures(con, signature_key(s), reps)
+    else:
+        ids, sigs = [], np.zeros((0, s.num_perm), SIGNATURE_DTYPE)
+    kept, stats.shared_part_pairs, stats.boilerplate_pairs = without_boilerplate(pairs, ids, sigs, lengths, s)
     return kept
 
 
@@ -168,7 +173,8 @@ def run_dedup(con, run_id: str, settings: Settings) -> DedupStats:
             reps = sorted(min(g) for g in groups.values())  # one document per exact group
             find_new_pairs(con, run_id, settings, reps, stats)
             pairs = con.execute(named("live_pairs"), [settings.dedup_hash]).fetchall()
-            pairs = _without_boilerplate(con, settings, pairs, reps, stats)
+            lengths = {d["doc_id"]: d["char_count"] for d in docs}
+            pairs = _without_boilerplate(con, settings, pairs, reps, lengths, stats)
         else:
             pairs = []
         meta = {d["doc_id"]: DocMeta(d["char_count"], d["created"]) for d in docs}
