@@ -7,7 +7,7 @@ import duckdb
 
 from conftest import ingest, make_settings, query
 from test_flow_stages import _folder
-from winnow.pipeline import Pipeline
+from winnow.pipeline import LanguageTagger, Pipeline
 from winnow.report.queries import rows as report_rows
 from winnow.storage import db as wdb
 from winnow.storage import queries
@@ -49,6 +49,33 @@ def test_a_failed_batch_is_resolved_by_the_run_that_ingests_the_file(tmp_path, m
     rows = query(settings, "SELECT run_id, reason, resolved_run_id, resolved_at IS NOT NULL FROM rejected_files")
     assert rows == [(first["run_id"], "error", second["run_id"], True)], "kept as history, resolved by run 2"
     assert _counted(settings) == {"stats": {}, "report": {}, "card": 0}
+
+
+def test_an_error_on_a_file_whose_content_hash_is_known_is_retried_by_the_next_run(tmp_path, monkeypatch):
+    """A step failing on one page (after the file was read and hashed) is not a verdict on the file:
+    the next run takes it in, as it does a file whose whole batch failed."""
+    folder = _folder(tmp_path, ["a.txt", "b.txt", "c.txt"])
+    settings = make_settings(tmp_path, flow={"runner": "thread", "batch_size": 1, "workers": 1})
+    real = LanguageTagger.process
+
+    def faulty(self, doc):
+        if doc.source.path.endswith("b.txt"):
+            raise MemoryError("the worker ran out of memory on this page")
+        return real(self, doc)
+
+    monkeypatch.setattr(LanguageTagger, "process", faulty)
+    first = ingest([folder], settings, export=False)
+    assert first["rejections"] == {"error": 1}
+    assert query(settings, "SELECT reason, sha256 IS NOT NULL FROM rejected_files") == [("error", True)]
+
+    monkeypatch.setattr(LanguageTagger, "process", real)
+    second = ingest([folder], settings, export=False)
+    assert (second["files"]["new"], second["files"]["unchanged"]) == (1, 2), second["files"]
+    assert second["documents"]["corpus"] == 3
+    assert query(settings, "SELECT resolved_run_id FROM rejected_files") == [(second["run_id"],)]
+    assert _counted(settings) == {"stats": {}, "report": {}, "card": 0}
+    third = ingest([folder], settings, export=False)  # taken in: unchanged from now on
+    assert (third["files"]["new"], third["files"]["unchanged"]) == (0, 3)
 
 
 def test_a_resolved_file_that_fails_again_is_rejected_again(tmp_path, monkeypatch):
@@ -98,3 +125,55 @@ def test_migration_017_resolves_stored_errors_of_files_taken_in_later_and_keeps_
     assert [r[:3] for r in rows] == [("b.txt", "error", "r2"), ("c.txt", "error", None), ("d.txt", "error", None),
                                      ("e.txt", "too_short", None)]
     assert rows[0][3].startswith("2026-01-02")
+
+
+def _warehouse_before(path, version: int):
+    """A warehouse file as winnow left it before migration ``version``."""
+    con = duckdb.connect(str(path))
+    con.execute(queries.named("schema_migrations_table"))
+    for v, name, sql in wdb.migrations():
+        if v < version:
+            con.execute(sql)
+            con.execute(queries.named("record_migration"), [v, name])
+    return con
+
+
+def test_migration_023_resolves_an_error_of_a_file_changed_back_and_taken_in(tmp_path):
+    """p.txt: an `error` with its content (A) known (r1), changed to B (r2), changed back to A and taken
+    in (r3): A's version keeps r1 as its first run, so 017 left the error unresolved; r3 made A's document.
+    q.txt failed again on its content (r1, r3) and stays unresolved."""
+    path = tmp_path / "old.duckdb"
+    con = _warehouse_before(path, 17)
+    for run_id, day in (("r1", 1), ("r2", 2), ("r3", 3)):
+        con.execute("INSERT INTO runs (run_id, started_at, status, pipeline_version, config_hash, fingerprint) "
+                    "VALUES (?, ?::TIMESTAMPTZ, 'completed', 'v', 'c', 'f')", [run_id, f"2026-01-0{day} 10:00"])
+    for p in ("p.txt", "q.txt"):
+        con.execute("INSERT INTO rejected_files (run_id, path, sha256, reason, detail, rejected_at) "
+                    "VALUES ('r1', ?, 'A', 'error', 'language: MemoryError', '2026-01-01 10:05'::TIMESTAMPTZ)", [p])
+    for p, sha, doc, outcome, status, first, superseded in (
+            ("p.txt", "A", "dA", "document", "current", "r1", None),  # taken back in by r3, first seen by r1
+            ("p.txt", "B", "dB", "document", "superseded", "r2", "r3"),
+            ("q.txt", "A", None, "rejected", "current", "r1", None)):
+        con.execute("INSERT INTO source_files (path, sha256, fingerprint, doc_id, outcome, status, first_run_id, "
+                    "superseded_run_id) VALUES (?, ?, 'f', ?, ?, ?, ?, ?)", [p, sha, doc, outcome, status, first,
+                                                                            superseded])
+    for doc, sha, run in (("dA", "A", "r3"), ("dB", "B", "r2")):
+        con.execute("INSERT INTO documents (doc_id, sha256, fingerprint, text, language, char_count, word_count, "
+                    "content_hash, extractor, extractor_version, run_id, created_at) "
+                    "VALUES (?, ?, 'f', 'text', 'en', 4, 1, ?, 'x', '1', ?, now())", [doc, sha, sha, run])
+    con.close()
+
+    with wdb.open_write(path, 10):  # migrates
+        pass
+    rows = query_file(path, "SELECT path, reason, resolved_run_id, resolved_at::VARCHAR FROM rejected_files "
+                            "ORDER BY path")
+    assert [r[:3] for r in rows] == [("p.txt", "error", "r3"), ("q.txt", "error", None)]
+    assert rows[0][3].startswith("2026-01-03")
+
+
+def query_file(path, sql: str):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

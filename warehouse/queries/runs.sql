@@ -23,4 +23,10 @@ SELECT status FROM runs ORDER BY started_at DESC LIMIT 1
 
 -- name: known_files
 -- Current file versions: made with this run's settings (same fingerprint, ?) or with others.
-SELECT path, sha256, fingerprint = ? AS same_settings FROM source_files WHERE status = 'current'
+-- Not a version with an unresolved `error` rejection (a step failed on it: a bug, a crash, memory):
+-- the next run retries it, as it does a file never taken in.
+SELECT path, sha256, fingerprint = ? AS same_settings FROM source_files s
+WHERE status = 'current'
+  AND NOT EXISTS (SELECT 1 FROM rejected_files e
+                  WHERE e.reason = 'error' AND e.resolved_run_id IS NULL
+                    AND e.path = s.path AND e.sha256 = s.sha256)
