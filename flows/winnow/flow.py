@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import secrets
 import sys
 import time
@@ -72,6 +73,40 @@ class Payload:
         self.value = value
 
 
+_UNSET = object()
+
+
+class Packed:
+    """A big value (a batch, its result, the corpus evidence) carried through Prefect as one pickled blob.
+
+    Prefect's process pool unpickles a task's result twice in the flow's process (once in a done
+    callback that only looks for errors, once for ``result()``), and pickles every argument of every
+    submission anew with cloudpickle, which calls back into Python for each object. As one blob of
+    bytes, the value is pickled once by the C pickler where it is first shipped (the evidence once
+    for all batches), the blob is copied instead of unpickled, and it is unpickled once, on first use
+    of ``value``. A value must not change once shipped (its blob is kept for the next shipment).
+    """
+
+    __slots__ = ("_value", "_blob")
+
+    def __init__(self, value):
+        self._value, self._blob = value, None
+
+    @property
+    def value(self):
+        if self._value is _UNSET:  # received: unpickled once, the blob freed
+            self._value, self._blob = pickle.loads(self._blob), None
+        return self._value
+
+    def __getstate__(self):
+        if self._blob is None:
+            self._blob = pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
+        return self._blob
+
+    def __setstate__(self, blob):
+        self._value, self._blob = _UNSET, blob
+
+
 class InProcess(Payload):
     """A flow parameter that only means something in the flow's own process (the progress display).
 
@@ -113,13 +148,13 @@ def begin_task(run_id: str, prepared: InProcess, settings: Settings, flow_run_id
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, persist_result=False)
-def process_batch_task(candidates: Payload, settings: Settings, evidence: Payload) -> Payload:
+def process_batch_task(candidates: Packed, settings: Settings, evidence: Packed) -> Packed:
     """Read, clean and tag a batch of files. Pure CPU: safe to run on any worker."""
     if os.getpid() != _FLOW_PID:  # a worker process: it must not outlive the run
         exit_with_parent()
     result = process_files(candidates.value, settings, evidence.value)
     result.worker_pid = os.getpid()
-    return Payload(result)
+    return Packed(result)
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
@@ -253,8 +288,10 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
             batches = _batches(plan.todo, cfg.flow.batch_size, worker_count(cfg.flow))
             window = 2 * worker_count(cfg.flow)  # batches in flight: bounded memory
 
+            shipped_evidence = Packed(evidence)  # pickled once for all batches
+
             def submit(i: int):
-                return process_batch_task.submit(Payload(batches[i]), cfg, Payload(evidence))
+                return process_batch_task.submit(Packed(batches[i]), cfg, shipped_evidence)
 
             futures = [submit(i) for i in range(min(window, len(batches)))]
             for i in range(len(batches)):

@@ -20,6 +20,7 @@ from typing import Iterable, Iterator, Optional
 from winnow import __version__, limits
 from winnow.clean import clean_html, clean_text_dump
 from winnow.clean.evidence import LineEvidence, line_hashes
+from winnow.clean.text.lines import split_lines
 from winnow.clean.html.extract import extractor_version as html_extractor_version
 from winnow.dedup.exact import content_hash
 from winnow.dedup.minhash import signatures
@@ -146,9 +147,10 @@ class Cleaner(Stage):
     def _extract(self, doc: Document):
         if doc.source.type == "html":
             return clean_html(doc.raw, self.settings)
-        ex = clean_text_dump(doc.raw, evidence=self.evidence)
+        lines = split_lines(doc.raw)  # once, for the cleaner and for the evidence counts
+        ex = clean_text_dump(doc.raw, evidence=self.evidence, lines=lines)
         if self.settings.corpus_evidence:
-            doc.line_hashes = line_hashes(doc.raw)
+            doc.line_hashes = line_hashes(doc.raw, lines)
         return ex
 
     def _cheap_checks(self, doc: Document) -> Optional[Rejection]:

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from winnow.clean.text.features import line_words
-from winnow.clean.text.lines import line_key, split_lines
+from winnow.clean.text.lines import Line, line_key, split_lines
 from winnow.clean.text.params import EVIDENCE
 
 
@@ -20,9 +20,12 @@ def line_hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def line_hashes(text: str) -> list[int]:
-    """Distinct hashes of the lines of a text dump the cleaner looks up (same split, key and word limit)."""
-    keys = {line_key(ln.text) for ln in split_lines(text) if line_words(ln.text) <= EVIDENCE["max_words"]}
+def line_hashes(text: str, lines: list[Line] | None = None) -> list[int]:
+    """Distinct hashes of the lines of a text dump the cleaner looks up (same split, key and word limit).
+
+    ``lines``: ``split_lines(text)`` when the caller has it (the pipeline splits once for both)."""
+    lines = split_lines(text) if lines is None else lines
+    keys = {line_key(ln.text) for ln in lines if line_words(ln.text) <= EVIDENCE["max_words"]}
     return sorted(line_hash(k) for k in keys if k)
 
 

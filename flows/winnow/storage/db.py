@@ -221,7 +221,11 @@ def _duckdb_holder(duckdb_message: str) -> str:
 def open_write(db: Path, timeout: float) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection, migrated, held only for the duration of the block."""
     db = Path(db)
-    check_warehouse_path(db)
+    if _migrated_here(db):  # a warehouse already: not another program's (a run opens it once per batch)
+        _check_parent(db)
+        _check_file(db)
+    else:
+        check_warehouse_path(db)
     with data_lock(db, timeout, "cannot load into the warehouse"):
         con = _connect(db, read_only=False)
         try:
@@ -235,6 +239,15 @@ def open_write(db: Path, timeout: float) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 _migrated: set[tuple[int, int]] = set()  # (device, inode) of files this process brought up to date
+
+
+def _migrated_here(db: Path) -> bool:
+    """This very file (same device and inode) was migrated by this process: it is a winnow warehouse."""
+    try:
+        st = os.stat(db)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) in _migrated
 
 
 def _migrate_once(con: duckdb.DuckDBPyConnection, db: Path) -> None:

@@ -19,7 +19,7 @@ _CREDIT = re.compile(patterns.CAPTION_CREDIT, re.I)
 _COL = {name: i for i, name in enumerate(NAMES)}
 
 
-def clean_text_dump(text: str, evidence=None) -> Extraction:
+def clean_text_dump(text: str, evidence=None, lines: list[Line] | None = None) -> Extraction:
     """Title + body paragraphs of a plain-text dump of a web page; every other line removed with a reason.
 
     ``evidence`` (optional, corpus statistics) has ``count(key) -> int``: in how many
@@ -27,10 +27,11 @@ def clean_text_dump(text: str, evidence=None) -> Extraction:
     ``total`` (an int, or a method returning one): how many documents were counted.
     Lines recurring in many documents (a site's chrome) are removed with reason
     ``recurring``; thresholds in ``params.EVIDENCE``. Without evidence the cleaner
-    works alone. Never raises; never returns text that is not in the input.
+    works alone. Never raises; never returns text that is not in the input. ``lines``: the
+    text's ``split_lines``, when the caller has split it already (for the evidence counts).
     """
     try:
-        return clean_with(text, evidence=evidence, model=default_model())
+        return clean_with(text, evidence=evidence, model=default_model(), lines=lines)
     except Exception as exc:  # never raise: keep nothing, say why
         return Extraction(
             title=None, paragraphs=[], extractor=EXTRACTOR, not_article=True,
@@ -38,10 +39,11 @@ def clean_text_dump(text: str, evidence=None) -> Extraction:
         )
 
 
-def clean_with(text: str, evidence=None, model: LineModel | None = None) -> Extraction:
+def clean_with(text: str, evidence=None, model: LineModel | None = None,
+               lines: list[Line] | None = None) -> Extraction:
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    lines = split_lines(text)
+    lines = split_lines(text) if lines is None else lines
     if not lines:
         return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR, not_article=True, not_article_reason="empty")
     pf = page_features(lines)
