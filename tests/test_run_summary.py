@@ -53,3 +53,40 @@ def test_a_settings_change_says_re_cleaned_not_changed_files(tmp_path):
     third = ingest([folder], changed, export=False)
     assert (third["files"]["changed"], third["files"]["recleaned"]) == (1, 0)
     assert "by changed files" in "\n".join(summary_lines(third, changed))
+
+
+def test_pairs_the_boilerplate_filter_kept_apart_are_counted_in_every_summary(tmp_path):
+    """`dedup.boilerplate_pairs` reaches --json, runs.summary and the artifact table, and the human line
+    names it only when there are some."""
+    import json
+    from collections import Counter
+
+    from test_dedup_warehouse import ARTICLES, SIDEBAR, site_a, write
+    from winnow.cli import summary_lines
+    from winnow.summary import RunSummary
+    from conftest import query
+
+    folder = tmp_path / "in"
+    posts = [k for k in sorted(ARTICLES) if len(ARTICLES[k]["body"].split()) > 150
+             and ARTICLES[k]["body"][:1].isascii()][:8]
+    for k in posts:
+        write(folder, f"post-{k}.html", site_a(ARTICLES[k]["topic"], [" ".join(ARTICLES[k]["body"].split()[:60]),
+                                                                      SIDEBAR]))
+    write(folder, "gallery-1.html", site_a("Fashion week", ["Portraits from the first day of the fashion week.", SIDEBAR]))
+    write(folder, "gallery-2.html", site_a("Saturday", ["Twelve looks from the market on Saturday.", SIDEBAR]))
+    on = make_settings(tmp_path / "on", dedup={"shared_parts": False, "boilerplate_clusters": 3})
+    summary = ingest([folder], on, export=False)
+    kept_apart = summary["duplicates"]["boilerplate_pairs"]
+    assert kept_apart >= 1, summary["duplicates"]  # the two galleries at least
+    stored = json.loads(query(on, "SELECT summary FROM runs WHERE run_id = ?", [summary["run_id"]])[0][0])
+    assert stored["duplicates"]["boilerplate_pairs"] == kept_apart
+    line = next(x for x in summary_lines(summary, on) if x.startswith("duplicates"))
+    assert line.endswith(f"; {kept_apart} pair{'s' if kept_apart > 1 else ''} kept apart as boilerplate"), line
+    table = RunSummary(run_id="r", stats=Counter({"dedup.boilerplate_pairs": kept_apart})).table_rows()
+    assert {"what": "duplicates boilerplate_pairs", "count": kept_apart} in table
+
+    off = make_settings(tmp_path / "off", dedup={"shared_parts": False, "boilerplate_clusters": 0})
+    plain = ingest([folder], off, export=False)
+    assert plain["duplicates"]["boilerplate_pairs"] == 0
+    line = next(x for x in summary_lines(plain, off) if x.startswith("duplicates"))
+    assert "boilerplate" not in line and line.endswith(" near)"), line

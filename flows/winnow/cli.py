@@ -290,7 +290,9 @@ def summary_lines(s: dict, settings: Settings) -> list[str]:
         docs += f"; {plural(n, 'file')} had the content of a stored document"
     rows.append(("documents", docs))
     rows.append(("duplicates", f"{dup['folded']} folded into {plural(dup['clusters'], 'cluster')} "
-                               f"({dup['exact']} exact, {dup['near']} near)"))
+                               f"({dup['exact']} exact, {dup['near']} near)"
+                               + (f"; {plural(dup['boilerplate_pairs'], 'pair')} kept apart as boilerplate"
+                                  if dup.get("boilerplate_pairs") else "")))
     rows.append(("languages", (", ".join(f"{k} {v}" for k, v in s["languages"].items()) or "-") + " (this run)"))
     if s["rejections"]:
         rows.append(("rejected", ", ".join(f"{k} {v}" for k, v in s["rejections"].items())

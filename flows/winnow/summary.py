@@ -109,6 +109,8 @@ class RunSummary:
                 "signatures_computed": s["dedup.signatures_computed"] + s["signature.out"],
                 "signatures_read_back": s["dedup.signatures_computed"],  # texts the dedup stage re-read to sign
                 "new_near_pairs": s["dedup.new_pairs"],
+                # verified pairs the opt-in boilerplate filter kept out of the clusters (this run's clustering)
+                "boilerplate_pairs": s["dedup.boilerplate_pairs"],
             },
             "languages": _sorted(_with_prefix(s, "language:")),
             "rejections": _sorted(rejections),
