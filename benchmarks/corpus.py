@@ -13,7 +13,7 @@ import random
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_EVAL = Path("/work/shared/eval")
+from shared_folder import EVAL as DEFAULT_EVAL  # noqa: E402  ($WINNOW_SHARED/eval, or beside the repo)
 
 
 def material(eval_dir: Path) -> list[tuple[str, bytes]]:

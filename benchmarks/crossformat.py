@@ -1,7 +1,7 @@
 """Cross-format near duplicates on pages the dedup rules were not made on.
 
     python benchmarks/dedup.py --skip-quality --skip-scale --cross-format [--cross-pages N]
-    python benchmarks/crossformat.py [--pages N] [--eval-dir /work/shared/eval]
+    python benchmarks/crossformat.py [--pages N] [--eval-dir SHARED/eval]
 
 Every dev page with gold text (``benchmarks/renderings.py``: aeb-dev and the four
 wceb-dev data sets, 1,575 pages of many sites) is one article that a user may get
@@ -39,6 +39,7 @@ from winnow.dedup import near  # noqa: E402
 from winnow.dedup.boilerplate import without_boilerplate  # noqa: E402
 from winnow.dedup.lsh import candidates, lsh_params  # noqa: E402
 from winnow.settings import DedupSettings  # noqa: E402
+from shared_folder import EVAL  # noqa: E402  ($WINNOW_SHARED/eval, or beside the repo)
 
 FORMATS = ("html", "inscriptis", "flat", "wrapped", "markdown")
 
@@ -289,7 +290,7 @@ def explain(cleaned: dict, settings: DedupSettings) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--eval-dir", type=Path, default=Path("/work/shared/eval"))
+    ap.add_argument("--eval-dir", type=Path, default=EVAL)
     ap.add_argument("--pages", type=int, default=None, help="at most this many pages per data set")
     ap.add_argument("--cache", type=Path, help="reuse (or write) the cleaned bodies in this file")
     args = ap.parse_args(argv)

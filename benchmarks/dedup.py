@@ -1,6 +1,6 @@
 """Near-duplicate detection benchmark: quality on a known set, then speed and memory at scale.
 
-    python benchmarks/dedup.py [--set DIR] [--shared ../shared] [--sizes 10000,100000]
+    python benchmarks/dedup.py [--set DIR] [--shared SHARED] [--sizes 10000,100000]
                                [--skip-quality] [--skip-scale] [--no-datasketch] [--e2e]
 
 (a) Quality. ``benchmarks/dupset.py`` builds a set of real article bodies with known
@@ -71,6 +71,7 @@ from winnow.dedup.boilerplate import drop_boilerplate_pairs, without_boilerplate
 from winnow.dedup.lsh import NearDupIndex, candidates, lsh_params  # noqa: E402
 from winnow.dedup.minhash import SEED, signatures, signatures_datasketch_stock  # noqa: E402
 from winnow.settings import DedupSettings  # noqa: E402
+from shared_folder import SHARED  # noqa: E402  ($WINNOW_SHARED, or beside the repo)
 
 DEFAULT_SET = ROOT / "benchmarks" / "out" / "dupset"
 
@@ -583,7 +584,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", type=Path, default=DEFAULT_SET, help="where the benchmark set is (built if missing)")
     ap.add_argument("--rebuild", action="store_true", help="regenerate the set even if it exists")
-    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--shared", type=Path, default=SHARED,
+                    help="the shared material folder (default %(default)s: $WINNOW_SHARED, else beside the repository)")
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--skip-quality", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")

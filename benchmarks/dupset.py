@@ -1,6 +1,6 @@
 """Generate a near-duplicate benchmark set with known pairs, from real article bodies.
 
-    python benchmarks/dupset.py OUT_DIR [--shared ../shared] [--seed 0] [--copies 3]
+    python benchmarks/dupset.py OUT_DIR [--shared SHARED] [--seed 0] [--copies 3]
 
 Material (read-only, from ``shared/``): the 89 real article bodies of
 ``eval/aeb-dev/ground-truth.json`` with their real pages (``html/*.html.gz``) and
@@ -69,7 +69,7 @@ from pathlib import Path
 import lxml.html
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SHARED = REPO.parent / "shared"
+from shared_folder import SHARED as DEFAULT_SHARED  # noqa: E402  ($WINNOW_SHARED, or beside the repo)
 
 # Real articles of the benchmark that report the same story (different outlets): must not merge.
 REAL_ONTOPIC_GROUPS = {

@@ -1,6 +1,6 @@
 """The corpus filters at their defaults on every seed and every dev article: none may be rejected.
 
-    python benchmarks/filters.py [--eval /work/shared/eval]
+    python benchmarks/filters.py [--eval SHARED/eval]
 
 Runs the real pipeline (read, clean, filter, language, corpus filter) with ``[filter] quality``
 switched on at its default thresholds over the seeds, the dev split's HTML pages and plain-text
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_EVAL = Path("/work/shared/eval")
+from shared_folder import EVAL as DEFAULT_EVAL  # noqa: E402
 
 
 def page_sets(eval_dir: Path) -> dict[str, list[str]]:

@@ -6,7 +6,7 @@ benchmark (gzipped HTML + ``ground-truth.json`` with ``articleBody``), then winn
 ``winnow.evaluate``), the mean per-page F1, CPU ms/page and the worst pages of each.
 Everything is measured in the same run, single-threaded.
 
-    python benchmarks/html_settings.py                 # ../shared/eval/aeb-dev
+    python benchmarks/html_settings.py                 # SHARED/eval/aeb-dev
     python benchmarks/html_settings.py --data DIR --worst 8
 
 Exit status 1 when winnow scores below trafilatura's best single setting (F1), or when
@@ -34,7 +34,9 @@ from winnow.clean.html import clean_html  # noqa: E402
 from winnow.evaluate import score_page, summarize  # noqa: E402
 from winnow.settings import CleanSettings  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "aeb-dev"
+from shared_folder import EVAL  # noqa: E402
+
+DEFAULT_DATA = EVAL / "aeb-dev"
 
 # trafilatura's own keyword arguments; extract() defaults to include_comments=True.
 SETTINGS: dict[str, dict] = {

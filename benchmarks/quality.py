@@ -1,6 +1,6 @@
 """Extraction quality of winnow's cleaners against gold, with baselines measured in the same run.
 
-    python benchmarks/quality.py [--eval-dir /work/shared/eval] [--seeds seeds] [--folds 5 | --no-cv]
+    python benchmarks/quality.py [--eval-dir SHARED/eval] [--seeds seeds] [--folds 5 | --no-cv]
 
 Metric: ``winnow.evaluate`` (4-token shingles, P and R averaged over pages, F1 of
 those averages, plus the mean of per-page F1). Inputs:

@@ -1,7 +1,7 @@
 """HTML extraction quality per data set, leave-one-data-set-out, with the extractors winnow could
 call measured in the same run; and HTML cleaning time per page against trafilatura's.
 
-    python benchmarks/quality_html.py [--eval-dir /work/shared/eval] [--quick] [--no-cache]
+    python benchmarks/quality_html.py [--eval-dir SHARED/eval] [--quick] [--no-cache]
 
 (``benchmarks/quality.py`` runs this as its HTML part.)
 
@@ -57,7 +57,7 @@ sys.path.insert(0, str(ROOT / "flows"))
 
 from winnow.evaluate import score_page, summarize  # noqa: E402
 
-DEFAULT_EVAL = Path("/work/shared/eval")
+from shared_folder import EVAL as DEFAULT_EVAL  # noqa: E402
 OUT = ROOT / "benchmarks" / "out" / "html"
 DATASETS = ("aeb-dev", "dragnet", "readability", "cleanportaleval", "cleaneval-dev")
 QUICK_EVERY = {"dragnet": 8, "aeb-dev": 2}  # --quick: every n-th page of these sets, all of the others

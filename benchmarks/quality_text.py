@@ -1,6 +1,6 @@
 """The text-dump path against gold, per data set and per rendering, leave-one-data-set-out.
 
-    python benchmarks/quality_text.py [--eval-dir /work/shared/eval] [--datasets aeb-dev,dragnet]
+    python benchmarks/quality_text.py [--eval-dir SHARED/eval] [--datasets aeb-dev,dragnet]
                                       [--renderings inscriptis,wrapped] [--limit N] [--shipped]
 
 For every dev data set (``renderings.DATASETS``) and every rendering of its pages

@@ -1,6 +1,6 @@
 """The dev pages with gold text, and plain-text dumps of them in several renderings.
 
-    python benchmarks/renderings.py [--eval-dir /work/shared/eval]   # builds the cache, prints counts
+    python benchmarks/renderings.py [--eval-dir SHARED/eval]   # builds the cache, prints counts
 
 Data sets (each scored on its own; ``shared/eval/wceb-dev/README.md`` says how
 each marks its content):
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_EVAL = Path("/work/shared/eval")
+from shared_folder import EVAL as DEFAULT_EVAL  # noqa: E402
 CACHE = ROOT / "benchmarks" / "out" / "renderings"
 DATASETS = ("aeb-dev", "dragnet", "readability", "cleanportaleval", "cleaneval-dev")
 RENDERINGS = ("inscriptis", "flat", "wrapped", "markdown")

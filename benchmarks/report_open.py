@@ -1,6 +1,6 @@
 """How fast `winnow report` pages open in headless Chromium, on the seeds and on a 2,000-file warehouse.
 
-    python benchmarks/report_open.py [--docs 2000] [--eval /work/shared/eval] [--opens 5] [--keep]
+    python benchmarks/report_open.py [--docs 2000] [--eval SHARED/eval] [--opens 5] [--keep]
 
 1. Builds two warehouses with the real `winnow ingest`: the seeds, and ``--docs`` files generated
    from real page material (benchmarks/corpus.py: the dev split's HTML pages and text dumps, the

@@ -1,7 +1,7 @@
 """Throughput: the Prefect pipeline against a bare Python loop doing the same per-document calls.
 
     python benchmarks/throughput.py [--docs 2400] [--repeat 3] [--server] [--dask] [--baseline ../main]
-                                    [--eval /work/shared/eval]
+                                    [--eval SHARED/eval]
 
 1. Generates a corpus of ``--docs`` files from real page material: the dev split's
    HTML pages (gzipped and not) and plain-text dumps, the seeds, the multilingual

@@ -1,6 +1,6 @@
 """Train the text-dump cleaner's line model from the dev data sets (minutes, one core).
 
-    python benchmarks/train_text_cleaner.py [--eval-dir /work/shared/eval] [--max-pages 250] [--lodo]
+    python benchmarks/train_text_cleaner.py [--eval-dir SHARED/eval] [--max-pages 250] [--lodo]
 
 1. Training pages come from every dev data set (``renderings.DATASETS``: aeb-dev and
    the four wceb-dev subsets), at most ``--max-pages`` per data set (every k-th
@@ -52,7 +52,7 @@ from winnow.clean.text.lines import split_lines  # noqa: E402
 from winnow.clean.text.model import WEIGHTS, Forest, LineModel, stage2_matrix  # noqa: E402
 from winnow.evaluate import shingles  # noqa: E402
 
-DEFAULT_EVAL = Path("/work/shared/eval")
+from shared_folder import EVAL as DEFAULT_EVAL  # noqa: E402
 _TOKEN = re.compile(r"\w+")
 _MARKER = re.compile(r"^\s*(?:[*+o•·-])\s+")
 

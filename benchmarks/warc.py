@@ -1,6 +1,6 @@
 """WARC ingest beside the same pages as HTML files, and warcio beside fastwarc.
 
-    python benchmarks/warc.py [--pages 445] [--rounds 2] [--eval /work/shared/eval]
+    python benchmarks/warc.py [--pages 445] [--rounds 2] [--eval SHARED/eval]
 
 1. Takes ``--pages`` real HTML pages (the dev split's, cycled; each made unique by a marker
    comment) and writes them three ways: one .html file per page, one WARC.gz (a request and
