@@ -230,3 +230,39 @@ def test_served_runs_clean_on_the_process_pool_and_make_the_corpus_winnow_ingest
             proc.wait()
     served = corpus_rows(tmp_path / "served.duckdb")
     assert len(served) == files - 1 and served == corpus_rows(tmp_path / "once.duckdb")
+
+
+def test_the_prefect_yaml_deployment_cleans_on_the_process_pool(tmp_path):
+    """The flow `prefect deploy` deploys, loaded from prefect.yaml's entry point as a Prefect worker loads
+    it, runs winnow-ingest as a subflow with `[flow] workers` processes: no batch is cleaned in its own."""
+    import logging
+
+    from prefect.flows import load_flow_from_entrypoint
+
+    from conftest import make_settings, query
+    from winnow.startup import ensure_server
+
+    ensure_server()
+    entry = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"][0]["entrypoint"]
+    path, _, name = entry.partition(":")
+    deployed = load_flow_from_entrypoint(f"{ROOT / path}:{name}")
+    settings = make_settings(tmp_path, flow={"runner": "process", "workers": 2, "batch_size": 2})
+    messages: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    keep = Keep()
+    logging.getLogger("prefect.flow_runs").addHandler(keep)
+    try:
+        summary = deployed(inputs=[str(SEEDS)], settings=settings.to_dict(), export=False)
+    finally:
+        logging.getLogger("prefect.flow_runs").removeHandler(keep)
+    assert summary["documents"]["new"] == 5 and query(settings, "SELECT count(*) FROM corpus") == [(5,)]
+    text = "\n".join(messages)
+    cleaned_in = {int(p) for p in re.findall(r"cleaned in process (\d+)", text)}
+    assert len(re.findall("cleaned in process", text)) == 4, text  # 5 files, at most 2 a batch, 2 workers: 2+1+1+1
+    assert cleaned_in and os.getpid() not in cleaned_in, text
+    pool = re.search(r"^task runner WorkerPool; worker processes ([\d, ]+);", text, re.M)
+    assert pool and cleaned_in <= {int(p) for p in pool.group(1).split(", ")}, text
