@@ -12,7 +12,10 @@ For each size, in this one run, smallest first:
    process, after a warm-up run so Prefect's home database exists as in everyday use.
 3. Samples every 0.25 s the flow process and its descendants (``/proc/<pid>/status``:
    VmHWM, the kernel's peak resident set): peak memory of the flow process, of each worker
-   process and of Prefect's server; and the load average of the machine.
+   process and of Prefect's server; and the load average of the machine. The flow process
+   measures its own peak in each of its steps (``step_peak_mb`` in the run summary, exact:
+   ``winnow.memory`` resets the kernel's peak when a step starts), printed as "flow process
+   peak by step"; its resident set is sampled instead (and kept as a timeline in results.json).
 4. Reports time, documents/s, the warehouse size (database file, and the export), each
    stage's cost from the run summary (planning, Prefect start-up, processing, load, dedup,
    export), the dedup stage's share of the run (see ``dedup_share``), and the planted
@@ -79,11 +82,11 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def _status(pid: int) -> tuple[int, str] | None:
-    """(VmHWM in kB, role) of a live process."""
+def _status(pid: int, key: str = "VmHWM") -> tuple[int, str] | None:
+    """(VmHWM, or another size of /proc/<pid>/status, in kB; role) of a live process."""
     try:
         with open(f"/proc/{pid}/status") as f:
-            hwm = next((int(line.split()[1]) for line in f if line.startswith("VmHWM:")), 0)
+            hwm = next((int(line.split()[1]) for line in f if line.startswith(key + ":")), 0)
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
     except (OSError, StopIteration):
@@ -96,23 +99,30 @@ def _status(pid: int) -> tuple[int, str] | None:
 
 
 class Sampler(threading.Thread):
-    """Peak memory of a process and each of its descendants, and the machine's load, until stopped."""
+    """Peak memory of a process and each of its descendants, and the machine's load, until stopped.
+
+    The flow process resets its own kernel peak at each of its steps (``winnow.memory``), so its
+    resident set is sampled (``VmRSS``) and kept as a timeline too; its exact per-step peaks come
+    from the run summary (``step_peak_mb``)."""
 
     def __init__(self, pid: int, every: float = 0.25):
         super().__init__(daemon=True)
         self.pid, self.every = pid, every
         self.peaks: dict[int, tuple[int, str]] = {}
         self.loads: list[float] = []
+        self.timeline: list[tuple[float, float]] = []  # (seconds since start, flow RSS MB), every ~5 s
         self.done = threading.Event()
 
     def run(self) -> None:
-        ticks = 0
+        ticks, t0 = 0, time.perf_counter()
         while not self.done.is_set():
             for p in _tree(self.pid):
-                got = _status(p)
+                got = _status(p, "VmRSS" if p == self.pid else "VmHWM")
                 if got:
                     role = "flow" if p == self.pid else got[1]
                     self.peaks[p] = (max(got[0], self.peaks.get(p, (0, ""))[0]), role)
+                    if p == self.pid and ticks % 20 == 0:
+                        self.timeline.append((round(time.perf_counter() - t0, 1), round(got[0] / 1024, 1)))
             if ticks % 20 == 0:
                 self.loads.append(os.getloadavg()[0])
             ticks += 1
@@ -127,6 +137,7 @@ class Sampler(threading.Thread):
         return {"flow_peak_mb": by_role.get("flow", [0])[0], "worker_peaks_mb": by_role.get("worker", []),
                 "server_peak_mb": max(by_role.get("prefect server", [0])),
                 "other_peaks_mb": by_role.get("other", []) + by_role.get("resource tracker", []),
+                "flow_timeline_mb": self.timeline,
                 "load": [round(min(loads), 1), round(sum(loads) / len(loads), 1), round(max(loads), 1)]}
 
 
@@ -148,7 +159,11 @@ def ingest(corpus: Path, db: Path, home: Path, export: bool) -> tuple[dict, dict
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"winnow ingest failed ({proc.returncode}):\n{err[-3000:]}")
-    return json.loads(out), sampler.report(), wall
+    summary, memory = json.loads(out), sampler.report()
+    steps = summary.get("step_peak_mb", {})
+    memory["flow_step_peaks_mb"] = steps  # exact, measured by the flow process itself
+    memory["flow_peak_mb"] = max([memory["flow_peak_mb"], *steps.values()])
+    return summary, memory, wall
 
 
 def planted_found(db: Path, truth: Path) -> dict:
@@ -301,6 +316,9 @@ def print_run(r: dict) -> None:
           f"min {m['load'][0]} / mean {m['load'][1]} / max {m['load'][2]}")
     print(f"- peak memory: flow process {m['flow_peak_mb']:.0f} MB; workers "
           f"{', '.join(f'{x:.0f}' for x in worker_peaks(m))} MB; Prefect server {m['server_peak_mb']:.0f} MB")
+    if m.get("flow_step_peaks_mb"):
+        print("- flow process peak by step (MB): " + ", ".join(
+            f"{k} {v:.0f}" for k, v in m["flow_step_peaks_mb"].items()))
     print(f"- warehouse {r['warehouse_mb']:.1f} MB, export {r['export_mb']:.1f} MB (input {r['corpus_mb']:.0f} MB)")
     print(f"- dedup stage {dedup_s:.1f} s = {100 * share:.1f}% of the run (flow: LSH + verification + clusters "
           f"{r['stages']['dedup']:.1f} s; signatures on the workers {r['signature_worker_seconds']:.1f} s "

@@ -35,6 +35,7 @@ from winnow.dedup.minhash import signature_key
 from winnow.discover import Candidate, Discovery, discover
 from winnow.pipeline import BatchResult, process_files
 from winnow.ingest import exit_with_parent, stop_requested
+from winnow.memory import meter
 from winnow.planning import Prepared, new_run_id
 from winnow.progress import Progress
 from winnow.records import Rejection
@@ -131,7 +132,8 @@ def plan_task(run_id: str, inputs: list[str], found: Payload, settings: Settings
     """Register the run, record discovery rejections, split files into new/changed/unchanged,
     and take the snapshot of corpus evidence this run cleans with."""
     discovery: Discovery = found.value
-    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
+    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
+                       memory_mb=settings.warehouse.memory_limit_mb) as con:
         evidence = wload.load_evidence(con) if settings.clean.corpus_evidence else None  # before begin_run
         rejected_before = wload.begin_run(con, run_id, settings, inputs, flow_run_id, discovery.rejections)
         plan = wload.plan_files(con, discovery.candidates, settings)
@@ -143,7 +145,8 @@ def plan_task(run_id: str, inputs: list[str], found: Payload, settings: Settings
 def begin_task(run_id: str, prepared: InProcess, settings: Settings, flow_run_id: str | None) -> int:
     """Register a run planned before the flow started (``winnow.planning``) and its discovery rejections."""
     p: Prepared = prepared.value
-    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
+    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
+                       memory_mb=settings.warehouse.memory_limit_mb) as con:
         return wload.begin_run(con, run_id, settings, p.inputs, flow_run_id, p.discovery.rejections)
 
 
@@ -159,20 +162,23 @@ def process_batch_task(candidates: Packed, settings: Settings, evidence: Packed)
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
 def load_batch_task(run_id: str, batch: Payload, settings: Settings) -> Stats:
-    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
+    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
+                       memory_mb=settings.warehouse.memory_limit_mb) as con:
         key = signature_key(settings.dedup) if settings.dedup.near else None
         return wload.load_batch(con, run_id, settings.fingerprint, batch.value, key)
 
 
 @task(name="dedup", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
 def dedup_task(run_id: str, settings: Settings) -> Stats:
-    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
+    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
+                       memory_mb=settings.warehouse.memory_limit_mb) as con:
         return run_dedup(con, run_id, settings).as_stats()
 
 
 @task(name="export", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
 def export_task(settings: Settings):
-    with wdb.open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
+    with wdb.open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
+                      memory_mb=settings.warehouse.memory_limit_mb) as con:
         return export_corpus(con, settings.warehouse.export_dir, protected=protected_paths(settings), settings=settings)
 
 
@@ -186,7 +192,8 @@ def report_task(settings: Settings) -> dict:
 
 @task(name="finish-run", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
 def finish_task(run_id: str, status: str, summary: RunSummary, settings: Settings) -> RunSummary:
-    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
+    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
+                       memory_mb=settings.warehouse.memory_limit_mb) as con:
         summary.status = status
         summary.corpus_documents = wload.corpus_size(con)
         wload.finish_run(con, run_id, status, summary.to_dict())
@@ -296,7 +303,8 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
             futures = [submit(i) for i in range(min(window, len(batches)))]
             for i in range(len(batches)):
                 try:
-                    result: BatchResult = futures[i].result().value
+                    with summary.metered("processing"):  # waiting on the workers
+                        result: BatchResult = futures[i].result().value
                 except Exception as e:  # one batch failing (a worker died, a bug) must not end the run
                     if stop_requested():  # ... unless its worker was stopped with the run
                         raise KeyboardInterrupt("stopped") from None
@@ -321,7 +329,8 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
                     summary.export = asdict(export_task(cfg))
             summary.seconds_work = time.perf_counter() - started
             shown.stage("finishing")
-            summary = finish_task(run_id, "completed", summary, cfg)
+            with summary.metered("finish"):
+                summary = finish_task(run_id, "completed", summary, cfg)
         except BaseException as e:
             if (isinstance(e, KeyboardInterrupt) or type(e).__name__ == "TerminationSignal"
                     or stop_requested(wait=1.0)):
@@ -338,10 +347,12 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
     _publish_artifacts(summary)
     out = summary.to_dict()
     out["flow_started"] = started
-    t_report = time.perf_counter()
-    report = _publish_report(cfg) if cfg.report.after_run else None
+    t_report, peaks = time.perf_counter(), {}
+    with meter(peaks, "report"):
+        report = _publish_report(cfg) if cfg.report.after_run else None
     if report:
         out["step_seconds"]["report"] = round(time.perf_counter() - t_report, 3)
+        out["step_peak_mb"].update(peaks)
     out = out | ({"report": report} if report else {})
     _announce(out)
     return out

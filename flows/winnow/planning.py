@@ -51,7 +51,8 @@ class Prepared:
 def prepare(inputs: list[str], settings: Settings) -> Prepared:
     """Discover the inputs and plan them against the warehouse (the caller holds the run lock)."""
     discovery = discover(inputs, follow_symlinks=settings.input.follow_symlinks)
-    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
+    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
+                       memory_mb=settings.warehouse.memory_limit_mb) as con:
         evidence = wload.load_evidence(con) if settings.clean.corpus_evidence else None
         plan = wload.plan_files(con, discovery.candidates, settings)
         completed = wload.last_run_completed(con)
@@ -62,7 +63,8 @@ def finish_nothing_new(run_id: str, prepared: Prepared, settings: Settings, expo
     """A run with no file to process, done without Prefect and recorded in ``runs``."""
     started = time.perf_counter()
     summary = RunSummary(run_id=run_id, pipeline_version=__version__, config_hash=settings.config_hash)
-    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
+    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
+                       memory_mb=settings.warehouse.memory_limit_mb) as con:
         rejected_before = wload.begin_run(con, run_id, settings, prepared.inputs, None,
                                           prepared.discovery.rejections)
         prepared.plan.rejected_before = rejected_before

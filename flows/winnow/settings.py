@@ -91,6 +91,7 @@ class WarehouseSettings:
     db: str = str(DEFAULT_DB)
     export_dir: str = ""  # unset: beside the warehouse (default_export_dir)
     lock_timeout_seconds: float = 60.0  # how long a second writer/reader waits for the file
+    memory_limit_mb: float = 1024.0  # DuckDB's memory limit on winnow's own connections (it spills beyond)
 
     def __post_init__(self) -> None:
         if self.export_dir == "":
@@ -314,6 +315,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float, bool]] = {
     ("dedup", "boilerplate_clusters"): (0, 1_000_000, True),
     ("dedup", "boilerplate_share"): (0, 1, True),
     ("warehouse", "lock_timeout_seconds"): (0, 7 * 86400, True),
+    ("warehouse", "memory_limit_mb"): (64, 1_048_576, True),
     ("flow", "batch_size"): (1, 100_000, True),
     ("flow", "workers"): (0, 1024, True),  # 0 = one per core
     ("flow", "retries"): (0, 100, True),

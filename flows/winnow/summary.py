@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from winnow.memory import meter
 from winnow.stage import Stats
 
 
@@ -60,18 +61,24 @@ class RunSummary:
     export: dict[str, Any] | None = None
     seconds_work: float = 0.0
     prefect: dict[str, Any] | None = None  # the Prefect flow run: id, name, UI link when a UI exists
+    peak_mb: dict[str, float] = field(default_factory=dict)  # step -> peak resident set of this process (MB)
 
     def add(self, stats: Stats | dict) -> None:
         self.stats.update(stats)
 
     @contextlib.contextmanager
     def timed(self, step: str) -> Iterator[None]:
-        """Add the block's wall time to ``seconds.<step>``."""
+        """Add the block's wall time to ``seconds.<step>``; its peak memory goes to ``peak_mb[step]``."""
         t = time.perf_counter()
         try:
-            yield
+            with meter(self.peak_mb, step):
+                yield
         finally:
             self.stats[f"seconds.{step}"] += time.perf_counter() - t
+
+    def metered(self, step: str):
+        """The block's peak memory in ``peak_mb[step]``, its time not counted (waiting on workers)."""
+        return meter(self.peak_mb, step)
 
     @property
     def files_to_process(self) -> int:
@@ -118,6 +125,8 @@ class RunSummary:
             "warc": dict(sorted(_with_prefix(s, "warc:").items())),
             "step_seconds": {k.partition(".")[2]: round(v, 3) for k, v in sorted(s.items())
                              if k.startswith("seconds.")},
+            # peak resident set of the flow's process during each of its steps, in MB (Linux)
+            "step_peak_mb": dict(sorted(self.peak_mb.items())),
             "export": self.export,
             "prefect": self.prefect,
             "seconds_work": round(self.seconds_work, 3),

@@ -11,7 +11,7 @@ CREATE OR REPLACE TEMP MACRO report_site(url, path) AS coalesce(
 -- The corpus (one row per duplicate cluster) with what cleaning removed from each document.
 CREATE OR REPLACE TEMP VIEW report_documents AS
 WITH removed AS (
-    SELECT doc_id, count(*) AS removed_lines, sum(words) AS removed_words
+    SELECT doc_id, sum(lines)::BIGINT AS removed_lines, sum(words) AS removed_words
     FROM report_segment_words            -- registered by queries.py: words counted by winnow.vocab
     GROUP BY doc_id
 )

@@ -58,7 +58,8 @@ def write_report(con, out: str | os.PathLike, *, warehouse: str, largest_cluster
 
 def report_warehouse(settings: Settings, out: str | os.PathLike | None = None) -> ReportResult:
     """Open the settings' warehouse read-only and write its report (default: ``settings.report_path``)."""
-    with open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds) as con:
+    with open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
+                   memory_mb=settings.warehouse.memory_limit_mb) as con:
         return write_report(con, out or settings.report_path, warehouse=str(settings.warehouse.db),
                             largest_clusters=settings.report.largest_clusters,
                             browser_documents=settings.report.browser_documents)

@@ -217,9 +217,19 @@ def _duckdb_holder(duckdb_message: str) -> str:
     return f" (held by PID {m.group(1)})" if m else ""
 
 
+def memory_config(memory_mb: float | None) -> dict:
+    """DuckDB's settings for a connection limited to ``memory_mb`` (None: DuckDB's default, 80% of RAM).
+
+    DuckDB's buffer pool grows to its limit before it spills to the temporary folder beside the
+    database (``<db>.tmp``), and the flow opens its connections in its own long-lived process."""
+    return {} if memory_mb is None else {"memory_limit": f"{float(memory_mb)}MiB"}
+
+
 @contextlib.contextmanager
-def open_write(db: Path, timeout: float) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection, migrated, held only for the duration of the block."""
+def open_write(db: Path, timeout: float, memory_mb: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection, migrated, held only for the duration of the block.
+
+    ``memory_mb``: DuckDB's memory limit on it (``[warehouse] memory_limit_mb``)."""
     db = Path(db)
     if _migrated_here(db):  # a warehouse already: not another program's (a run opens it once per batch)
         _check_parent(db)
@@ -227,7 +237,7 @@ def open_write(db: Path, timeout: float) -> Iterator[duckdb.DuckDBPyConnection]:
     else:
         check_warehouse_path(db)
     with data_lock(db, timeout, "cannot load into the warehouse"):
-        con = _connect(db, read_only=False)
+        con = _connect(db, read_only=False, config=memory_config(memory_mb))
         try:
             if _is_foreign(con):
                 raise WarehouseError(f"{db} is a DuckDB database of another program (tables, no winnow schema): "
@@ -359,9 +369,10 @@ def _seal(con: duckdb.DuckDBPyConnection, limits: QueryLimits) -> None:
 
 
 @contextlib.contextmanager
-def open_read(db: Path, timeout: float, safe: bool = False,
-              limits: QueryLimits | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection. ``safe`` also closes every door to the outside world and applies ``limits``."""
+def open_read(db: Path, timeout: float, safe: bool = False, limits: QueryLimits | None = None,
+              memory_mb: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection. ``safe`` also closes every door to the outside world and applies ``limits``;
+    otherwise ``memory_mb`` is DuckDB's memory limit on it (``[warehouse] memory_limit_mb``)."""
     db = Path(db)
     if not db.exists():
         raise WarehouseError(f"no warehouse at {db}: run `winnow ingest` first (or pass --db)")
@@ -369,7 +380,7 @@ def open_read(db: Path, timeout: float, safe: bool = False,
     if _peek(db, schema_version) == 0:  # refused before any lock file is made beside it
         raise WarehouseError(f"{db} is a DuckDB file but not a winnow warehouse")
     with data_lock(db, timeout, "cannot read the warehouse"):
-        con = _connect(db, read_only=True, config=SAFE_READ_CONFIG if safe else None)
+        con = _connect(db, read_only=True, config=SAFE_READ_CONFIG if safe else memory_config(memory_mb))
         try:
             if schema_version(con) == 0:
                 raise WarehouseError(f"{db} is a DuckDB file but not a winnow warehouse")
@@ -444,9 +455,11 @@ def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    if not con.execute(named("schema_migrations_exists")).fetchone()[0]:
+    # fetchall, not fetchone: the connection is handed over with its results read to the end
+    # (DuckDB 2 refuses register() and other work while a result is unfinished)
+    if not con.execute(named("schema_migrations_exists")).fetchall()[0][0]:
         return 0
-    return con.execute(named("schema_version")).fetchone()[0]
+    return con.execute(named("schema_version")).fetchall()[0][0]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
