@@ -17,7 +17,8 @@ Systems, all on the same decoded pages in this run: winnow's ``clean_html``; tra
 as text by inscriptis (as the wceb-dev README's reference figures).
 
 Leave-one-data-set-out: winnow's HTML path picks, per page, between trafilatura's body and
-readability's by general signals whose thresholds (``patterns.CHOOSER``) are fitted by
+readability's by general signals, and gives trafilatura without precision mode a say when the
+body is a few words (``extract.fuller``); the thresholds of both (``patterns.CHOOSER``) are fitted by
 ``fit_chooser`` below. The figure reported for a data set comes from thresholds fitted on the
 other data sets only (the held-out set never contributes); the shipped thresholds (fitted on
 all of them) are printed beside, with their in-sample figures. Every other threshold of the
@@ -207,22 +208,27 @@ def safe(fn: Callable[[str], str]) -> Callable[[Page], str]:
 
 # ---------------------------------------------------------------- winnow, leave-one-data-set-out
 
+CANDIDATES = ("trafilatura", "readability", "balanced")
+
+
 def winnow_candidates(p: Page) -> dict:
-    """Both of winnow's finished extractions of a page (readability's body, trafilatura's) and
-    the chooser's inputs: what the leave-one-data-set-out fit needs, computed once per page."""
+    """winnow's finished extractions of a page (readability's body, trafilatura's, trafilatura's
+    without precision mode) and the chooser's inputs: what the leave-one-data-set-out fit needs,
+    computed once per page."""
     from winnow.clean.html import extract as ex
     from winnow.settings import CleanSettings
 
     settings = CleanSettings()
     page = ex.analyse(p.html, settings)
     out: dict = {"features": None}
-    for name in ("trafilatura", "readability"):
-        out[name] = {"text": "", "not_article": False}
+    for name in CANDIDATES:
+        out[name] = {"text": "", "not_article": False, "words": 0, "none": True}
         if page is None:
             continue
         page.run(name)
         e = ex.finish(page, name, settings)
-        out[name] = {"text": "\n".join(e.paragraphs), "not_article": e.not_article}
+        out[name] = {"text": "\n".join(e.paragraphs), "not_article": e.not_article, "words": ex.body_words(e),
+                     "none": page.blocks[name] is None}
     if page is not None:
         out["features"] = page.features
     return out
@@ -239,6 +245,8 @@ class Scored:
     scores: dict
     not_article: dict[str, bool | None]  # None: that body has no text, it has no say
     missing: dict[str, bool]  # that extractor found no body at all
+    words: dict[str, int]  # words of each finished body (winnow's word count; 0 when not_article)
+    balanced_none: bool  # trafilatura without precision mode found no body
     readable: bool = False  # the gold has READABLE_WORDS words or more
     empty: dict[str, bool] = field(default_factory=dict)  # that body has fewer than EMPTY_WORDS words
 
@@ -257,22 +265,33 @@ def score_candidates(pages: list[Page], cands: dict[str, dict]) -> list[Scored]:
     out = []
     for p in pages:
         c = cands[p.id]
-        texts = {n: ("" if c[n]["not_article"] else c[n]["text"]) for n in ("trafilatura", "readability")}
+        texts = {n: ("" if c[n]["not_article"] else c[n]["text"]) for n in CANDIDATES}
         out.append(Scored(p, c["features"], texts, {n: score_page(p.id, t, p.gold) for n, t in texts.items()},
                           {n: _verdict(c[n]) for n in ("trafilatura", "readability")},
                           {n: c[n]["not_article"] is False and not c[n]["text"] and _no_words(c, n)
                            for n in ("trafilatura", "readability")},
+                          {n: c[n]["words"] for n in CANDIDATES}, c["balanced"]["none"],
                           words(p.gold) >= READABLE_WORDS, {n: words(t) < EMPTY_WORDS for n, t in texts.items()}))
     return out
 
 
 from winnow.clean.html.candidates import choose, confident, doubtful, fragment_of_index, other  # noqa: E402
+from winnow.clean.html.extract import FULLER_FLOOR  # noqa: E402
 
 
 def pick(s: Scored, params: dict) -> str:
     """The body ``clean_html`` uses with these chooser thresholds (the steps of ``extract._clean``)."""
     if s.features is None:
         return "trafilatura"
+    name = _choose(s, params)
+    n = s.words[name]
+    if n < params["tiny_words"] and s.not_article.get(name) is not True and not s.balanced_none and s.words["balanced"] >= params["fuller"] * max(n, FULLER_FLOOR):
+        return "balanced"  # extract.fuller
+    return name
+
+
+def _choose(s: Scored, params: dict) -> str:
+    """readability's body or trafilatura's (``extract._choose``)."""
     name, second = "readability", False
     if doubtful(s.features, params):
         name, second = choose(s.features, params), True
@@ -307,6 +326,8 @@ GRID = {
     "min_overlap": (0.5, 0.7, 0.9),
     "link_margin": (0.05, 0.1, 0.2),
     "longer": (2.0, 3.0, 5.0, float("inf")),  # inf: the rule off
+    "tiny_words": (0, 25, 50),  # 0: extract.fuller off
+    "fuller": (3.0, 10.0, 30.0),
 }
 
 
@@ -495,9 +516,10 @@ def report(eval_dir: Path = DEFAULT_EVAL, quick: bool = False, cache: bool = Tru
 
     same = all(pat.CHOOSER.get(k) == v for k, v in shipped.items())
     out(f"- shipped in patterns.CHOOSER: {_fmt_params(pat.CHOOSER)}" + ("" if same else "  **(differs from the fit)**"))
-    chosen = {ds: sum(pick(s, shipped) == "readability" for s in sc) for ds, sc in scored.items()}
-    out("- pages where the shipped thresholds take readability's body: "
-        + ", ".join(f"{ds} {chosen[ds]} of {len(pages[ds])}" for ds in pages))
+    chosen = {ds: [pick(s, shipped) for s in sc] for ds, sc in scored.items()}
+    out("- pages whose body the shipped thresholds take from readability / trafilatura / trafilatura without "
+        "precision mode: " + ", ".join(f"{ds} {'/'.join(str(chosen[ds].count(n)) for n in ('readability', 'trafilatura', 'balanced'))}"
+                                       f" of {len(pages[ds])}" for ds in pages))
 
     if time_pages:
         sample = timing_sample(pages, time_pages)

@@ -126,6 +126,10 @@ def readability_body(tree, include_comments: bool, include_tables: bool) -> etre
         return None
     if div is None or not len(div):
         return None
+    # A scrolling box (``<marquee>``) that readability counts as main content is text a
+    # browser shows (a guest book, a notice); trafilatura's conversion deletes it with its words.
+    for box in div.iter("marquee"):
+        box.tag = "div"
     options = Extractor(comments=include_comments, tables=include_tables)
     body, _ = sanitize_tree(div, options)
     return body if body is not None and len(body) else None

@@ -16,7 +16,9 @@ How a page is decided (details in the modules of this package):
    promotional lines (``promo``);
 6. a page whose body is a list of headlines and teasers is ``not_article`` (index page), only
    when the other extractor does not find an article there; the body judged is kept in
-   ``removed`` (reason ``not_article``).
+   ``removed`` (reason ``not_article``);
+7. a body of a few words (or none; not an index page's) gives trafilatura without its precision
+   mode a say (``fuller``): its body is used when many times as long.
 
 ``clean_html`` never raises: any failure gives an empty extraction. Steps 5 and 6 are
 switched by ``clean.html_remove_related`` and ``clean.html_detect_index_pages``.
@@ -35,7 +37,7 @@ from trafilatura.settings import MANUALLY_CLEANED
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH, PRECISION_DISCARD_XPATH, TEASER_DISCARD_XPATH
 
 from winnow.clean.html import patterns as pat
-from winnow.clean.html.blocks import Block, LinkIndex, blocks_from_body
+from winnow.clean.html.blocks import Block, LinkIndex, blocks_from_body, count_words
 from winnow.clean.html.chrome import promo_lines, title_repeats
 from winnow.clean.html.candidates import (
     choose, confident, doubtful, features, fragment_of_index, other, overlap, readability_body, signals,
@@ -50,8 +52,9 @@ from winnow.settings import CleanSettings
 
 LOG = logging.getLogger(__name__)
 EXTRACTOR = "trafilatura"
-EXTRACTORS = {"trafilatura": "trafilatura", "readability": "readability-lxml"}  # whose body a document has
+EXTRACTORS = {"trafilatura": "trafilatura", "readability": "readability-lxml", "balanced": "trafilatura"}  # whose body a document has
 _VERSIONS = {name: version(name) for name in EXTRACTORS.values()}
+FULLER_FLOOR = 5  # a body of fewer words counts as this many for ``fuller`` (an empty one too)
 MAX_HTML_CHARS = 20_000_000  # trafilatura's own MAX_FILE_SIZE; longer input is cut
 
 
@@ -216,10 +219,13 @@ class Analysis:
         s = self.settings
         if name == "readability":
             body = readability_body(self.tree, s.html_include_comments, s.html_include_tables)
-        else:
-            doc = _run(self.tree, s, precision=s.html_favor_precision, metadata=False, fast=True)
+        else:  # "trafilatura", or "balanced": trafilatura without its precision mode
+            precision = s.html_favor_precision and name == "trafilatura"
+            doc = _run(self.tree, s, precision=precision, metadata=False, fast=True)
             body = getattr(doc, "body", None)
         self.blocks[name] = blocks_from_body(body, self.links) if body is not None else None
+        if name == "balanced":
+            return
         self.signals[name] = signals(self.blocks[name] or [])
         self.features.update(features(name[0], self.signals[name]))
         if len(self.signals) == 2:
@@ -250,6 +256,11 @@ def _clean(html, settings: CleanSettings, extractor: str | None = None, chooser:
     if extractor:
         page.run(extractor)
         return finish(page, extractor, settings)
+    return fuller(page, _choose(page, settings, chooser), settings, chooser)
+
+
+def _choose(page: Analysis, settings: CleanSettings, chooser: dict | None) -> Extraction:
+    """readability's body or trafilatura's, finished (``candidates``)."""
     name = "readability"
     if doubtful(page.features, chooser):
         page.run("trafilatura")
@@ -271,6 +282,34 @@ def _clean(html, settings: CleanSettings, extractor: str | None = None, chooser:
         if fragment_of_index(page.features, {"trafilatura": verdict(second)}, chooser):
             return second
     return result
+
+
+def body_words(result: Extraction, limit: int | None = None) -> int:
+    """Words of the body (counting stops at ``limit``, when given)."""
+    n = 0
+    for p in result.paragraphs:
+        n += count_words(p)
+        if limit is not None and n >= limit:
+            break
+    return n
+
+
+def fuller(page: Analysis, result: Extraction, settings: CleanSettings, chooser: dict | None = None) -> Extraction:
+    """When the body found has (almost) no words, trafilatura without its precision mode gets a
+    say: its body is used when it is ``fuller`` times as long (it still goes through winnow's
+    passes). Precision mode and readability both drop a text they cannot place (a page laid
+    out in tables, a page without paragraphs); a body of a few words is in doubt, and when in
+    doubt winnow keeps the article. A page judged an index page is left alone."""
+    p = chooser or pat.CHOOSER
+    n = body_words(result, limit=p["tiny_words"])
+    if n >= p["tiny_words"] or result.not_article:  # an index page both extractors agreed on stays one
+        return result
+    name = "balanced" if settings.html_favor_precision else "trafilatura"  # (without precision: the same body)
+    page.run(name)
+    if page.blocks[name] is None:
+        return result
+    second = finish(page, name, settings)
+    return second if body_words(second) >= p["fuller"] * max(n, FULLER_FLOOR) else result
 
 
 def verdict(result: Extraction) -> bool | None:

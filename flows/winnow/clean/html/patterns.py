@@ -80,6 +80,8 @@ CHOOSER: dict[str, float] = {
     "link_margin": 0.2,  # trafilatura's wins when readability's has this much more link text ...
     "min_overlap": 0.5,  # ... and trafilatura's holds this share of readability's words
     "longer": 3.0,  # trafilatura's wins also when this many times as long (no more link text)
+    "tiny_words": 25,  # a finished body shorter than this (or none) is in doubt (extract.fuller): ...
+    "fuller": 10.0,  # ... trafilatura's without precision mode is used when this many times as long
     # short_words and many_headlines are set by hand on tests/data/html/index: the dev data
     # sets are all articles, so a fit on them can only switch the index-page check off
 }
