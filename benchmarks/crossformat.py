@@ -35,6 +35,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from dataclasses import replace  # noqa: E402
 
+import numpy as np  # noqa: E402
+
 from winnow.dedup import near  # noqa: E402
 from winnow.dedup.boilerplate import without_boilerplate  # noqa: E402
 from winnow.dedup.lsh import candidates, lsh_params  # noqa: E402
@@ -158,6 +160,47 @@ def boilerplate_filter(min_groups: int, strict_jaccard: float = 0.8, min_share: 
     return keep
 
 
+def visible_text(html: str) -> str:
+    """Every text node of a page's body, scripts and styles left out (``lxml``): what a reader
+    could see, before any cleaning."""
+    import lxml.html
+
+    try:
+        doc = lxml.html.fromstring(html)
+    except Exception:  # an empty or unparsable page has no visible text
+        return ""
+    for bad in doc.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    body = doc.find("body")
+    return "\n".join(t.strip() for t in (doc if body is None else body).itertext() if t.strip())
+
+
+def inside_visible(cleaned: dict, visible: dict, settings: DedupSettings, min_share: float = 0.8):
+    """Measured, not in the pipeline: pairs whose cleaned bodies are each inside the other's
+    *visible* text (the raw text dump; the text nodes of an HTML page), to ``min_share`` of their
+    shingles, added to the pipeline's pairs. Candidates: LSH over signatures of the visible texts.
+    A signal that does not depend on what the two cleaners kept."""
+
+    def keep(order, sigs, pairs):
+        from winnow.dedup.shingles import shingle_sets
+
+        k = settings.shingle_words
+        cs = dict(zip(order, shingle_sets([cleaned[i] for i in order], k)))
+        vs = dict(zip(order, shingle_sets([visible[i] for i in order], k)))
+        vsigs = near.signatures([visible[i] for i in order], settings)
+        have = {(p.a, p.b) for p in pairs}
+
+        def share(a, b):
+            return len(np.intersect1d(cs[a], vs[b], assume_unique=True)) / len(cs[a]) if len(cs[a]) else 0.0
+
+        extra = [near.Pair(a, b, 0.0, 0.0, "visible")
+                 for a, b in sorted({tuple(sorted(p)) for p in candidates(list(zip(order, vsigs)), [], settings)})
+                 if (a, b) not in have and share(a, b) >= min_share and share(b, a) >= min_share]
+        return list(pairs) + extra
+
+    return keep
+
+
 def report(res: dict, datasets, settings: DedupSettings) -> None:
     rows = res["rows"]
     precision = 1 - res["wrong"] / res["merged"] if res["merged"] else 1.0
@@ -239,6 +282,14 @@ def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache:
          replace(settings, min_containment=0.7, min_containment_shingles=50), None),
     ] + [(f"frequency over groups of near-identical documents instead of clusters, >= {g} groups",
            replace(settings, shared_parts=False, boilerplate_clusters=0), boilerplate_filter(g)) for g in (5, 8)]
+    import renderings
+
+    raw = {f: renderings.dumps(pages, f, eval_dir) for f in FORMATS[1:]}
+    visible = {f"{p.key}|{f}": (visible_text(p.html) if f == "html" else raw[f][p.key]) for p in pages for f in FORMATS}
+    texts = {f"{k}|{f}": v for (k, f), v in cleaned.items()}
+    variants.append(("not in the pipeline: also pairs whose cleaned bodies are each >= 0.8 inside the other's "
+                     "visible text (the raw dump; an HTML page's text nodes)", settings,
+                     inside_visible(texts, visible, settings)))
     for name, s, keep in variants:
         r = res if (s == settings and keep is None) else evaluate(pages, cleaned, s, keep, settings)
         th, tt = r["rows"][("all", "text–HTML")], r["rows"][("all", "text–text")]

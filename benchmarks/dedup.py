@@ -1,6 +1,6 @@
 """Near-duplicate detection benchmark: quality on a known set, then speed and memory at scale.
 
-    python benchmarks/dedup.py [--set DIR] [--shared SHARED] [--sizes 10000,100000]
+    python benchmarks/dedup.py [--set DIR] [--shared SHARED] [--sizes 10000,100000] [--planted N]
                                [--skip-quality] [--skip-scale] [--no-datasketch] [--e2e]
 
 (a) Quality. ``benchmarks/dupset.py`` builds a set of real article bodies with known
@@ -38,6 +38,10 @@
     pair type (text–HTML, text–text) and data set, and the merges across pages
     (``benchmarks/crossformat.py``). (a) also reports recall per pair type: its set has text
     dumps of half of its HTML copies (``benchmarks/dupset.py``).
+
+(e) Planted copies at scale: ``--planted N`` deduplicates the bodies of N documents of
+    ``benchmarks/scalecorpus.py`` in this process and counts the planted copies found in their
+    original's cluster with each setting of the boilerplate filters (``planted``).
 
 Markdown tables are printed for the README.
 """
@@ -580,6 +584,51 @@ def scale(sizes: list[int], shared: Path, settings: DedupSettings, datasketch: b
             print(f"| {n:,} | {n / x['sig_vec']:,.0f} | {n / x['sig_ds']:,.0f} | {x['sig_ds'] / x['sig_vec']:.1f}x |")
 
 
+def planted(n: int, shared: Path, settings: DedupSettings) -> None:
+    """Do the boilerplate filters keep planted copies from their cluster at scale? The bodies of
+    ``benchmarks/scalecorpus.py`` (title and paragraphs, as a perfect cleaner would give them; no
+    files, no flow), ``n`` documents, deduplicated in this process; planted copies found in their
+    original's cluster per filter setting. Those bodies reuse a pool of real sentences (about 45
+    times each at 100,000), so unrelated documents share slot values by chance."""
+    import scalecorpus
+
+    t0 = time.perf_counter()
+    m = scalecorpus.load_material(shared / "eval")
+    origin = scalecorpus.plan(n, 0.07, 7)
+    ids = [f"{i:07d}" for i in range(n)]
+    texts = {}
+    for i, o in enumerate(origin):
+        title, paras = scalecorpus.content(i, o, m, 7, random.Random(f"7:doc:{i}"))
+        texts[ids[i]] = title + "\n" + "\n".join(paras)
+    sigs = signatures([texts[i] for i in ids], settings)
+    pairs = near.find_pairs([(i, texts[i], g) for i, g in zip(ids, sigs)], [], texts, settings)
+    lengths = {i: len(texts[i]) for i in ids}
+    copies = [(ids[i], ids[o]) for i, o in enumerate(origin) if o is not None]
+    print(f"\n### Planted copies at {n:,} documents (scalecorpus bodies, in process; {len(pairs):,} verified pairs, "
+          f"{time.perf_counter() - t0:.0f} s)\n")
+    print("| filters | slot-value threshold (clusters) | pairs left out (shared parts / boilerplate) "
+          "| planted copies in their original's cluster | s |")
+    print("|---|---:|---|---:|---:|")
+    off = replace(settings, shared_parts=False, boilerplate_clusters=0)
+    variants = [("neither", off), ("shared_parts only", replace(off, shared_parts=True)),
+                (f"defaults (boilerplate_clusters {settings.boilerplate_clusters}, "
+                 f"boilerplate_share {settings.boilerplate_share})", settings)]
+    variants += [(f"boilerplate_clusters {k}, no share (a count alone)", replace(settings, boilerplate_share=0.0, boilerplate_clusters=k))
+                 for k in (3, settings.boilerplate_clusters)]
+    from winnow.dedup.boilerplate import min_clusters_for
+
+    for name, s in variants:
+        t = time.perf_counter()
+        kept, n_shared, n_bp = without_boilerplate(pairs, ids, sigs, lengths, s)
+        dt = time.perf_counter() - t
+        a = near.cluster({i: (lengths[i], 0) for i in ids}, kept, [], s.representative)
+        found = sum(a[c].cluster_id == a[o].cluster_id for c, o in copies)
+        before = without_boilerplate(pairs, ids, sigs, lengths, replace(s, boilerplate_clusters=0))[0]
+        n_clusters = len({x.cluster_id for x in near.cluster({i: (lengths[i], 0) for i in ids}, before).values()})
+        need = min_clusters_for(n_clusters, s.boilerplate_clusters, s.boilerplate_share) if s.boilerplate_clusters else "off"
+        print(f"| {name} | {need} | {n_shared:,} / {n_bp:,} | {found:,} of {len(copies):,} ({found / len(copies):.1%}) | {dt:.1f} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", type=Path, default=DEFAULT_SET, help="where the benchmark set is (built if missing)")
@@ -594,6 +643,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cross-format", action="store_true",
                     help="also the dev pages as HTML and four text dumps each (benchmarks/crossformat.py)")
     ap.add_argument("--cross-pages", type=int, default=None, help="cross-format: at most N pages per data set")
+    ap.add_argument("--planted", type=int, default=0,
+                    help="also N scalecorpus bodies in process: planted copies kept by each filter setting")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     settings = DedupSettings()
@@ -616,6 +667,8 @@ def main(argv: list[str] | None = None) -> int:
         import crossformat
 
         crossformat.run(args.shared / "eval", args.cross_pages, settings)
+    if args.planted:
+        planted(args.planted, args.shared, settings)
     if not args.skip_scale:
         scale([int(x) for x in args.sizes.split(",")], args.shared, settings, not args.no_datasketch)
     return 0
