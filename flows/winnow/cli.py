@@ -291,6 +291,8 @@ def summary_lines(s: dict, settings: Settings) -> list[str]:
     rows.append(("documents", docs))
     rows.append(("duplicates", f"{dup['folded']} folded into {plural(dup['clusters'], 'cluster')} "
                                f"({dup['exact']} exact, {dup['near']} near)"
+                               + (f"; {plural(dup['shared_part_pairs'], 'pair')} kept apart as shared parts"
+                                  if dup.get("shared_part_pairs") else "")
                                + (f"; {plural(dup['boilerplate_pairs'], 'pair')} kept apart as boilerplate"
                                   if dup.get("boilerplate_pairs") else "")))
     rows.append(("languages", (", ".join(f"{k} {v}" for k, v in s["languages"].items()) or "-") + " (this run)"))

@@ -116,7 +116,8 @@ class RunSummary:
                 "signatures_computed": s["dedup.signatures_computed"] + s["signature.out"],
                 "signatures_read_back": s["dedup.signatures_computed"],  # texts the dedup stage re-read to sign
                 "new_near_pairs": s["dedup.new_pairs"],
-                # verified pairs the opt-in boilerplate filter kept out of the clusters (this run's clustering)
+                # verified pairs the boilerplate filters kept out of the clusters (this run's clustering)
+                "shared_part_pairs": s["dedup.shared_part_pairs"],
                 "boilerplate_pairs": s["dedup.boilerplate_pairs"],
             },
             "languages": _sorted(_with_prefix(s, "language:")),
