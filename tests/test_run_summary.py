@@ -90,3 +90,20 @@ def test_pairs_the_boilerplate_filter_kept_apart_are_counted_in_every_summary(tm
     assert plain["duplicates"]["boilerplate_pairs"] == 0
     line = next(x for x in summary_lines(plain, off) if x.startswith("duplicates"))
     assert "boilerplate" not in line and line.endswith(" near)"), line
+
+
+def test_pairs_the_shared_part_filter_kept_apart_are_in_the_summary_and_the_duplicates_line(tmp_path):
+    """`dedup.shared_part_pairs` reaches --json/runs.summary (to_dict), the artifact table, and the
+    human `duplicates` line, beside the slot-value filter's count."""
+    from collections import Counter
+
+    from winnow.cli import summary_lines
+    from winnow.summary import RunSummary
+
+    r = RunSummary(run_id="r", stats=Counter({"dedup.shared_part_pairs": 5, "dedup.boilerplate_pairs": 1}))
+    d = r.to_dict()
+    assert (d["duplicates"]["shared_part_pairs"], d["duplicates"]["boilerplate_pairs"]) == (5, 1)
+    assert {"what": "duplicates shared_part_pairs", "count": 5} in r.table_rows()
+    d["seconds"] = {"total": 1.0, "prefect_startup": 0.0, "work": 1.0}  # what ingest adds after the run
+    line = next(x for x in summary_lines(d, make_settings(tmp_path)) if x.startswith("duplicates"))
+    assert line.endswith("; 5 pairs kept apart as shared parts; 1 pair kept apart as boilerplate"), line
