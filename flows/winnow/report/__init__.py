@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from winnow.report.page import render
+from winnow.report.page import render_to
 from winnow.report.queries import gather
 from winnow.settings import Settings
 from winnow.storage.db import open_read
@@ -41,18 +41,19 @@ def write_report(con, out: str | os.PathLike, *, warehouse: str, largest_cluster
     sees half a page)."""
     started = time.perf_counter()
     data = gather(con, largest_clusters=largest_clusters, browser_documents=browser_documents)
-    html = render(data, warehouse=warehouse).encode("utf-8")
     target = Path(out).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(html)
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:  # written as it is made
+            render_to(fh, data, warehouse=warehouse)
+        size = tmp.stat().st_size
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     g = data.glance
-    return ReportResult(str(target), len(html), round(time.perf_counter() - started, 3), g["documents"], g["words"],
+    return ReportResult(str(target), size, round(time.perf_counter() - started, 3), g["documents"], g["words"],
                         g["languages"], g["sites"], g["rejected_files"], g["folded_duplicates"])
 
 

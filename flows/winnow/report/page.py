@@ -10,6 +10,7 @@ import json
 from datetime import datetime, timezone
 from itertools import groupby
 from pathlib import Path
+from typing import Iterator, TextIO
 
 import jinja2
 from markupsafe import Markup
@@ -49,10 +50,24 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _script_json(value) -> Markup:
-    """JSON safe inside a <script> element: no "</" can close it early."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-    return Markup(text.replace("</", "<\\/").replace("<!--", "<\\!--"))
+JSON_PIECE = 1 << 20  # characters of the browser's JSON handed to the page at a time
+
+
+def _script_json(value) -> Iterator[Markup]:
+    """JSON safe inside a <script> element (no "</" can close it early), in pieces of about
+    ``JSON_PIECE`` characters: the page is written as it is made, never held whole in memory.
+
+    The encoder yields each string whole, so a "</" or "<!--" never straddles two of its chunks."""
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+    piece: list[str] = []
+    size = 0
+    for chunk in encoder.iterencode(value):
+        piece.append(chunk.replace("</", "<\\/").replace("<!--", "<\\!--"))
+        size += len(chunk)
+        if size >= JSON_PIECE:
+            yield Markup("".join(piece))
+            piece, size = [], 0
+    yield Markup("".join(piece))
 
 
 def render_charts(d: ReportData) -> dict[str, str | None]:
@@ -81,6 +96,16 @@ EMPTY = {
 
 
 def render(d: ReportData, *, warehouse: str) -> str:
+    return "".join(render_pieces(d, warehouse=warehouse))
+
+
+def render_to(fh: TextIO, d: ReportData, *, warehouse: str) -> None:
+    """Write the page to ``fh`` as it is made (the browser's JSON alone is tens of MB)."""
+    for piece in render_pieces(d, warehouse=warehouse):
+        fh.write(piece)
+
+
+def render_pieces(d: ReportData, *, warehouse: str) -> Iterator[str]:
     svgs = render_charts(d)
 
     def chart(name: str) -> Markup:
@@ -93,7 +118,7 @@ def render(d: ReportData, *, warehouse: str) -> str:
                for cid, members in ((k, list(g)) for k, g in groupby(d.largest_clusters, key=lambda r: r["cluster_id"]))]
     docs = [dict(doc, path_uri=file_uri(doc["path"])) for doc in d.documents]
     template = _environment().get_template("page.html.j2")
-    return template.render(
+    return template.generate(
         d=d, g=d.glance, cards=CARDS, chart=chart, warehouse=warehouse, version=__version__,
         generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
         sites_shown=d.sites[:SITES_SHOWN], largest=largest,
