@@ -1,15 +1,18 @@
-"""The flow's last steps (export, report) on a warehouse grown k times from a finished one.
+"""The flow's steps that read the whole warehouse (dedup, export, report) on a warehouse grown k times.
 
     python benchmarks/grown.py WAREHOUSE.duckdb --times 20 [--out DIR]
 
 A 100,000-document run of ``scale.py`` takes half an hour on a quiet machine and hours on a
-loaded one; the memory of the steps that read the whole warehouse (export and report) depends
-on what the warehouse holds, not on how it was cleaned. This copies a real warehouse (one that
-``scale.py --keep`` left) and adds k-1 copies of its documents, their source files, removed lines
-and signatures under new ids and paths (copy j of a document: ``<doc_id>-j``, its cluster and
-representative renamed alike, so each copy is a cluster of its own), then runs each step in a fresh
-process, as the flow does, and prints that process's peak resident set (``VmHWM``) and seconds.
-Dedup is not run here: the copies are exact duplicates of each other (see scale.py's dedup replay).
+loaded one; the memory of the steps that read the whole warehouse depends on what the warehouse
+holds, not on how it was cleaned. This copies a real warehouse (one that ``scale.py --keep``
+left) and adds k-1 copies of its documents, source files, removed lines and signatures under
+new ids and paths: copy j of a document is ``<doc_id>-j``, with content hash ``<hash>-j`` and
+its MinHash values XORed with a constant of copy j, so that within a copy documents collide in
+LSH exactly as the originals do and never across copies: k times the original's dedup work
+(candidates, verified pairs, clusters). Then, as a fresh run of the flow would, it forgets what
+dedup compared (``dedup_seen``, ``dup_pairs``) and runs the flow's own tasks (dedup, export,
+report), each in a fresh process, printing that process's peak resident set (``VmHWM``), which
+includes the process's start (Python, Prefect and winnow imported: ~250 MB).
 """
 
 from __future__ import annotations
@@ -26,11 +29,15 @@ import duckdb
 
 GROW = """
 INSERT INTO documents SELECT t.* REPLACE (doc_id || '-' || j AS doc_id, cluster_id || '-' || j AS cluster_id,
-    duplicate_of || '-' || j AS duplicate_of, dup_matched || '-' || j AS dup_matched) FROM documents t, copies;
+    duplicate_of || '-' || j AS duplicate_of, dup_matched || '-' || j AS dup_matched,
+    content_hash || '-' || j AS content_hash) FROM documents t, copies;
 INSERT INTO source_files SELECT t.* REPLACE (path || '-' || j AS path, doc_id || '-' || j AS doc_id)
     FROM source_files t, copies;
 INSERT INTO removed_segments SELECT t.* REPLACE (doc_id || '-' || j AS doc_id) FROM removed_segments t, copies;
-INSERT INTO doc_signatures SELECT t.* REPLACE (doc_id || '-' || j AS doc_id) FROM doc_signatures t, copies;
+INSERT INTO doc_signatures SELECT t.* REPLACE (doc_id || '-' || j AS doc_id,
+    list_transform(minhash, lambda x: xor(x, (hash(j) % 4294967296)::UINTEGER)) AS minhash) FROM doc_signatures t, copies;
+DELETE FROM dedup_seen;
+DELETE FROM dup_pairs;
 """
 
 STEP = """
@@ -41,14 +48,21 @@ step, db, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 s = load_settings(None).with_db(db)
 s = dataclasses.replace(s, warehouse=dataclasses.replace(s.warehouse, export_dir=str(out / "export")))
 t = time.perf_counter()
-if step == "export":
+if step == "dedup":
+    import duckdb
+    from winnow.flow import dedup_task
+    con = duckdb.connect(db, read_only=True)
+    run_id = con.execute("SELECT max(run_id) FROM runs").fetchone()[0]
+    con.close()
+    print("GROWN " + json.dumps(dict(dedup_task.fn(run_id, s))), file=sys.stderr)
+elif step == "export":
     from winnow.flow import export_task
     export_task.fn(s)
 else:
     from winnow.flow import report_task
     report_task.fn(dataclasses.replace(s, report=dataclasses.replace(s.report, path=str(out / "report.html"))))
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-print(json.dumps({"seconds": round(time.perf_counter() - t, 1), "peak_mb": round(hwm / 1024)}))
+print("GROWN " + json.dumps({"seconds": round(time.perf_counter() - t, 1), "peak_mb": round(hwm / 1024)}))
 """
 
 
@@ -75,12 +89,15 @@ def main() -> None:
           f"{segments:,} removed lines, {db.stat().st_size / 1e6:.0f} MB\n")
     print("| step (fresh process) | seconds | peak memory of the process (MB) |")
     print("|---|---:|---:|")
-    for step in ("export", "report"):
+    for step in ("dedup", "export", "report"):
         proc = subprocess.run([sys.executable, "-c", STEP, step, str(db), str(args.out)], capture_output=True, text=True)
         if proc.returncode != 0:
             raise SystemExit(proc.stderr[-3000:])
-        r = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(f"| {step} | {r['seconds']:.1f} | {r['peak_mb']} |")
+        ours = lambda text: json.loads(next(x for x in text.splitlines() if x.startswith("GROWN "))[6:])  # noqa: E731
+        r, counts = ours(proc.stdout), ours(proc.stderr) if step == "dedup" else {}
+        what = (f" ({counts['dedup.compared']:,} compared, {counts['dedup.candidate_pairs']:,} candidate pairs, "
+                f"{counts['dedup.new_pairs']:,} pairs, {counts['dedup.clusters']:,} clusters)" if counts else "")
+        print(f"| {step}{what} | {r['seconds']:.1f} | {r['peak_mb']} |")
 
 
 if __name__ == "__main__":

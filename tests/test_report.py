@@ -274,3 +274,41 @@ def test_report_counts_removed_words_a_chunk_of_lines_at_a_time(reported, monkey
     assert {d["doc_id"]: [d["removed_lines"], d["removed_words"]] for d in data.documents} == {
         d["doc_id"]: expected.get(d["doc_id"], [0, 0]) for d in data.documents}
     assert sum(chunks) == len(lines) > 7 * 3 and max(chunks) <= 7
+
+
+@pytest.mark.slow
+def test_the_page_is_written_as_it_is_made_not_held_whole(reported, monkeypatch):
+    """The report streams its page to the file: no write holds more than a piece of the browser's
+    JSON (the whole page was built, copied and encoded at once: ~600 MB for the 60 MB page of a
+    100,000-document warehouse), and the pieces make the page that parses back to the documents."""
+    import json
+    import re
+
+    from winnow.report import page as rpage
+    from winnow.report import queries as rq
+    from winnow.storage.db import open_read
+
+    s, _, _ = reported
+    with open_read(Path(s.warehouse.db), 20) as con:
+        data = rq.gather(con, largest_clusters=10, browser_documents=5000)
+    monkeypatch.setattr(rpage, "JSON_PIECE", 2000)
+
+    class Recorder:
+        def __init__(self):
+            self.writes: list[str] = []
+
+        def write(self, text: str) -> None:
+            self.writes.append(text)
+
+    fh = Recorder()
+    rpage.render_to(fh, data, warehouse=s.warehouse.db)
+    html_text = "".join(fh.writes)
+    doc_json = re.search(r'<script type="application/json" id="doc-data">(.*?)</script>', html_text, re.S).group(1)
+    longest_text = max(len(json.dumps(d["text"], ensure_ascii=False)) for d in data.documents)
+    start = next(i for i, w in enumerate(fh.writes) if w.endswith('id="doc-data">')) + 1
+    end = next(i for i in range(start, len(fh.writes)) if fh.writes[i].startswith("</script>"))
+    pieces = fh.writes[start:end]
+    assert "".join(pieces) == doc_json and len(pieces) >= 3
+    assert max(len(p) for p in pieces) < 2000 + longest_text
+    assert [d["doc_id"] for d in json.loads(doc_json)] == [d["doc_id"] for d in data.documents]
+    assert "</script><img" not in doc_json and HOSTILE_TITLE.replace("</", "<\\/") in doc_json
