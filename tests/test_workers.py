@@ -74,8 +74,8 @@ def _fetch_packed():
 @pytest.mark.slow
 def test_a_batch_result_from_a_worker_is_unpickled_once_in_the_flow():
     """Prefect's process pool unpickles a task's result twice in the flow's process (a done callback
-    that only looks for errors, then ``result()``): for a batch of 200 documents that was ~0.1 CPU-s
-    each time, on the cores the workers need. A ``Packed`` result crosses as bytes and is unpickled
+    that only looks for errors, then ``result()``): for a batch of 200 documents, CPU taken
+    each time from the cores the workers need. A ``Packed`` result crosses as bytes and is unpickled
     once, when the flow reads it."""
     pool = worker_pool(1)
     pool.start()
@@ -86,6 +86,46 @@ def test_a_batch_result_from_a_worker_is_unpickled_once_in_the_flow():
         pool.close()
     assert isinstance(got, CountsUnpickling) and got.rows == list(range(10))
     assert CountsUnpickling.unpickled == 1
+
+
+@task(persist_result=False)
+def _who_loaded_the_pipeline() -> tuple[int, int]:
+    import winnow.worker_preload
+
+    return os.getpid(), winnow.worker_preload.LOADED_BY
+
+
+@flow(validate_parameters=False)
+def _loaded_by():
+    return _who_loaded_the_pipeline.submit().result(timeout=240)
+
+
+@pytest.mark.slow
+def test_workers_are_forked_with_the_pipeline_loaded_once():
+    """Each spawned worker imported Prefect and the pipeline and loaded the cleaners' first-use state
+    itself (about 2 CPU-seconds each, on the cores the run needs); forked by the fork server, which
+    loaded them once, a worker starts with them in memory."""
+    pool = worker_pool(2)
+    pool.start()
+    try:
+        worker, loader = _loaded_by.with_options(task_runner=pool)()
+        assert worker in pool.pids()
+    finally:
+        pool.close()
+    assert loader not in (worker, os.getpid()), "the worker loaded the pipeline itself"
+
+
+@pytest.mark.slow
+def test_the_runs_own_process_does_not_import_the_cleaners():
+    """Planning, loading and dedup run in the run's own process and need no cleaner: trafilatura,
+    lxml and langdetect (about half a second of imports) load only in the workers."""
+    import subprocess
+    import sys
+
+    code = ("import sys, winnow.ingest, winnow.flow, winnow.planning, winnow.storage.load; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('trafilatura', 'lxml', 'langdetect', 'readability')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
 
 
 @pytest.mark.slow

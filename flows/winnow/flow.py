@@ -18,6 +18,7 @@ import os
 import pickle
 import secrets
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import asdict
@@ -33,12 +34,11 @@ from winnow import __version__
 from winnow.clean.evidence import LineEvidence
 from winnow.dedup.minhash import signature_key
 from winnow.discover import Candidate, Discovery, discover
-from winnow.pipeline import BatchResult, process_files
 from winnow.ingest import exit_with_parent, stop_requested
 from winnow.memory import meter
 from winnow.planning import Prepared, new_run_id
 from winnow.progress import Progress
-from winnow.records import Rejection
+from winnow.records import BatchResult, Rejection
 from winnow.prefect_env import ENV_ANNOUNCE, ENV_UI
 from winnow.settings import Settings, load_settings, settings_from_mapping, worker_count
 from winnow.stage import Stats
@@ -155,6 +155,8 @@ def process_batch_task(candidates: Packed, settings: Settings, evidence: Packed)
     """Read, clean and tag a batch of files. Pure CPU: safe to run on any worker."""
     if os.getpid() != _FLOW_PID:  # a worker process: it must not outlive the run
         exit_with_parent()
+    from winnow.pipeline import process_files  # the cleaners: imported where batches are cleaned
+
     result = process_files(candidates.value, settings, evidence.value)
     result.worker_pid = os.getpid()
     return Packed(result)
@@ -301,6 +303,8 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
                 return process_batch_task.submit(Packed(batches[i]), cfg, shipped_evidence)
 
             futures = [submit(i) for i in range(min(window, len(batches)))]
+            if cfg.report.after_run and batches:
+                threading.Thread(target=_warm_report, name="winnow-report-warm-up", daemon=True).start()
             for i in range(len(batches)):
                 try:
                     with summary.metered("processing"):  # waiting on the workers
@@ -384,6 +388,16 @@ def _publish_artifacts(summary: RunSummary) -> None:
         )
     except Exception as e:  # an artifact is a convenience; never fail the run for it
         get_run_logger().warning("could not publish the run summary artifact: %s", e)
+
+
+def _warm_report() -> None:
+    """The report's libraries loaded and its chart renderer started while the workers clean."""
+    try:
+        from winnow.report.charts import warm_up
+
+        warm_up()
+    except Exception:  # the report after the run says what is wrong, if anything is
+        pass
 
 
 def _publish_report(settings: Settings) -> dict | None:

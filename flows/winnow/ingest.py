@@ -23,7 +23,7 @@ from winnow.planning import finish_nothing_new, new_run_id, prepare
 from winnow.progress import Progress
 from winnow.settings import Settings
 from winnow.startup import (current_server, die_with_parent, ensure_server, prefect_started,  # noqa: F401
-                            stop_server, task_runner_for)
+                            stop_fork_server, stop_server, task_runner_for)
 from winnow.storage import db as wdb
 from winnow.storage.export import check_target, protected_paths
 
@@ -31,13 +31,15 @@ from winnow.storage.export import check_target, protected_paths
 _watching = False
 
 
-def exit_with_parent(interval: float = 0.5) -> None:
+def exit_with_parent(interval: float = 0.5, run_pid: int | None = None) -> None:
     """In a worker process: exit as soon as the process that started it is gone (even by kill -9).
 
     ``PR_SET_PDEATHSIG`` is not used here: the kernel sends it when the *thread* that spawned
     the worker exits, and a process pool may spawn its workers from a short-lived thread, which
     killed workers in the middle of a run. A daemon thread that sees the worker re-parented
-    (its parent process died) ends it instead, within ``interval`` seconds.
+    (its parent process died) ends it instead, within ``interval`` seconds. ``run_pid``: the
+    run's process, when it is not the parent (a worker forked by multiprocessing's fork server,
+    which lives as long as its workers do): its end ends the worker too.
     """
     global _watching
     if _watching:
@@ -48,10 +50,25 @@ def exit_with_parent(interval: float = 0.5) -> None:
     def watch() -> None:
         while True:
             time.sleep(interval)
-            if os.getppid() != parent:
+            if os.getppid() != parent or (run_pid is not None and process_gone(run_pid)):
                 os._exit(143)
 
     threading.Thread(target=watch, name="winnow-parent-watch", daemon=True).start()
+
+
+def process_gone(pid: int) -> bool:
+    """The process ``pid`` has ended (or is a zombie nobody has reaped yet)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 STOPPING = threading.Event()  # set the moment a stop signal arrives
@@ -85,6 +102,7 @@ def _stop_workers() -> None:
     for child in multiprocessing.active_children():
         with contextlib.suppress(Exception):
             child.terminate()
+    stop_fork_server()
 
 
 def _stop_resource_tracker() -> None:

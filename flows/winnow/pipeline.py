@@ -29,7 +29,7 @@ from winnow.discover import Candidate
 from winnow.filters import CorpusFilter
 from winnow.language import detect_language
 from winnow.read import Container, read_candidate
-from winnow.records import Document, Rejection, SourceFile
+from winnow.records import BatchResult, Document, Rejection, SourceFile  # noqa: F401  (BatchResult re-exported)
 from winnow.settings import Settings
 from winnow.stage import Stage, Stats, merged, rejection_for, run_stages
 
@@ -262,18 +262,6 @@ def _extractor_version(kind: str, extractor: str = "") -> str:
     if kind == "html":  # the library whose body the document has (readability-lxml or trafilatura)
         return html_extractor_version(extractor)
     return f"winnow {__version__}"
-
-
-@dataclass
-class BatchResult:
-    """What a batch of files became: documents, rejections, and the stages' counters."""
-
-    documents: list[Document] = field(default_factory=list)
-    rejections: list[Rejection] = field(default_factory=list)
-    stats: Stats = field(default_factory=Counter)
-    files: int = 0  # files of the batch (a file may give several documents, or one rejection)
-    containers: list[SourceFile] = field(default_factory=list)  # WARC files read (their versions)
-    worker_pid: int = 0  # the process that cleaned the batch (the flow logs it: which cores did the work)
 
 
 class Pipeline:

@@ -7,6 +7,7 @@ nothing given to winnow vanishes without a trace.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -147,3 +148,18 @@ class Rejection:
         if source.where:
             detail = f"{source.where}: {detail}"
         return cls(source.path, reason, detail, sha256=source.sha256, size=source.size, text=text)
+
+
+@dataclass
+class BatchResult:
+    """What a batch of files became: documents, rejections, and the stages' counters.
+
+    (Here, not in ``winnow.pipeline``, so that the flow's own process, which loads batches,
+    unpickles them without importing the cleaners.)"""
+
+    documents: list[Document] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    stats: Counter = field(default_factory=Counter)  # winnow.stage.Stats
+    files: int = 0  # files of the batch (a file may give several documents, or one rejection)
+    containers: list[SourceFile] = field(default_factory=list)  # WARC files read (their versions)
+    worker_pid: int = 0  # the process that cleaned the batch (the flow logs it: which cores did the work)

@@ -10,9 +10,13 @@ importing Prefect and the pipeline when the first batch arrives. Here they start
   process: stopped when the run ends, killed by the kernel if this process dies even by
   ``kill -9`` (``PR_SET_PDEATHSIG``), so no server is ever left behind.
 - ``WorkerPool``: Prefect's ``ProcessPoolTaskRunner`` whose worker processes winnow starts
-  while the server starts; each imports the pipeline in its initializer. The flow engine
-  then uses the started pool as it is, and winnow ends it after the flow: the workers are
-  idle then, and are terminated instead of waiting for each to unwind Prefect's clients.
+  while the server starts. Where the platform has it (Linux, macOS), the workers are forked
+  by multiprocessing's fork server, which loads Prefect, the pipeline and the cleaners'
+  first-use state once (``winnow.worker_preload``, about 2 CPU-seconds) instead of once per
+  spawned worker; elsewhere each loads them in its initializer. The flow engine then uses
+  the started pool as it is, and winnow ends it (and the fork server) after the flow: the
+  workers are idle then, and are terminated instead of waiting for each to unwind Prefect's
+  clients.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -183,12 +188,40 @@ def stop_server() -> None:
 
 # ------------------------------------------------------------------ worker processes
 
-def _worker_init() -> None:
-    """In each worker process, once: watch the run's process, import the pipeline before the first batch."""
+def _worker_init(run_pid: int | None = None) -> None:
+    """In each worker process, once: watch the run's process, import the pipeline before the first batch
+    (a worker forked by the fork server has it imported already)."""
     from winnow.ingest import exit_with_parent
 
-    exit_with_parent()
-    import winnow.flow  # noqa: F401  (Prefect, the cleaners, langdetect: seconds of imports)
+    exit_with_parent(run_pid=run_pid)
+    import winnow.worker_preload  # noqa: F401  (Prefect, the cleaners, langdetect: seconds of imports)
+
+
+def fork_server_context():
+    """multiprocessing's fork server, which loads what a worker needs once (``winnow.worker_preload``)
+    and forks each worker from it, where the platform has one (None elsewhere: Prefect's spawned
+    workers, each loading it)."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["winnow.worker_preload"])
+    return context
+
+
+def stop_fork_server() -> None:
+    """End this process's fork server, if one runs (it would otherwise live as long as this process)."""
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    with server._lock:
+        if server._forkserver_pid is None:
+            return
+        with contextlib.suppress(OSError):
+            os.kill(server._forkserver_pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            server._stop_unlocked()
 
 
 def _ready() -> int:
@@ -220,8 +253,13 @@ def _relayed(process_future):
     return relay
 
 
+_held_pools: set[int] = set()  # WorkerPools started and not yet closed in this process
+
+
 def worker_pool(workers: int):
     """A ``WorkerPool`` of ``workers`` processes (Prefect is imported here, not at module import)."""
+    from concurrent.futures import ProcessPoolExecutor
+
     from prefect.task_runners import ProcessPoolTaskRunner
 
     class WorkerPool(ProcessPoolTaskRunner):
@@ -232,15 +270,30 @@ def worker_pool(workers: int):
         """
 
         def __init__(self, max_workers: int | None = None, **kwargs):
-            super().__init__(max_workers=max_workers, initializer=_worker_init, **kwargs)
+            super().__init__(max_workers=max_workers, initializer=_worker_init, initargs=(os.getpid(),), **kwargs)
             self._held = False
+            self._warming: Optional[threading.Thread] = None
 
         def start(self) -> "WorkerPool":
             ProcessPoolTaskRunner.__enter__(self)
+            context = fork_server_context()
+            if context is not None:  # the same pool, its workers forked from one process that imported the pipeline
+                spawned = self._executor
+                self._executor = ProcessPoolExecutor(self._max_workers, mp_context=context,
+                                                     initializer=spawned._initializer, initargs=spawned._initargs)
+                spawned.shutdown(wait=False)
             self._held = True
-            # workers spawn on demand: one call each, submitted before any is up, starts them all
-            self.warming = [self._executor.submit(_ready) for _ in range(self._max_workers)]
+            _held_pools.add(id(self))
+            # workers start on demand: one call each, submitted before any is up, starts them all; from a
+            # thread, because the fork server's first fork waits for its imports (the flow imports meanwhile)
+            self._warming = threading.Thread(target=self._warm, name="winnow-workers-start", daemon=True)
+            self._warming.start()
             return self
+
+        def _warm(self) -> None:
+            with contextlib.suppress(Exception):  # a pool that cannot start fails the flow's first batch instead
+                for _ in range(self._max_workers):
+                    self._executor.submit(_ready)
 
         def duplicate(self):
             return self if self._held else type(self)(max_workers=self._max_workers)
@@ -264,6 +317,8 @@ def worker_pool(workers: int):
             return _relayed(super()._resolve_futures_and_submit(*args, **kwargs))
 
         def pids(self) -> list[int]:
+            if self._warming is not None:
+                self._warming.join()
             return sorted(p.pid for p in (getattr(self._executor, "_processes", None) or {}).values())
 
         def close(self) -> None:
@@ -272,6 +327,9 @@ def worker_pool(workers: int):
             if not self._held:
                 return
             self._held = False
+            _held_pools.discard(id(self))
+            if self._warming is not None:
+                self._warming.join(5)
             executor = self._executor
             processes = list((getattr(executor, "_processes", None) or {}).values())
             if executor is not None:
@@ -283,6 +341,8 @@ def worker_pool(workers: int):
                 with contextlib.suppress(Exception):
                     p.join(5)
             ProcessPoolTaskRunner.__exit__(self, None, None, None)
+            if not _held_pools:  # the last pool of this process: its fork server goes with it
+                stop_fork_server()
 
     return WorkerPool(max_workers=workers)
 

@@ -9,8 +9,6 @@ Two paths, one result type (``winnow.records.Extraction``):
 
 from __future__ import annotations
 
-from winnow.clean.html import clean_html
-from winnow.clean.text import clean_text_dump
 from winnow.records import Extraction
 from winnow.settings import CleanSettings
 
@@ -21,5 +19,19 @@ def clean(text: str, kind: str, settings: CleanSettings | None = None) -> Extrac
     """Clean one decoded page; ``kind`` is "html" or "text"."""
     settings = settings or CleanSettings()
     if kind == "html":
-        return clean_html(text, settings)
-    return clean_text_dump(text)
+        return __getattr__("clean_html")(text, settings)
+    return __getattr__("clean_text_dump")(text)
+
+
+def __getattr__(name: str):
+    """The cleaners load on first use (trafilatura and lxml: about half a second), not with the
+    package: the flow's own process (planning, loading, dedup) imports ``winnow.clean.evidence``
+    and needs neither."""
+    if name == "clean_html":
+        from winnow.clean.html import clean_html as fn
+    elif name == "clean_text_dump":
+        from winnow.clean.text import clean_text_dump as fn
+    else:
+        raise AttributeError(f"module 'winnow.clean' has no attribute {name!r}")
+    globals()[name] = fn
+    return fn

@@ -20,9 +20,8 @@ import pyarrow as pa
 from winnow import __version__
 from winnow.clean.evidence import LineEvidence
 from winnow.discover import Candidate
-from winnow.pipeline import BatchResult
 from winnow.read import hash_candidate
-from winnow.records import Document, Rejection
+from winnow.records import BatchResult, Document, Rejection
 from winnow.settings import Settings
 from winnow.stage import Stats
 from winnow.storage.db import registered, transaction

@@ -1,0 +1,36 @@
+"""What every worker process needs, loaded once by the fork server that forks the workers.
+
+``winnow.startup`` has multiprocessing's fork server import this module before it forks the
+worker processes of a run, so each worker starts with it in memory instead of loading it
+itself: Prefect and the flow's tasks, the pipeline and its cleaners (about 1.8 CPU-seconds
+of imports), and what the cleaners load on their first page: langdetect's language profiles,
+the text cleaner's line model, trafilatura's and htmldate's first-use set-up (about
+0.5 CPU-seconds more). Importing this module does that work; nothing else imports it.
+
+No thread may be left running here (a forked child has only the thread that forked it):
+the pages are cleaned without ``winnow.limits`` (whose watchdog is a thread).
+"""
+
+from __future__ import annotations
+
+import os
+
+import winnow.flow  # noqa: F401
+from winnow.clean import clean_html, clean_text_dump
+from winnow.language import detect_language
+from winnow.settings import Settings
+
+_PARAGRAPH = ("The council met on Tuesday to discuss the new budget for the city's schools and parks, "
+              "and members agreed to publish the full report next month. ")
+
+
+def warm_up() -> None:
+    settings = Settings()
+    clean_text_dump(f"A title for the page\n\n{_PARAGRAPH * 4}\n\nPublished 12 March 2021\n")
+    clean_html(f"<html><head><title>A title</title></head><body><article><h1>A title</h1>"
+               f"<p>Published 12 March 2021</p><p>{_PARAGRAPH * 4}</p></article></body></html>", settings.clean)
+    detect_language(_PARAGRAPH * 2, settings.language)
+
+
+warm_up()
+LOADED_BY = os.getpid()  # the process that did all this: the fork server, for a forked worker
