@@ -611,3 +611,56 @@ def test_whole_posts_in_a_row_are_all_kept():
     kept = {_norm(p) for p in ext.paragraphs}
     assert all(_norm(p) in kept for p in paragraphs)
     assert not any(r.reason == "comments" for r in ext.removed)
+
+
+def test_a_forum_thread_keeps_its_posts():
+    """A page that is a forum thread (dated stamps from the top, no article above them, no comment heading)
+    has its posts as content, short ones and the posters' names and dates included; the forum's menus
+    still go."""
+    page = ["Fan Forum > Community > Cafe > The visit to Pyongyang", "PDA", "Pages : [1] 2 3 4 5 6", ""]
+    posts = []
+    for k, (said, _) in enumerate(_COMMENTS * 2):
+        name, stamp = f"poster{k % 5}", f"06-{19 + k // 4}-2024, 0{k % 9 + 1}:{10 + 3 * k} AM"
+        text = said if k % 2 else said.split(".")[0] + "."
+        posts.append(text)
+        page += [name, stamp, text, ""]
+    page += ["Powered by vBulletin® Copyright ©2000-2024, Jelsoft Enterprises Ltd."]
+    ext = clean_text_dump("\n".join(page))
+    kept = {_norm(p) for p in ext.paragraphs}
+    assert sum(_norm(p) in kept for p in posts) >= len(posts) - 1
+    assert sum(f"poster{k}" in kept for k in range(5)) >= 4
+    assert not any("vBulletin" in p for p in kept)
+    assert not any(r.reason == "comments" for r in ext.removed)
+
+
+def test_comment_buttons_start_a_thread():
+    """Comments with no time in their stamps ("3. Robbo - 29 August, 2011") and no heading, but a "Reply"
+    button under each, a comment apart, are a thread: not body, from the first comment down."""
+    g = _seed_gold()[1]
+    lines = (SEEDS / g["file"]).read_text(encoding="utf-8").splitlines()
+    end = max(i for i, ln in enumerate(lines) if len(ln.split()) > 30) + 1
+    thread, said = [""], []
+    for k, (c, _) in enumerate(_COMMENTS):
+        said.append(c)
+        thread += [f"{k + 1}. reader{k} - {19 + k} June, 2024", c, "Reply"]
+    ext = clean_text_dump("\n".join(lines[:end] + thread + lines[end:]))
+    assert not set(said) & set(ext.paragraphs)
+    assert score_page(g["file"], ext.text, g["body"]).f1 >= 0.98
+
+
+def test_a_short_post_above_a_long_thread_is_the_article():
+    """A short post whose reader comments are longer than it: the comments outscore it, but they are a thread
+    (a comment heading, a dated stamp right under it, a comment between stamps) below a post of a few
+    sentences, so they go and the post is kept."""
+    post = ["Nook", "by Paulo Coelho on July 21, 2012",
+            "The new Nook edition of the book went on sale this morning in three languages, and the first readers "
+            "have already written to say that the cover looks even better on the small screen than on paper."]
+    page = ["Paulo Coelho's Blog", "Home | Books | Contact", ""] + post + ["", "{ 6 comments… read them below or add one }"]
+    said = []
+    for k, ((a, _), (b, _)) in enumerate(zip(_COMMENTS, _COMMENTS[1:] + _COMMENTS[:1])):
+        said.append(f"{a} {b}")
+        page += [f"reader{k} July {22 + k}, 2012 at {k + 8}:1{k} am", said[-1], "Reply"]
+    page += ["Leave a Comment", "Name *", "E-mail *", "Previous post: 5.000.000 on Twitter"]
+    ext = clean_text_dump("\n".join(page))
+    assert not set(said) & set(ext.paragraphs)
+    assert post[2] in ext.paragraphs

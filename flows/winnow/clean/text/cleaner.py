@@ -7,7 +7,7 @@ import re
 import numpy as np
 
 from winnow.clean.text import comments, params, patterns
-from winnow.clean.text.features import NAMES, PageFeatures, page_features
+from winnow.clean.text.features import NAMES, PageFeatures, densest_run, page_features
 from winnow.clean.text.lines import Line, line_key, split_lines
 from winnow.clean.text.metadata import find_byline, find_title, strip_image_prefix
 from winnow.clean.text.model import LineModel, default_model
@@ -76,7 +76,14 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
         body[i] = False
         reasons[i] = reasons[i] or "symbols"
     _apply_evidence(lines, pf, body, reasons, evidence)
-    _drop_comments(lines, pf, body, reasons)
+    forum = comments.forum_span(lines, pf, body)
+    start = _drop_comments(lines, pf, body, reasons) if forum is None else None
+    if start is not None:  # the thread outscored a short article: look for the article above it again
+        _fallback(np.maximum(p, p1)[:start], words[:start], body[:start])
+        _keep_prose_run(pf, words, body, start)
+        for i in range(start):
+            body[i] &= reasons[i] is None  # what a rule removed stays removed
+    _keep_forum(forum, pf, words, body, reasons)
     _keep_article_run(pf, words, body, reasons, running)
     _fill_holes(p, pf, words, body, reasons)
 
@@ -125,15 +132,29 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
     )
 
 
-def _drop_comments(lines: list[Line], pf: PageFeatures, body: np.ndarray, reasons: list) -> None:
-    """Everything from the start of the reader comments under the article down is not article."""
+def _keep_forum(span: tuple[int, int] | None, pf: PageFeatures, words: np.ndarray, body: np.ndarray,
+                reasons: list) -> None:
+    """A page that is a forum thread (``comments.forum_span``: stamps from the top, no article above them; no
+    comments are dropped then) has its posts as content: every line of the thread that no rule removed and that matches no chrome pattern is
+    kept, names and dates included (a forum post is its author, date and text)."""
+    if span is None:
+        return
+    for i in range(*span):
+        if words[i] > 0 and reasons[i] is None and not pf.categories[i]:
+            body[i] = True
+
+
+def _drop_comments(lines: list[Line], pf: PageFeatures, body: np.ndarray, reasons: list) -> int | None:
+    """Everything from the start of the reader comments under the article down is not article; returns that
+    start (None: no comments)."""
     start = comments.thread_start(lines, pf, body)
     if start is None:
-        return
+        return None
     for i in range(start, len(lines)):
         if body[i] or not reasons[i]:
             reasons[i] = "comments"
         body[i] = False
+    return start
 
 
 def _keep_running_text(pf: PageFeatures, words: np.ndarray, body: np.ndarray) -> np.ndarray:
@@ -147,6 +168,8 @@ def _keep_running_text(pf: PageFeatures, words: np.ndarray, body: np.ndarray) ->
     if pf.stoplist:
         ok &= X[:, _COL["stop_density"]] >= cfg["min_stop_density"]
     ok &= np.array([not c for c in pf.categories], dtype=bool)
+    # among comment stamps (two in the 30 lines above): a reader's comment, not a post
+    ok &= X[:, _COL["stamps_above_w30"]] < 2
     # running text is paragraphs in a row: a lone long line among short ones is a comment or a teaser
     idx = np.flatnonzero(ok)
     near = np.zeros(len(ok), dtype=bool)
@@ -257,14 +280,14 @@ def _hysteresis(p: np.ndarray, pf: PageFeatures, body: np.ndarray) -> None:
                 body[i] = True
 
 
-def _keep_prose_run(pf: PageFeatures, words: np.ndarray, body: np.ndarray) -> None:
+def _keep_prose_run(pf: PageFeatures, words: np.ndarray, body: np.ndarray, end: int | None = None) -> None:
     """When in doubt, keep the article: if the model kept (almost) nothing but the page has a run of
     sentences, that run is the body (a short post, an unusual layout); a list of teasers is still
     caught afterwards by the not-an-article check."""
     cfg = params.FALLBACK
     if float(words[body].sum()) >= cfg["min_body_words"]:
         return
-    rs, re_ = pf.run
+    rs, re_ = pf.run if end is None else densest_run((pf.X[:end, _COL["prose0"]] - 0.35) * np.log1p(words[:end]))
     prose = pf.X[:, _COL["prose0"]]
     ok = np.zeros(len(body), dtype=bool)
     ok[rs:re_] = prose[rs:re_] >= cfg["run_min_prose"]

@@ -17,6 +17,7 @@ article above its first stamp, and is left alone.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import numpy as np
 
@@ -32,6 +33,7 @@ _HEADING = re.compile(
     + r")\b", re.I)
 
 
+_COUNT = re.compile(r"\b\d+\s+(?:" + languages.regex_alternation(languages.comment_headings()) + r")\b", re.I)
 _PLAIN = frozenset(languages.plain_comment_headings())  # "Comments", "Kommentare": a heading on its own
 _HEADING_LINE = re.compile(
     r"^[\[{(]?\s*(?:\d+\s+)?(?:" + languages.regex_alternation(languages.comment_headings())
@@ -71,6 +73,59 @@ def _thread_like(chain, words: np.ndarray) -> bool:
     return float(np.median(gaps)) >= 2 and float(np.mean(said)) >= cfg["min_said_share"]
 
 
+def _widget_chain(pf: PageFeatures, words: np.ndarray) -> list[int] | None:
+    """The first run of at least ``min_widgets`` comment buttons ("Reply", "Report abuse") at most ``max_gap``
+    lines apart with a comment between most of them, or None."""
+    cfg = COMMENTS
+    w = [i for i, c in enumerate(pf.categories) if "comment_widget" in c and words[i] <= cfg["widget_max_words"]]
+    chain: list[int] = []
+    for i in w + [None]:
+        if i is not None and (not chain or i - chain[-1] <= cfg["max_gap"]):
+            chain.append(i)
+            continue
+        if len(chain) >= cfg["min_widgets"] and _thread_like(chain, words):
+            return chain
+        chain = [i] if i is not None else []
+    return None
+
+
+def forum_span(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> tuple[int, int] | None:
+    """[start, end) of a forum thread that is the page's content: a run of at least ``min_stamps_alone``
+    stamps with posts between them (``forum_max_gap`` lines apart at most), no article above it (fewer than
+    ``min_body_words_above`` kept words) and no comment heading above it (a thread under a short post has
+    one); from the line above the first stamp (the poster's name) to
+    the post under the last one (as long as the median post). None when there is none."""
+    cfg = COMMENTS
+    s = stamps(lines, pf)
+    words = pf.X[:, _COL["words"]]
+    chains: list[list[int]] = [[]]
+    for i in (int(x) for x in s):
+        if chains[-1] and i - chains[-1][-1] > cfg["forum_max_gap"]:
+            chains.append([])
+        chains[-1].append(i)
+    chain: list[int] = []
+    for c in chains:
+        gaps = np.diff(c)
+        # the article's own dated byline above the first comment: the article between them
+        if len(c) > 2 and gaps[0] > 2 * np.median(gaps[1:]) + 2:
+            c = c[1:]
+        if len(c) >= max(cfg["min_stamps_alone"], len(chain) + 1) and _thread_like(c, words):
+            chain = c  # the longest thread-like run of stamps
+    if not chain or float((words[: chain[0]] * body[: chain[0]]).sum()) >= cfg["min_body_words_above"]:
+        return None
+    prose = words * (pf.X[:, _COL["prose0"]] > 0.5)
+    inside = float(prose[chain[0] : chain[-1] + 1].sum())
+    if inside < cfg["forum_min_prose_share"] * float(prose.sum()):
+        return None  # most of the page's prose lies elsewhere: an article the model missed, not a forum
+    if max(float(prose[a:b].sum()) for a, b in zip(chain[:-1], chain[1:])) >= cfg["forum_max_post_share"] * inside:
+        return None  # one "post" holds most of it: an article between dated lines, not a forum
+    if _COUNT.search(lines[chain[0]].text):
+        return None  # "Posted on May 3, 2012 at 6:15 AM • 9 Comments": a post's own date line, then its comments
+    if any(is_comment_heading(lines[h].text, words[h]) for h in range(chain[0])):
+        return None
+    return max(chain[0] - 1, 0), min(chain[-1] + int(np.median(np.diff(chain))), len(lines))
+
+
 def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int | None:
     """Index of the first line of the reader comments under the article, or None when there are none
     (or when in doubt).
@@ -78,17 +133,19 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
     Either a comment heading with at least ``min_stamps`` stamps in the ``after_heading`` lines below
     it, or, without a heading, a run of at least ``min_stamps_alone`` stamps a few lines apart
     (``max_median_gap_alone``), as comments are: the thread starts at the heading, or at the first
-    stamp. Below an article only (``min_body_words_above`` kept words above the start).
+    stamp. Below an article only (``min_body_words_above`` kept words above the start, or
+    ``min_prose_words_above`` words of prose lines when the first comment follows the start closely).
     """
     cfg = COMMENTS
     s = stamps(lines, pf)
     words = pf.X[:, _COL["words"]]
     kept_before = np.concatenate([[0.0], np.cumsum(words * body)])
-    starts = []
+    starts, tight = [], True  # tight: the comments begin right at the start (not an article between)
     for h in (i for i, ln in enumerate(lines) if is_comment_heading(ln.text, words[i])):
         below = s[(s > h) & (s <= h + cfg["after_heading"])]
         if len(below) >= cfg["min_stamps"] and _thread_like([int(x) for x in below], words):
             starts.append(h)
+            tight = int(below[0]) - h <= cfg["tight_lines"]
             break
     # no heading: a run of stamps close together (chains of stamps at most max_gap apart)
     chains, cur = [], [int(s[0])] if len(s) else []
@@ -109,16 +166,29 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
             starts.append(chain[0])
             break
     if not starts:
+        # a run of comment buttons ("Reply" under every comment), a comment apart: the thread starts at the
+        # comment heading above the first one, or one comment above it
+        w = _widget_chain(pf, words)
+        if w is not None:
+            heads = [h for h in range(max(w[0] - cfg["after_heading"], 0), w[0])
+                     if is_comment_heading(lines[h].text, words[h])]
+            starts.append(heads[-1] if heads else max(w[0] - int(np.median(np.diff(w))) + 1, 0))
+    if not starts:
         # no stamps: a line that is only a comment heading with a count or of two words or more ("14 Comments",
         # "Leave a Reply"; not a lone "Response" subheading or "Comment" table cell) well below the article's start
-        repeat = pf.X[:, _COL["page_repeat"]]
-        for h in (i for i, ln in enumerate(lines) if _strong_heading(ln.text, words[i])):
-            # a heading repeated down the page is each post's link ("Leave a comment" under every post of a
-            # blog's front page), not the one thread's heading
-            if kept_before[h] >= cfg["min_body_words_above_heading"] and not repeat[h]:
+        heads = [i for i, ln in enumerate(lines) if _strong_heading(ln.text, words[i])]
+        seen = Counter(lines[h].text.strip().casefold() for h in heads)  # "8 comments" and "44 comments" differ
+        for h in heads:
+            # a heading on the page three times or more is each post's link ("Leave a comment" under every post
+            # of a blog's front page), not the one thread's heading
+            if kept_before[h] >= cfg["min_body_words_above_heading"] and seen[lines[h].text.strip().casefold()] < 3:
                 return h
         return None
     start = min(starts)
-    if kept_before[start] < cfg["min_body_words_above"]:
+    # an article above: kept lines, or prose the model doubted (a short post above a long thread, whose
+    # comments outscored it)
+    prose = np.concatenate([[0.0], np.cumsum(words * (pf.X[:, _COL["prose0"]] > cfg["prose_above"]))])
+    doubted = tight and prose[start] >= cfg["min_prose_words_above"]
+    if kept_before[start] < cfg["min_body_words_above"] and not doubted:
         return None  # a page that starts with its thread (a forum): keep it as it is
     return start

@@ -97,8 +97,16 @@ COMMENTS = {
     "min_said_share": 0.7,  # ... between most of them (a table's dated rows have cells in between)
     "stamp_max_words": 20,
     "heading_max_words": 16,
-    "min_body_words_above": 50,  # kept words above the thread: an article is there
+    "min_body_words_above": 50,  # kept words above the thread: an article is there ...
+    "min_prose_words_above": 20,  # ... or this many words of prose lines (a short post the model doubted) ...
+    "prose_above": 0.3,  # ... lines whose prose prior (features' prose0) is above this, when the first
+    "tight_lines": 4,  # stamp is at most this many lines under the heading
     "min_body_words_above_heading": 100,  # ... above a comment heading with no stamps below it
+    "min_widgets": 4,  # no stamps: a run of this many comment buttons ("Reply") ...
+    "widget_max_words": 4,  # ... each this short, at most max_gap lines apart, a comment between most
+    "forum_max_gap": 80,  # a forum thread (the page's content): stamps at most this many lines apart ...
+    "forum_min_prose_share": 0.5,  # ... holding at least this share of the page's prose words, no post
+    "forum_max_post_share": 0.5,  # ... holding this share of the thread's
 }
 
 # The article is one run of lines (cleaner._keep_article_run): kept lines at most join_gap lines apart
@@ -112,6 +120,7 @@ ARTICLE_RUN = {"join_gap": 6, "far_lines": 8, "heading_words": 8, "max_share": 0
 # not cut off, with at least min_stop_density of its words stop words (when the page's language has a
 # list), matching no chrome pattern, is kept; a block below the article mostly made of such lines
 # (ARTICLE_RUN running_share of its words) is not a sidebar.
+# Not with two comment stamps in the 30 lines above (features' stamps_above_w30: a reader's comment).
 RUNNING_TEXT = {"min_words": 40, "min_stop_density": 0.3, "max_gap": 1}
 
 # Holes in the article (cleaner._fill_holes): at most max_lines lines between two kept lines, none
