@@ -633,16 +633,18 @@ def test_a_forum_thread_keeps_its_posts():
     assert not any(r.reason == "comments" for r in ext.removed)
 
 
-def test_comment_buttons_start_a_thread():
+@pytest.mark.parametrize("buttons", [["Reply"], ["Reply to This", "Share", "Flag as Inappropriate"]])
+def test_comment_buttons_start_a_thread(buttons):
     """Comments with no time in their stamps ("3. Robbo - 29 August, 2011") and no heading, but a "Reply"
-    button under each, a comment apart, are a thread: not body, from the first comment down."""
+    button under each (or a row of buttons, one per line: one comment's), a comment apart, are a thread:
+    not body, from the first comment down."""
     g = _seed_gold()[1]
     lines = (SEEDS / g["file"]).read_text(encoding="utf-8").splitlines()
     end = max(i for i, ln in enumerate(lines) if len(ln.split()) > 30) + 1
     thread, said = [""], []
     for k, (c, _) in enumerate(_COMMENTS):
         said.append(c)
-        thread += [f"{k + 1}. reader{k} - {19 + k} June, 2024", c, "Reply"]
+        thread += [f"{k + 1}. reader{k} - {19 + k} June, 2024", c] + buttons
     ext = clean_text_dump("\n".join(lines[:end] + thread + lines[end:]))
     assert not set(said) & set(ext.paragraphs)
     assert score_page(g["file"], ext.text, g["body"]).f1 >= 0.98
@@ -664,3 +666,20 @@ def test_a_short_post_above_a_long_thread_is_the_article():
     ext = clean_text_dump("\n".join(page))
     assert not set(said) & set(ext.paragraphs)
     assert post[2] in ext.paragraphs
+
+
+def test_a_comment_count_above_the_article_does_not_start_a_thread():
+    """A "4 Comments" link in the page's header (under a sentence of the site's), right above the headline and
+    its dated byline, then the article and its comments: the first "comment" under that heading would be the
+    whole article, so the thread does not start there and the article is kept."""
+    g = _seed_gold()[1]
+    body = [p for p in g["body"].split("\n") if p.strip()]
+    page = ["Newsvine", "Home | World | Politics | Sports",
+            "Updated continuously by readers like you, this site is an instant reflection of what the world is "
+            "talking about right now, at every hour of the day and night.",
+            "Recommended Articles", "4 Comments", "Print",
+            "Putin set to arrive in North Korea", "Mon Jun 18, 2024 9:47 AM EDT"] + body + [""]
+    for k, (said, _) in enumerate(_COMMENTS):
+        page += [f"reader{k} Jun {19 + k}, 2024 at {k + 8}:1{k} am", said, "Reply"]
+    ext = clean_text_dump("\n".join(page))
+    assert score_page(g["file"], ext.text, g["body"]).f1 >= 0.95

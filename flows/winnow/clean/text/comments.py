@@ -73,19 +73,28 @@ def _thread_like(chain, words: np.ndarray) -> bool:
     return float(np.median(gaps)) >= 2 and float(np.mean(said)) >= cfg["min_said_share"]
 
 
-def _widget_chain(pf: PageFeatures, words: np.ndarray) -> list[int] | None:
+def _widget_chain(pf: PageFeatures, words: np.ndarray) -> tuple[list[int], int] | None:
     """The first run of at least ``min_widgets`` comment buttons ("Reply", "Report abuse") at most ``max_gap``
-    lines apart with a comment between most of them, or None."""
+    lines apart with a comment between most of them, and how many lines a comment takes (the median between
+    one comment's last button and the next one's first): (first buttons, comment lines), or None."""
     cfg = COMMENTS
     w = [i for i, c in enumerate(pf.categories) if "comment_widget" in c and words[i] <= cfg["widget_max_words"]]
-    chain: list[int] = []
-    for i in w + [None]:
-        if i is not None and (not chain or i - chain[-1] <= cfg["max_gap"]):
-            chain.append(i)
+    # buttons with no comment between them ("Reply to This", "Share", "Flag") are one comment's: groups
+    groups: list[list[int]] = []
+    for i in w:
+        if groups and float(words[groups[-1][-1] + 1 : i].max(initial=0)) < cfg["comment_min_words"]:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    chain: list[list[int]] = []
+    for g in groups + [None]:
+        if g is not None and (not chain or g[0] - chain[-1][-1] <= cfg["max_gap"]):
+            chain.append(g)
             continue
-        if len(chain) >= cfg["min_widgets"] and _thread_like(chain, words):
-            return chain
-        chain = [i] if i is not None else []
+        first = [c[0] for c in chain]
+        if len(chain) >= cfg["min_widgets"] and _thread_like(first, words):
+            return first, int(np.median([b[0] - a[-1] - 1 for a, b in zip(chain[:-1], chain[1:])]))
+        chain = [g] if g is not None else []
     return None
 
 
@@ -145,7 +154,12 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
         below = s[(s > h) & (s <= h + cfg["after_heading"])]
         if len(below) >= cfg["min_stamps"] and _thread_like([int(x) for x in below], words):
             starts.append(h)
-            tight = int(below[0]) - h <= cfg["tight_lines"]
+            said = [float(words[a + 1 : b].sum()) for a, b in zip(below[:-1], below[1:])]
+            # the first "comment" as long as an article (the page's own dated byline under a comment count
+            # in its header): not a thread right under the heading
+            tight = (int(below[0]) - h <= cfg["tight_lines"]
+                     and said[0] <= max(cfg["first_comment_ratio"] * float(np.median(said[1:] or said)),
+                                        cfg["first_comment_words"]))
             break
     # no heading: a run of stamps close together (chains of stamps at most max_gap apart)
     chains, cur = [], [int(s[0])] if len(s) else []
@@ -168,11 +182,12 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
     if not starts:
         # a run of comment buttons ("Reply" under every comment), a comment apart: the thread starts at the
         # comment heading above the first one, or one comment above it
-        w = _widget_chain(pf, words)
-        if w is not None:
+        found = _widget_chain(pf, words)
+        if found is not None:
+            w, span = found
             heads = [h for h in range(max(w[0] - cfg["after_heading"], 0), w[0])
                      if is_comment_heading(lines[h].text, words[h])]
-            starts.append(heads[-1] if heads else max(w[0] - int(np.median(np.diff(w))) + 1, 0))
+            starts.append(heads[-1] if heads else max(w[0] - span, 0))
     if not starts:
         # no stamps: a line that is only a comment heading with a count or of two words or more ("14 Comments",
         # "Leave a Reply"; not a lone "Response" subheading or "Comment" table cell) well below the article's start

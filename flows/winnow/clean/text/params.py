@@ -100,7 +100,9 @@ COMMENTS = {
     "min_body_words_above": 50,  # kept words above the thread: an article is there ...
     "min_prose_words_above": 20,  # ... or this many words of prose lines (a short post the model doubted) ...
     "prose_above": 0.3,  # ... lines whose prose prior (features' prose0) is above this, when the first
-    "tight_lines": 4,  # stamp is at most this many lines under the heading
+    "tight_lines": 4,  # stamp is at most this many lines under the heading, and the first comment is at most
+    "first_comment_ratio": 3.0,  # ... this many times the median comment's words or first_comment_words
+    "first_comment_words": 150,
     "min_body_words_above_heading": 100,  # ... above a comment heading with no stamps below it
     "min_widgets": 4,  # no stamps: a run of this many comment buttons ("Reply") ...
     "widget_max_words": 4,  # ... each this short, at most max_gap lines apart, a comment between most
