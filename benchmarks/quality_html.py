@@ -335,7 +335,7 @@ def _fixed() -> dict:
     """Thresholds not fitted (the dev data sets hold no index pages to fit them on)."""
     from winnow.clean.html import patterns as pat
 
-    return {k: pat.CHOOSER[k] for k in ("short_words", "many_headlines")}
+    return {k: pat.CHOOSER[k] for k in ("short_words", "many_headlines", "agree")}
 
 
 FIXED = _fixed()

@@ -494,6 +494,62 @@ def test_a_front_page_of_full_posts_is_an_article():
     assert word_count(ext.text) > 500
 
 
+def _blog_post_page(words: int) -> str:
+    """A blog's post page (typepad-style): a short post under its date and title, in a content
+    column that also holds the previous post's link, the post's tags and its trackbacks; a
+    sidebar of recent posts."""
+    side = "".join(f'<li><a href="/p/{i}">Council news from the valley number {i}</a></li>' for i in range(12))
+    return (f'<html><head><title>Council votes on the new bus timetable: Valley blog</title></head><body>'
+            f'<div id="banner"><a href="/">Valley Council Blog</a></div>'
+            f'<div id="content"><h1>Valley Council Blog</h1>'
+            f'<p><a href="/prev">« Library opening hours are longer this winter</a> | <a href="/">Main</a></p>'
+            f'<h2>October 17, 2012</h2><h3><a href="/post">Council votes on the new bus timetable</a></h3>'
+            f'<p>{_post(3, words)}</p>'
+            f'<p>Posted by Ann Lee on October 17, 2012 | <a href="/post">Permalink</a></p>'
+            f'<p>Filed under <a href="/t/buses">Buses and trains in the valley</a> and '
+            f'<a href="/t/council">Council meetings and votes</a></p>'
+            f'<p>Blogs that reference <a href="/post">Council votes on the new bus timetable</a>:</p></div>'
+            f'<div id="sidebar"><h2>Recent posts</h2><ul>{side}</ul></div></body></html>')
+
+
+@pytest.mark.parametrize("words", [30, 60, 90])
+def test_a_short_post_beside_a_few_links_is_an_article(words):
+    """A short post whose whole content column is a small unit with headline-length links (the
+    previous post's, the tags, the trackbacks): its one paragraph was taken for a teaser, and
+    with three linked lines that made "4 headlines/teasers", the minimum that calls a page an
+    index (Dragnet's 480, R43, R741, R399 came back empty so). One paragraph under one title is
+    one entry, not a list: the post is kept."""
+    ext = clean_html(_blog_post_page(words))
+    assert not ext.not_article, ext.not_article_reason
+    assert _post(3, words) in ext.text
+
+
+def test_a_list_of_entries_of_two_paragraphs_is_still_an_index_page():
+    """Teasers count by the list entries they belong to: entries of two short paragraphs each,
+    under their own linked headlines, are still an index page."""
+    entries = "".join(
+        f'<div class="entry"><h2><a href="/{i}">Council news from the valley number {i} today</a></h2>'
+        f'<p>{_post(i, 18)}</p><p>{_post(i + 9, 14)}</p></div>' for i in range(8))
+    html = f"<html><head><title>Valley news</title></head><body><div id='list'>{entries}</div></body></html>"
+    ext = clean_html(html)
+    assert ext.not_article and ext.not_article_reason.startswith("index_page: 8 headlines/teasers"), ext.not_article_reason
+    assert ext.paragraphs == [] and _post(3, 18) in ext.judged_text
+
+
+def test_readabilitys_body_is_a_fragment_of_an_index_only_when_a_small_part_of_it():
+    """trafilatura calls the page an index page and holds readability's words: readability took
+    one teaser of the list when its body is a small part of trafilatura's; when trafilatura's
+    body is mostly readability's words, the two agree on the body, and the verdict rests on
+    the few lines beside it (an article is kept)."""
+    from winnow.clean.html.candidates import fragment_of_index
+
+    verdicts = {"trafilatura": True, "readability": False}
+    assert fragment_of_index({"r_in_t": 0.95, "t_in_r": 0.1}, verdicts)  # one teaser of eleven
+    assert not fragment_of_index({"r_in_t": 0.95, "t_in_r": 0.8}, verdicts)  # the same body, a few links beside
+    assert not fragment_of_index({"r_in_t": 0.3, "t_in_r": 0.1}, verdicts)  # another text
+    assert not fragment_of_index({"r_in_t": 0.95, "t_in_r": 0.1}, {"trafilatura": False})
+
+
 def test_a_much_longer_trafilatura_body_wins_only_without_more_link_text():
     from winnow.clean.html.candidates import choose
     from winnow.clean.html import patterns as pat

@@ -222,6 +222,11 @@ def confident(chosen: str, not_article: dict[str, bool | None]) -> str:
 def fragment_of_index(f: dict[str, float], not_article: dict[str, bool | None],
                       params: dict[str, float] | None = None) -> bool:
     """readability's body is one piece of what trafilatura's body shows to be an index page
-    (a teaser of a list): trafilatura calls the page not_article and holds readability's words."""
+    (a teaser of a list): trafilatura calls the page not_article and holds readability's words,
+    and readability's body is a small part of trafilatura's (``t_in_r`` under ``agree``: the
+    rest is the list). When the two bodies agree (trafilatura's is mostly readability's
+    words), trafilatura's verdict rests on the few lines beside the body: a short post beside
+    a link list is an article."""
     p = params or pat.CHOOSER
-    return bool(not_article.get("trafilatura")) and f.get("r_in_t", 0.0) >= p["min_overlap"]
+    return (bool(not_article.get("trafilatura")) and f.get("r_in_t", 0.0) >= p["min_overlap"]
+            and f.get("t_in_r", 0.0) < p.get("agree", pat.CHOOSER["agree"]))

@@ -82,6 +82,7 @@ CHOOSER: dict[str, float] = {
     "longer": 3.0,  # trafilatura's wins also when this many times as long (no more link text)
     "tiny_words": 25,  # a finished body shorter than this (or none) is in doubt (extract.fuller): ...
     "fuller": 10.0,  # ... trafilatura's without precision mode is used when this many times as long
-    # short_words and many_headlines are set by hand on tests/data/html/index: the dev data
+    "agree": 0.5,  # readability's body is a fragment of trafilatura's index only when it holds less than this share of trafilatura's words (not fitted, see below)
+    # short_words, many_headlines and agree are set by hand on tests/data/html/index: the dev data
     # sets are all articles, so a fit on them can only switch the index-page check off
 }
