@@ -193,7 +193,8 @@ def _worker_init(run_pid: int | None = None) -> None:
     (a worker forked by the fork server has it imported already)."""
     from winnow.ingest import exit_with_parent
 
-    exit_with_parent(run_pid=run_pid)
+    # forked by the fork server, the worker's parent is not the run: it watches the run's process too
+    exit_with_parent(run_pid=run_pid if run_pid is not None and run_pid != os.getppid() else None)
     import winnow.worker_preload  # noqa: F401  (Prefect, the cleaners, langdetect: seconds of imports)
 
 
