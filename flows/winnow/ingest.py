@@ -46,11 +46,20 @@ def exit_with_parent(interval: float = 0.5, run_pid: int | None = None) -> None:
         return
     _watching = True
     parent = os.getppid()
+    # and the process that started this one, as multiprocessing recorded it at start: a worker whose
+    # run ended while it was still starting was re-parented before it got here, and os.getppid()
+    # alone named its new parent (such workers waited for work for ever after a stopped `serve`)
+    import multiprocessing
+
+    started_by = multiprocessing.parent_process()
+    watched = [run_pid] if run_pid is not None else []
+    if started_by is not None and os.name == "posix":  # (on Windows os.kill(pid, 0) would end that process)
+        watched.append(started_by.pid)
 
     def watch() -> None:
         while True:
             time.sleep(interval)
-            if os.getppid() != parent or (run_pid is not None and process_gone(run_pid)):
+            if os.getppid() != parent or any(process_gone(pid) for pid in watched):
                 os._exit(143)
 
     threading.Thread(target=watch, name="winnow-parent-watch", daemon=True).start()
