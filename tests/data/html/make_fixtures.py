@@ -7,7 +7,8 @@
 - ``index/``: index/list pages composed from the titles, descriptions, URLs and lead
   paragraphs of the dev pages (teaser rivers, headline archives, cards, blog rivers with
   "Read more", flat ``h2 + p`` lists, a mixed-language list), in the markup styles news
-  sites use. None has an article body;
+  sites use, and real index pages of the dev data sets (``REAL_INDEX``, copied as published).
+  None has an article body;
 - ``articles/``: the French and Russian dev dumps of ``multilingual/`` rendered as article
   pages with their related-story box ("À lire aussi", "Читайте также") inside the article
   container; gold in ``gold.json`` too.
@@ -42,6 +43,11 @@ PAGES = {
     "23aaecd14171f96cfd201a8a46666097e286ad71f74f29347a78c5ecba50da1e": "Portuguese blog post",
     "ba07d1e64775f4090e39116c382111f5a2cfe9528dd179673f4e9bfcea370c15": "German blog post",
     "0ec95c7261d122f304728e90c983450ef1ce1e0b423546835c397d50aaf0d0f2": "Korean news page",
+}
+
+# real index pages kept as fixtures: name -> (wceb-dev subset, page id)
+REAL_INDEX = {
+    "real-nytimes-es-front": ("readability", "nytimes-5"),  # The New York Times en Español's front page: 18 teasers
 }
 
 NAV = ["Home", "News", "Politics", "Business", "Tech", "Science", "Sport", "Culture", "Opinion", "Video"]
@@ -199,8 +205,11 @@ def main() -> None:
     (HERE / "index").mkdir(exist_ok=True)
     for name, page in index.items():
         (HERE / "index" / f"{name}.html.gz").write_bytes(gzip.compress(page.encode("utf-8"), mtime=0))
+    # real index pages of the dev data sets, as published (Mozilla Readability's test pages)
+    for name, (subset, pid) in REAL_INDEX.items():
+        shutil.copyfile(args.eval / "wceb-dev" / "html" / subset / f"{pid}.html.gz", HERE / "index" / f"{name}.html.gz")
     (HERE / "gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{len(PAGES)} pages, {len(ml_gold)} articles, {len(index)} index pages written to {HERE}")
+    print(f"{len(PAGES)} pages, {len(ml_gold)} articles, {len(index) + len(REAL_INDEX)} index pages written to {HERE}")
 
 
 if __name__ == "__main__":
