@@ -112,6 +112,17 @@ class Lines:
 
 
 @pytest.mark.slow
+def stop_serve(proc: subprocess.Popen) -> None:
+    """Ctrl-C a `winnow serve` and wait up to 60 s for it to exit; kill its process group if it does not
+    (the caller's assertion on its exit code then fails)."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 def test_serve_runs_at_once_says_one_line_per_run_and_links_the_ui(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -144,12 +155,7 @@ def test_serve_runs_at_once_says_one_line_per_run_and_links_the_ui(tmp_path):
                          one.stdout, re.M)
         assert link and link.group(1) == link.group(2), one.stdout
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_serve(proc)
     assert proc.returncode == 0, "\n".join(out.lines[-40:])
     assert not (tmp_path / "prefect" / ".sdk_telemetry").exists()
 
@@ -222,12 +228,7 @@ def test_served_runs_clean_on_the_process_pool_and_make_the_corpus_winnow_ingest
                          env={"PREFECT_API_URL": api})
         assert one.returncode == 0, one.stderr
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_serve(proc)
     served = corpus_rows(tmp_path / "served.duckdb")
     assert len(served) == files - 1 and served == corpus_rows(tmp_path / "once.duckdb")
 
