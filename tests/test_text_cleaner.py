@@ -202,6 +202,32 @@ def test_markdown_link_broken_across_lines_is_one_link():
     assert "example.com" not in ext.text and "](" not in ext.text
 
 
+def test_markdown_emphasis_marks_are_not_kept():
+    """html2text writes <em> as _..._: the marks go, the words stay (failed before: "_Whenever" is one word token
+    and no longer matches the page's text), and an identifier's underscores are not emphasis."""
+    from winnow.clean.text.lines import split_lines
+
+    g = _seed_gold()[1]
+    text = (SEEDS / g["file"]).read_text(encoding="utf-8").splitlines()
+    md = "\n\n".join(f"_{ln.strip()}_" if len(ln.split()) > 30 and i % 2 else
+                      (f"*{ln.strip()}*" if len(ln.split()) > 30 else ln) for i, ln in enumerate(text))
+    ext = clean_text_dump(md)
+    assert ext.paragraphs == clean_text_dump("\n\n".join(text)).paragraphs
+    assert score_page(g["file"], ext.text, g["body"]).f1 >= 0.98
+    lines = [ln.text for ln in split_lines("Call my_var_name() from __init__ with 2 * 3 * 4.\n\n"
+                                           "The _Guardian_ said it was *very* late, see __notes__")]
+    assert lines == ["Call my_var_name() from __init__ with 2 * 3 * 4.", "The Guardian said it was very late, see __notes__"]
+
+
+def test_a_page_of_a_few_words_is_its_own_content():
+    """A page whose whole text is fewer words than the no-body floor has nothing to tell content from chrome
+    by: its lines are its content (failed before: rejected as not_article, no_body), chrome patterns still go."""
+    ext = clean_text_dump("Soup of the day\n\nLentil and smoked paprika\n")
+    assert not ext.not_article and ext.paragraphs == ["Soup of the day", "Lentil and smoked paprika"]
+    ext = clean_text_dump("Soup of the day\n\nLentil and smoked paprika\n\nCopyright 2024 Example Ltd\n")
+    assert ext.paragraphs == ["Soup of the day", "Lentil and smoked paprika"]
+
+
 def test_table_cells_on_one_line_are_cut_apart():
     """A menu glued to an article paragraph by a table layout does not take the paragraph with it."""
     g = _seed_gold()[1]

@@ -86,9 +86,10 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
     _keep_forum(forum, pf, words, body, reasons)
     _keep_article_run(pf, words, body, reasons, running)
     _fill_holes(p, pf, words, body, reasons)
+    tiny = _keep_tiny_page(pf, words, body, reasons)
 
     # metadata
-    title_i = find_title(lines, pf, body)
+    title_i = None if tiny else find_title(lines, pf, body)
     meta_lines: dict[int, str] = {}
     title = None
     if title_i is not None:
@@ -112,7 +113,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
         author = author or a
         date = date or d
 
-    not_article, why = _not_article(lines, pf, body, running)
+    not_article, why = (False, None) if tiny else _not_article(lines, pf, body, running)
     paragraphs = [] if not_article else [lines[i].text for i in np.flatnonzero(body)]
     removed: list[Removed] = []
     for i, ln in enumerate(lines):
@@ -130,6 +131,19 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
         title=title, paragraphs=paragraphs, author=author, date=date, removed=removed,
         extractor=EXTRACTOR, not_article=not_article, not_article_reason=why,
     )
+
+
+def _keep_tiny_page(pf: PageFeatures, words: np.ndarray, body: np.ndarray, reasons: list) -> bool:
+    """A page whose whole text is a few words (fewer than ``NOT_ARTICLE["tiny_page_words"]``: a test page, a
+    one-line note) has nothing to tell content from chrome by: every line no rule removed and matching no
+    chrome pattern is its content, without a title taken off it (downstream filters judge whether a few words
+    are worth a document). Returns whether the page is that small."""
+    if float(words.sum()) >= params.NOT_ARTICLE["tiny_page_words"]:
+        return False
+    for i in range(len(body)):
+        if words[i] > 0 and reasons[i] is None and not pf.categories[i]:
+            body[i] = True
+    return bool(body.any())
 
 
 def _keep_forum(span: tuple[int, int] | None, pf: PageFeatures, words: np.ndarray, body: np.ndarray,

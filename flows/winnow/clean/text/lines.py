@@ -29,6 +29,9 @@ _NON_WORD = re.compile(r"[^\w]+")
 _MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,500})\]\((?:[^()\s]|\([^()\s]*\)){0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
 _MD_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\((?:[^()\s]|\([^()\s]*\)){0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
 _MD_BOLD = re.compile(r"\*\*(?=\S)([^*\n]{1,2000}?)(?<=\S)\*\*")
+# _emphasis_ and *emphasis* (html2text writes <em> as _..._): the marks hug words at both ends; an
+# identifier's underscores (snake_case, __init__) and a bullet's "* " are not emphasis
+_MD_EMPHASIS = re.compile(r"(?<![\w*])([_*])(?=[^\s_*])([^\n]{1,1000}?)(?<=[^\s_*])\1(?![\w*])")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!-])")  # html2text escapes: \( \_ \. ...
 _GAP = re.compile(r"(?<=\S)[ \t]{3,}(?=\S)")  # a column gap between table cells
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -63,10 +66,11 @@ def line_key(line: str) -> str:
 
 
 def markdown_inline(text: str) -> str:
-    """Markdown links reduced to their text, images dropped (alt text is not shown on a page), ``**bold**``
-    to its words, ``\\(`` escapes to the character (a link target is not prose)."""
+    """Markdown links reduced to their text, images dropped (alt text is not shown on a page), ``**bold**``,
+    ``_emphasis_`` and ``*emphasis*`` to their words, ``\\(`` escapes to the character (a link target is
+    not prose)."""
     text = _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", text))  # an image's alt text is not on the page
-    return _MD_ESCAPE.sub(r"\1", _MD_BOLD.sub(r"\1", text))
+    return _MD_ESCAPE.sub(r"\1", _MD_EMPHASIS.sub(r"\2", _MD_BOLD.sub(r"\1", text)))
 
 
 def wrap_width(raw: list[str]) -> int:
@@ -177,7 +181,7 @@ def split_lines(text: str) -> list[Line]:
             marker = m.group(0).strip()
             stripped = stripped[m.end():]
         linked = _link_text_chars(stripped) if "](" in stripped else 0
-        if "](" in stripped or "**" in stripped or "\\" in stripped:
+        if "](" in stripped or "*" in stripped or "_" in stripped or "\\" in stripped:
             stripped = markdown_inline(stripped)
         body = _WS.sub(" ", stripped).strip()
         if not body:

@@ -53,7 +53,8 @@ EVIDENCE = {
 
 # Not an article: what is left after cleaning is a list of teasers, or nothing.
 NOT_ARTICLE = {
-    "min_body_words": 15,  # fewer kept words: "no_body"
+    "min_body_words": 15,  # fewer kept words: "no_body" ...
+    "tiny_page_words": 15,  # ... unless the whole page has fewer words: then they are its content
     "teaser_share": 0.6,  # share of kept words in teaser-like lines: "teaser_list"
     "min_teasers": 3,
     "teaser_coherence": 0.25,  # a teaser shares less than this with the rest of the body ...
