@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import numpy as np
 
-from winnow.clean.text import comments, params, patterns
+from winnow.clean.text import comments, params, patterns, posts
 from winnow.clean.text.features import NAMES, PageFeatures, densest_run, page_features
 from winnow.clean.text.lines import Line, line_key, split_lines
 from winnow.clean.text.metadata import find_byline, find_title, strip_image_prefix
@@ -84,6 +85,8 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
         for i in range(start):
             body[i] &= reasons[i] is None  # what a rule removed stays removed
     _keep_forum(forum, pf, words, body, reasons)
+    if forum is None:  # a blog's front page: its dated posts, above the comments if any
+        running = running | posts.keep_posts(pf, words, body, reasons, len(lines) if start is None else start)
     _keep_article_run(pf, words, body, reasons, running)
     _fill_holes(p, pf, words, body, reasons)
     tiny = _keep_tiny_page(pf, words, body, reasons)
@@ -366,6 +369,12 @@ def _apply_evidence(lines: list[Line], pf: PageFeatures, body: np.ndarray, reaso
 
 def _not_article(lines: list[Line], pf: PageFeatures, body: np.ndarray,
                  running: np.ndarray | None = None) -> tuple[bool, str | None]:
+    """Is the page a list of teasers (an index page) or empty? Only when confident, as on the HTML path
+    (``winnow.clean.html.pagetype``): teasers count by the list entries they belong to, each under a
+    headline of its own. A line repeated under every entry ("View this ad", "Read more") is a button, not a
+    headline, so entries without headlines (classified ads, search results) are the page's content; a
+    teaser seen twice (a second copy of the list) counts once; fewer than ``min_entries`` entries are a
+    short post beside a few links."""
     cfg = params.NOT_ARTICLE
     X = pf.X
     kept = np.flatnonzero(body)
@@ -377,25 +386,30 @@ def _not_article(lines: list[Line], pf: PageFeatures, body: np.ndarray,
     for i in kept:
         for w in pf.content[i]:
             vocab[w] = vocab.get(w, 0) + 1
-    teaser_words, teasers, paragraph = 0.0, 0, 0.0
+    keys = [line_key(ln.text) for ln in lines]
+    seen_keys = Counter(keys)
+    teaser_words, entries, paragraph = 0.0, set(), 0.0
     for i in kept:
         c = pf.content[i]
         shared = sum(1 for w in c if vocab.get(w, 0) > 1) / len(c) if c else 0.0
         cut = bool(X[i, _COL["ends_ellipsis"]]) or bool(X[i, _COL["ago"]])
-        # under a headline (a date line is not one: a blog's entries, a table's date column)
-        headed = X[i, _COL["hl_prev"]] and not (i > 0 and X[i - 1, _COL["has_date"]])
+        # under a headline of its own (a date line is not one: a blog's entries, a table's date column; nor
+        # is a line repeated on the page, the button of every entry)
+        headed = bool(X[i, _COL["hl_prev"]]) and i > 0 and not X[i - 1, _COL["has_date"]] \
+            and seen_keys[keys[i - 1]] < cfg["button_repeats"]
         unrelated = (headed and shared < cfg["teaser_coherence"]
                      and cfg["teaser_min_words"] <= words[i] < cfg["article_paragraph_words"])
         if running is not None and running[i]:  # paragraphs of running text in a row: never teasers
             paragraph = max(paragraph, float(cfg["article_paragraph_words"]))
-        elif cut or unrelated:
-            teaser_words += words[i]
-            teasers += 1
-        else:
+        elif (cut and headed) or unrelated:
+            if keys[i] not in entries:
+                teaser_words += words[i]
+                entries.add(keys[i])
+        elif not cut:
             paragraph = max(paragraph, float(words[i]))
     # confident only: one whole paragraph that is not a teaser says "article" (when in doubt, keep it)
     if paragraph >= cfg["article_paragraph_words"]:
         return False, None
-    if teasers >= cfg["min_teasers"] and teaser_words >= cfg["teaser_share"] * total:
+    if len(entries) >= cfg["min_entries"] and teaser_words >= cfg["teaser_share"] * total:
         return True, "teaser_list"
     return False, None

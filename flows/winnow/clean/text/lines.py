@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from winnow.clean.text import patterns
-from winnow.clean.text.params import WRAP
+from winnow.clean.text.params import COLUMNS, WRAP
 
 _MARKER = re.compile(patterns.LIST_MARKER)
 _WS = re.compile(r"\s+")
@@ -34,6 +35,9 @@ _MD_BOLD = re.compile(r"\*\*(?=\S)([^*\n]{1,2000}?)(?<=\S)\*\*")
 _MD_EMPHASIS = re.compile(r"(?<![\w*])([_*])(?=[^\s_*])([^\n]{1,1000}?)(?<=[^\s_*])\1(?![\w*])")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!-])")  # html2text escapes: \( \_ \. ...
 _GAP = re.compile(r"(?<=\S)[ \t]{3,}(?=\S)")  # a column gap between table cells
+_DATE = re.compile(patterns.DATE, re.I)
+_TIME = re.compile(patterns.TIME, re.I)
+_CELL = re.compile(r"\S+(?:[ \t]{1,2}\S+)*")  # a cell: words at most two spaces apart
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 MAX_LINE_CHARS = 200_000  # longer lines are cut for feature computation only
@@ -133,16 +137,87 @@ def unwrap(raw: list[str]) -> list[tuple[int, str]]:
 
 def _cells(lines: list[tuple[int, str]]):
     """Each line cut at column gaps: a table layout rendered as text puts a menu and an article paragraph
-    side by side on one line, separated by a run of spaces; each cell is a line of its own."""
-    for no, r in lines:
-        if _GAP.search(r.strip()):
-            indent = r[: len(r) - len(r.lstrip())]
-            parts = _GAP.split(r.strip())
-            yield no, indent + parts[0]
-            for part in parts[1:]:
-                yield no, part
-        else:
+    side by side on one line, separated by a run of spaces; each cell is a line of its own. Side by side
+    columns of a layout are then read one after the other (``_reading_order``), as a browser's reader
+    and html2text do: the article column is not interleaved with the sidebar beside it."""
+    rows = [(no, [(m.start(), m.group(0)) for m in _CELL.finditer(r)] if _GAP.search(r.strip()) else None, r)
+            for no, r in lines]
+    for no, cells, r in _reading_order(rows):
+        if cells is None:
             yield no, r
+            continue
+        (start, first), rest = cells[0], cells[1:]
+        yield no, " " * start + first
+        for _, part in rest:
+            yield no, part
+
+
+def _reading_order(rows):
+    """Rows of a layout table (side by side columns) column by column: the cells of the left column first,
+    then those of the next, each column in its own order. A column starts where cells start, far from the margin, on at
+    least two lines, one of them after a gap (deep indentation alone is no column); a table's region runs from its first to its last line with a cell in a right column
+    (and on over the lines padded to the table's width, as inscriptis pads them). A data table, whose rows
+    fill every column, keeps its rows (few of its lines have one column only), and so does a forum's
+    table of posters beside their dated posts."""
+    cfg = COLUMNS
+    starts = Counter(c[0] for _, cells, _ in rows if cells for c in cells if c[0] >= cfg["min_column"])
+    starts.update(len(r) - len(r.lstrip()) for _, cells, r in rows
+                  if cells is None and r.strip() and len(r) - len(r.lstrip()) >= cfg["min_column"])
+    after_gap = {c[0] for _, cells, _ in rows if cells for c in cells[1:]}  # deep indentation alone is no column
+    bounds: list[int] = []
+    for b in sorted(b for b, k in starts.items() if k >= cfg["min_lines"] and b in after_gap):
+        if not bounds or b - bounds[-1] >= cfg["min_width"]:  # a few columns further in: indentation
+            bounds.append(b)
+    if not bounds:
+        return rows
+    def column(start: int) -> int:
+        return sum(1 for b in bounds if start >= b - cfg["slack"])
+    def right(row) -> bool:
+        no, cells, r = row
+        if cells:
+            return any(column(c[0]) > 0 for c in cells)
+        ind = len(r) - len(r.lstrip())
+        return bool(r.strip()) and column(ind) > 0
+    def padded(row) -> bool:  # a line of a table inscriptis padded to the table's width
+        r = row[2]
+        return len(r) > bounds[0] and len(r) - len(r.rstrip()) >= cfg["min_padding"]
+    out, i, n = [], 0, len(rows)
+    while i < n:
+        if not right(rows[i]):
+            out.append(rows[i])
+            i += 1
+            continue
+        last = end = i
+        j = i + 1
+        while j < n and (j - last <= cfg["max_gap"] or padded(rows[j])):
+            if right(rows[j]):
+                last = end = j
+            elif padded(rows[j]) and end == j - 1:
+                end = j
+            j += 1
+        out += _by_column(rows[i : end + 1], column, cfg)
+        i = end + 1
+    return out
+
+
+def _by_column(region, column, cfg):
+    """The region's cells, column by column (a layout), or its rows as they are (a data table)."""
+    filled = [row for row in region if row[2].strip()]
+    both = sum(1 for _, cells, _ in filled if cells and len({column(c[0]) for c in cells}) > 1)
+    if len(filled) < cfg["min_region_lines"] or not both or both > cfg["max_full_rows"] * len(filled):
+        return region
+    stamps = sum(1 for _, _, r in filled if _DATE.search(r) and _TIME.search(r))
+    if stamps >= cfg["max_stamps"]:  # a forum's or comment thread's table: each row a poster beside a post
+        return region
+    by: dict[int, list] = {}
+    for no, cells, r in region:
+        if cells is None:
+            ind = len(r) - len(r.lstrip())
+            by.setdefault(column(ind) if r.strip() else 0, []).append((no, None, r))
+            continue
+        for start, text in cells:
+            by.setdefault(column(start), []).append((no, [(start, text)], text))
+    return [row for k in sorted(by) for row in by[k]]
 
 
 def _join_link_breaks(raw: list[str]) -> list[str]:

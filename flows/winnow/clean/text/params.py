@@ -56,7 +56,8 @@ NOT_ARTICLE = {
     "min_body_words": 15,  # fewer kept words: "no_body" ...
     "tiny_page_words": 15,  # ... unless the whole page has fewer words: then they are its content
     "teaser_share": 0.6,  # share of kept words in teaser-like lines: "teaser_list"
-    "min_teasers": 3,
+    "min_entries": 4,  # teasers of fewer list entries are a short post beside a few links (HTML path: MIN_UNITS)
+    "button_repeats": 3,  # a line on the page this often is every entry's button ("View this ad"), not a headline
     "teaser_coherence": 0.25,  # a teaser shares less than this with the rest of the body ...
     "teaser_min_words": 15,  # ... and reads like a sentence (a results table does not)
     "article_paragraph_words": 60,  # a kept paragraph this long that is not cut off ("…"): never a teaser list
@@ -74,6 +75,20 @@ FALLBACK = {
 }
 
 # Hard-wrapped dumps: the wrap width is found from the line lengths (lines.wrap_width).
+# Side by side columns of a layout table (inscriptis renders a sidebar beside the article): read one after
+# the other (lines.py). Set on cleaneval-dev, aeb-dev and the seeds.
+COLUMNS = {
+    "min_column": 16,  # a right column starts at least this far in
+    "min_lines": 2,  # ... and cells start there on at least this many lines
+    "min_width": 12,  # columns start at least this far apart (closer starts are indentation inside one)
+    "slack": 6,  # a cell starting this close before a column's start is in it (indentation differs)
+    "max_gap": 40,
+    "min_padding": 3,  # trailing spaces of a line padded to the table's width (inscriptis)  # lines without a right-column cell before a table's region ends
+    "min_region_lines": 4,
+    "max_stamps": 3,  # a region with this many date-and-time lines is a forum's table of posts: rows kept
+    "max_full_rows": 0.5,  # a region with more of its lines filling two columns is a data table: rows kept
+}
+
 WRAP = {
     "min_lines": 4,  # multi-word lines a dump needs before it can be called wrapped
     "min_width": 40,  # narrower "widths" are short lines, not wrapping
@@ -125,6 +140,12 @@ ARTICLE_RUN = {"join_gap": 6, "far_lines": 8, "heading_words": 8, "max_share": 0
 # (ARTICLE_RUN running_share of its words) is not a sidebar.
 # Not with two comment stamps in the 30 lines above (features' stamps_above_w30: a reader's comment).
 RUNNING_TEXT = {"min_words": 40, "min_stop_density": 0.3, "max_gap": 1}
+
+# A blog's front page (posts.py): at least min_posts date lines, each over a post with post_min_words words
+# of whole sentences (lines of prose_min_words or more, not cut off, min_stop_density stop words), and
+# most dated spans (min_post_share) such posts. Set on cleaneval-dev, aeb-dev and the seeds.
+POSTS = {"date_max_words": 7, "min_posts": 3, "min_post_share": 0.6, "post_min_words": 30,
+         "prose_min_words": 8, "min_stop_density": 0.3}
 
 # Holes in the article (cleaner._fill_holes): at most max_lines lines between two kept lines, none
 # removed by a rule or matching a chrome pattern, each scoring at least min_p, are kept.

@@ -145,7 +145,7 @@ MONTHS = languages.regex_alternation(languages.month_numbers())  # every languag
 DATE = (
     r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|"
     r"\b\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:" + MONTHS + r")\.?,?\s+\d{2,4}\b|"
-    r"\b(?:" + MONTHS + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
+    r"\b(?:" + MONTHS + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?[,.]?\s+\d{4}\b"
 )
 TIME = r"\b\d{1,2}[:h]\d{2}\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)?\b"
 UPDATED = r"^(?:" + languages.regex_alternation(languages.updated_words()) + r")\b"
