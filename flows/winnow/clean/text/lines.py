@@ -172,15 +172,15 @@ def _reading_order(rows):
         return rows
     def column(start: int) -> int:
         return sum(1 for b in bounds if start >= b - cfg["slack"])
+    def padded(row) -> bool:  # a line of a table inscriptis padded to the table's width
+        r = row[2]
+        return len(r) > bounds[0] and len(r) - len(r.rstrip()) >= cfg["min_padding"]
     def right(row) -> bool:
         no, cells, r = row
         if cells:
             return any(column(c[0]) > 0 for c in cells)
-        ind = len(r) - len(r.lstrip())
-        return bool(r.strip()) and column(ind) > 0
-    def padded(row) -> bool:  # a line of a table inscriptis padded to the table's width
-        r = row[2]
-        return len(r) > bounds[0] and len(r) - len(r.rstrip()) >= cfg["min_padding"]
+        # a cell alone on its line is in a right column only in a padded table row (indentation is no column)
+        return bool(r.strip()) and padded(row) and column(len(r) - len(r.lstrip())) > 0
     out, i, n = [], 0, len(rows)
     while i < n:
         if not right(rows[i]):
@@ -195,12 +195,12 @@ def _reading_order(rows):
             elif padded(rows[j]) and end == j - 1:
                 end = j
             j += 1
-        out += _by_column(rows[i : end + 1], column, cfg)
+        out += _by_column(rows[i : end + 1], column, right, cfg)
         i = end + 1
     return out
 
 
-def _by_column(region, column, cfg):
+def _by_column(region, column, right, cfg):
     """The region's cells, column by column (a layout), or its rows as they are (a data table)."""
     filled = [row for row in region if row[2].strip()]
     both = sum(1 for _, cells, _ in filled if cells and len({column(c[0]) for c in cells}) > 1)
@@ -212,8 +212,8 @@ def _by_column(region, column, cfg):
     by: dict[int, list] = {}
     for no, cells, r in region:
         if cells is None:
-            ind = len(r) - len(r.lstrip())
-            by.setdefault(column(ind) if r.strip() else 0, []).append((no, None, r))
+            k = column(len(r) - len(r.lstrip())) if right((no, cells, r)) else 0
+            by.setdefault(k, []).append((no, None, r))
             continue
         for start, text in cells:
             by.setdefault(column(start), []).append((no, [(start, text)], text))
