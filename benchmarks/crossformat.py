@@ -8,7 +8,8 @@ wceb-dev data sets, 1,575 pages of many sites) is one article that a user may ge
 as HTML or as a text dump. Each page gives five documents: its HTML and its four
 text renderings (inscriptis, flat, hard-wrapped, Markdown-like); all of them are
 cleaned with ``winnow.clean.clean`` and deduplicated together with the engine the
-pipeline runs (``winnow.dedup.near``: MinHash, LSH, verification, union-find).
+pipeline runs (``winnow.dedup.near``: MinHash, LSH, verification, union-find; then
+``winnow.dedup.visible``: each body inside the other document's visible text, guarded).
 
 The five documents of one page must form one cluster (their pairs are the true
 pairs); documents of two different pages must not merge (every other pair), unless the
@@ -39,7 +40,9 @@ import numpy as np  # noqa: E402
 
 from winnow.dedup import near  # noqa: E402
 from winnow.dedup.boilerplate import without_boilerplate  # noqa: E402
+from winnow.dedup.clusters import _pair_fields  # noqa: E402
 from winnow.dedup.lsh import candidates, lsh_params  # noqa: E402
+from winnow.dedup.visible import find_visible_pairs, visible_text, with_visible  # noqa: E402
 from winnow.settings import DedupSettings  # noqa: E402
 from shared_folder import EVAL  # noqa: E402  ($WINNOW_SHARED/eval, or beside the repo)
 
@@ -70,9 +73,32 @@ def pair_type(fa: str, fb: str) -> str:
     return "text–text"
 
 
-def evaluate(pages, cleaned: dict, settings: DedupSettings, keep=None, gold_settings: DedupSettings | None = None) -> dict:
+def engine(order: list, texts: dict, visible: dict | None, settings: DedupSettings, guard: bool = True):
+    """The pairs clusters are made of, as ``run_dedup`` makes them: verified body pairs, the
+    boilerplate filters, then the visible-text pairs and their guard (``winnow.dedup.visible``,
+    when ``settings.visible_text`` and ``visible`` is given). Returns (pairs, body signatures,
+    pairs left out as shared parts, as boilerplate, visible pairs added, body pairs left out
+    between two witnessed parts). ``guard=False``: every visible pair, no witnessed parts (measured,
+    not in the pipeline)."""
+    sigs = near.signatures([texts[i] for i in order], settings)
+    verified = near.find_pairs([(i, texts[i], s) for i, s in zip(order, sigs)], [], texts, settings)
+    pairs, shared, dropped = without_boilerplate(verified, order, sigs, {i: len(texts[i]) for i in order}, settings)
+    added = parted = 0
+    if settings.visible_text and visible is not None:
+        vsigs = near.signatures([visible[i] for i in order], settings)
+        vpairs = find_visible_pairs(list(zip(order, vsigs)), [], texts, visible, settings)
+        if guard:
+            pairs, added, parted = with_visible(pairs, verified, vpairs, lambda d: bool(texts[d].strip()), settings)
+        else:
+            pairs, added, parted = with_visible(pairs, [], vpairs, lambda d: False, settings)
+    return pairs, sigs, shared, dropped, added, parted
+
+
+def evaluate(pages, cleaned: dict, settings: DedupSettings, keep=None, gold_settings: DedupSettings | None = None,
+             visible: dict | None = None, guard: bool = True) -> dict:
     """Cluster every document; score the merged pairs against 'same page'.
 
+    ``visible``: id -> visible text (``winnow.dedup.visible``); None = bodies only.
     ``keep(order, sigs, pairs) -> pairs``: an experimental filter of the verified pairs
     (``boilerplate_filter``); None = the engine as the pipeline runs it. ``gold_settings``
     (default ``settings``) decide which pages' gold texts are duplicates: keep them fixed
@@ -81,10 +107,7 @@ def evaluate(pages, cleaned: dict, settings: DedupSettings, keep=None, gold_sett
     ids = sorted(cleaned)
     texts = {f"{k}|{f}": cleaned[(k, f)] for k, f in ids}
     order = sorted(texts)
-    sigs = near.signatures([texts[i] for i in order], settings)
-    pairs = near.find_pairs([(i, texts[i], s) for i, s in zip(order, sigs)], [], texts, settings)
-    pairs, shared, dropped = without_boilerplate(pairs, order, sigs, {i: len(texts[i]) for i in order},
-                                                 settings)  # as run_dedup does
+    pairs, sigs, shared, dropped, added, parted = engine(order, texts, visible, settings, guard)
     if keep is not None:
         pairs = keep(order, sigs, pairs)
     assign = near.cluster({i: (len(texts[i]), 0) for i in order}, pairs, [], settings.representative)
@@ -121,7 +144,8 @@ def evaluate(pages, cleaned: dict, settings: DedupSettings, keep=None, gold_sett
         wrong_by[k] = wrong_by.get(k, 0) + 1
     cands = {tuple(sorted(p)) for p in candidates(list(zip(order, sigs)), [], settings)}
     return {"rows": rows, "merged": len(merged), "candidates": len(cands), "wrong": len(wrong), "wrong_by": wrong_by,
-            "boilerplate_dropped": dropped, "shared_dropped": shared,
+            "boilerplate_dropped": dropped, "shared_dropped": shared, "visible_added": added,
+            "visible_parted": parted,
             "gold_groups": sum(1 for g in near.clusters_of(same).values() if len(g) > 1),
             "empty_docs": len(empty), "documents": len(order)}
 
@@ -160,47 +184,6 @@ def boilerplate_filter(min_groups: int, strict_jaccard: float = 0.8, min_share: 
     return keep
 
 
-def visible_text(html: str) -> str:
-    """Every text node of a page's body, scripts and styles left out (``lxml``): what a reader
-    could see, before any cleaning."""
-    import lxml.html
-
-    try:
-        doc = lxml.html.fromstring(html)
-    except Exception:  # an empty or unparsable page has no visible text
-        return ""
-    for bad in doc.xpath("//script|//style|//noscript|//template"):
-        bad.drop_tree()
-    body = doc.find("body")
-    return "\n".join(t.strip() for t in (doc if body is None else body).itertext() if t.strip())
-
-
-def inside_visible(cleaned: dict, visible: dict, settings: DedupSettings, min_share: float = 0.8):
-    """Measured, not in the pipeline: pairs whose cleaned bodies are each inside the other's
-    *visible* text (the raw text dump; the text nodes of an HTML page), to ``min_share`` of their
-    shingles, added to the pipeline's pairs. Candidates: LSH over signatures of the visible texts.
-    A signal that does not depend on what the two cleaners kept."""
-
-    def keep(order, sigs, pairs):
-        from winnow.dedup.shingles import shingle_sets
-
-        k = settings.shingle_words
-        cs = dict(zip(order, shingle_sets([cleaned[i] for i in order], k)))
-        vs = dict(zip(order, shingle_sets([visible[i] for i in order], k)))
-        vsigs = near.signatures([visible[i] for i in order], settings)
-        have = {(p.a, p.b) for p in pairs}
-
-        def share(a, b):
-            return len(np.intersect1d(cs[a], vs[b], assume_unique=True)) / len(cs[a]) if len(cs[a]) else 0.0
-
-        extra = [near.Pair(a, b, 0.0, 0.0, "visible")
-                 for a, b in sorted({tuple(sorted(p)) for p in candidates(list(zip(order, vsigs)), [], settings)})
-                 if (a, b) not in have and share(a, b) >= min_share and share(b, a) >= min_share]
-        return list(pairs) + extra
-
-    return keep
-
-
 def report(res: dict, datasets, settings: DedupSettings) -> None:
     rows = res["rows"]
     precision = 1 - res["wrong"] / res["merged"] if res["merged"] else 1.0
@@ -211,7 +194,8 @@ def report(res: dict, datasets, settings: DedupSettings) -> None:
           + f". ({res['gold_groups']} groups of pages have near-duplicate gold texts: merging them is right.) "
           f"Verified pairs left out: {res['shared_dropped']} as shared parts (shared_parts={settings.shared_parts}), "
           f"{res['boilerplate_dropped']} as boilerplate (boilerplate_clusters={settings.boilerplate_clusters}, "
-          f"boilerplate_share={settings.boilerplate_share}).\n")
+          f"boilerplate_share={settings.boilerplate_share}), {res['visible_parted']} between two witnessed parts; "
+          f"{res['visible_added']} pairs added by the visible texts (visible_text={settings.visible_text}).\n")
     print("| data set | pages | text–HTML recall | text–text recall | missed with an empty side (text–HTML / text–text) "
           "| text–HTML recall, both sides non-empty | text–text recall, both sides non-empty |")
     print("|---|---:|---:|---:|---|---:|---:|")
@@ -257,15 +241,22 @@ def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache:
           f"lsh_threshold={settings.lsh_threshold}, min_jaccard={settings.min_jaccard}, "
           f"min_containment={settings.min_containment}, "
           f"min_containment_shingles={settings.min_containment_shingles}.")
-    res = evaluate(pages, cleaned, settings)
+    import renderings
+
+    raw = {f: renderings.dumps(pages, f, eval_dir) for f in FORMATS[1:]}
+    visible = {f"{p.key}|{f}": (visible_text(p.html, "html") if f == "html" else raw[f][p.key])
+               for p in pages for f in FORMATS}
+    res = evaluate(pages, cleaned, settings, visible=visible)
     report(res, tuple(dict.fromkeys(p.dataset for p in pages)), settings)
-    explain(cleaned, settings)
+    explain(cleaned, visible, settings)
     print("\nOther settings and ideas (same cleaned bodies; 'both' = both sides non-empty):\n")
     print("| variant | candidate pairs | text–HTML recall | text–text recall | text–HTML recall (both) "
           "| text–text recall (both) | pairs across pages | precision |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     variants = [
         ("as the pipeline runs (defaults)", settings, None),
+        ("visible_text false (bodies only: the pipeline before this change)", replace(settings, visible_text=False), None),
+        ("visible pairs without the guard (no witnessed parts)", settings, "unguarded"),
         ("neither filter (shared_parts false, boilerplate_clusters 0)",
          replace(settings, shared_parts=False, boilerplate_clusters=0), None),
         ("shared_parts false", replace(settings, shared_parts=False), None),
@@ -280,25 +271,23 @@ def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache:
         ("min_containment_shingles 50", replace(settings, min_containment_shingles=50), None),
         ("min_containment 0.7, min_containment_shingles 50",
          replace(settings, min_containment=0.7, min_containment_shingles=50), None),
-    ] + [(f"frequency over groups of near-identical documents instead of clusters, >= {g} groups",
+    ] + [(f"bodies only (visible_text false), frequency over groups of near-identical documents instead of "
+           f"clusters, >= {g} groups",
            replace(settings, shared_parts=False, boilerplate_clusters=0), boilerplate_filter(g)) for g in (5, 8)]
-    import renderings
-
-    raw = {f: renderings.dumps(pages, f, eval_dir) for f in FORMATS[1:]}
-    visible = {f"{p.key}|{f}": (visible_text(p.html) if f == "html" else raw[f][p.key]) for p in pages for f in FORMATS}
-    texts = {f"{k}|{f}": v for (k, f), v in cleaned.items()}
-    variants.append(("not in the pipeline: also pairs whose cleaned bodies are each >= 0.8 inside the other's "
-                     "visible text (the raw dump; an HTML page's text nodes)", settings,
-                     inside_visible(texts, visible, settings)))
     for name, s, keep in variants:
-        r = res if (s == settings and keep is None) else evaluate(pages, cleaned, s, keep, settings)
+        if s == settings and keep is None:
+            r = res
+        elif keep == "unguarded":
+            r = evaluate(pages, cleaned, s, None, settings, visible, guard=False)
+        else:  # the frequency variants replace the body pairs' filters: measured on body pairs alone
+            r = evaluate(pages, cleaned, s, keep, settings, None if keep else visible)
         th, tt = r["rows"][("all", "text–HTML")], r["rows"][("all", "text–text")]
         print(f"| {name} | {r['candidates']} | {_ratio(th)} | {_ratio(tt)} | {_ratio(th, 'both')} "
               f"| {_ratio(tt, 'both')} | {r['wrong']} | {_precision(r):.4f} |")
     return res
 
 
-def explain(cleaned: dict, settings: DedupSettings) -> None:
+def explain(cleaned: dict, visible: dict, settings: DedupSettings) -> None:
     """Why the text–HTML pairs that did not merge were missed."""
     from winnow.dedup.shingles import shingle_sets
 
@@ -308,8 +297,8 @@ def explain(cleaned: dict, settings: DedupSettings) -> None:
     sets = dict(zip(order, shingle_sets([texts[i] for i in order], settings.shingle_words)))
     sigs = near.signatures([texts[i] for i in order], settings)
     verified = near.find_pairs([(i, texts[i], g) for i, g in zip(order, sigs)], [], texts, settings)
-    pairs, _, _ = without_boilerplate(verified, order, sigs, {i: len(texts[i]) for i in order}, settings)
-    dropped = {(p.a, p.b) for p in verified} - {(p.a, p.b) for p in pairs}
+    pairs = engine(order, texts, visible, settings)[0]
+    dropped = {(p.a, p.b) for p in verified} - {tuple(sorted(_pair_fields(p)[:2])) for p in pairs}
     assign = near.cluster({i: (len(texts[i]), 0) for i in order}, pairs, [], settings.representative)
     why: dict[str, int] = {}
     for k in keys:
@@ -321,7 +310,7 @@ def explain(cleaned: dict, settings: DedupSettings) -> None:
             if not texts[a].strip() or not texts[b].strip():
                 w = "cleaning left one side empty"
             elif tuple(sorted((a, b))) in dropped:
-                w = "verified, left out as a shared part or boilerplate"
+                w = "verified, left out as a shared part, boilerplate or between two witnessed parts"
             elif v.is_dup:
                 w = "verification accepts it, LSH did not propose it (low Jaccard: one side much longer)"
             elif v.containment >= settings.min_containment:

@@ -74,6 +74,7 @@ from winnow.dedup import near  # noqa: E402
 from winnow.dedup.boilerplate import drop_boilerplate_pairs, without_boilerplate  # noqa: E402
 from winnow.dedup.lsh import NearDupIndex, candidates, lsh_params  # noqa: E402
 from winnow.dedup.minhash import SEED, signatures, signatures_datasketch_stock  # noqa: E402
+from winnow.dedup.visible import visible_text  # noqa: E402
 from winnow.settings import DedupSettings  # noqa: E402
 from shared_folder import SHARED  # noqa: E402  ($WINNOW_SHARED, or beside the repo)
 
@@ -92,20 +93,22 @@ def load_set(set_dir: Path, shared: Path, rebuild: bool) -> dict:
 
 
 def texts_of(truth: dict, set_dir: Path) -> dict[str, dict[str, str]]:
-    """variant -> doc id -> text, for raw / cleaned / gold."""
+    """variant -> doc id -> text, for raw / cleaned / gold, and each document's visible text
+    (``winnow.dedup.visible``: what the pipeline keeps beside the cleaned body)."""
     from winnow.clean import clean
 
-    raw, cleaned, gold = {}, {}, {}
+    raw, cleaned, gold, visible = {}, {}, {}, {}
     for d in truth["docs"]:
         content = (set_dir / d["file"]).read_text(encoding="utf-8")
         raw[d["id"]] = content
+        visible[d["id"]] = visible_text(content, d["kind"])
         try:
             cleaned[d["id"]] = clean(content, d["kind"]).text
         except Exception as e:  # a cleaner crash is a miss here, not a benchmark failure
             print(f"  cleaner failed on {d['file']}: {type(e).__name__}: {e}", file=sys.stderr)
             cleaned[d["id"]] = ""
         gold[d["id"]] = d["body"]
-    return {"raw": raw, "cleaned": cleaned, "gold": gold}
+    return {"raw": raw, "cleaned": cleaned, "gold": gold, "visible": visible}
 
 
 def cluster_pairs(assignments) -> set[tuple[str, str]]:
@@ -158,13 +161,21 @@ PAIR_TYPE_HEADER = ("| text dedup runs on | pair type | true pairs | pairs merge
                     "| must-not-merge pairs merged |\n|---|---|---:|---:|---:|---:|---|")
 
 
-def run_engine(texts: dict[str, str], settings: DedupSettings) -> tuple[list, dict]:
+def run_engine(texts: dict[str, str], settings: DedupSettings, visible: dict | None = None) -> tuple[list, dict]:
+    """Pairs and clusters as ``run_dedup`` makes them (``crossformat.engine``): body pairs, the
+    boilerplate filters, then the visible-text pairs when ``visible`` is given."""
+    from crossformat import engine
+
     ids = sorted(texts)
-    sigs = signatures([texts[i] for i in ids], settings)
-    pairs = near.find_pairs([(i, texts[i], s) for i, s in zip(ids, sigs)], [], texts, settings)
-    pairs, _, _ = without_boilerplate(pairs, ids, sigs, {i: len(texts[i]) for i in ids}, settings)  # as run_dedup does
+    pairs = engine(ids, texts, visible, settings)[0]
     meta = {i: (len(texts[i]), 0) for i in ids}
     return pairs, near.cluster(meta, pairs, [], settings.representative)
+
+
+def _merged_pairs(pairs) -> set:
+    from winnow.dedup.clusters import _pair_fields
+
+    return {tuple(sorted(_pair_fields(p)[:2])) for p in pairs}
 
 
 def fmt_merged(m: dict) -> str:
@@ -201,10 +212,12 @@ def quality(truth: dict, set_dir: Path, settings: DedupSettings) -> dict:
     results = {}
     from winnow.dedup.shingles import shingle_sets
 
-    for name in ("raw", "cleaned", "gold"):
-        texts = variants[name]
-        pairs, assign = run_engine(texts, settings)
-        found = {(p.a, p.b) for p in pairs}
+    rows = [("raw", "raw", None), ("cleaned", "cleaned", variants["visible"]),
+            ("cleaned, bodies only (visible_text false)", "cleaned", None), ("gold", "gold", variants["visible"])]
+    for name, which, visible in rows:
+        texts = variants[which]
+        pairs, assign = run_engine(texts, settings, visible)
+        found = _merged_pairs(pairs)
         s_pairs = score(found, positive, negative)
         s_clusters = score(cluster_pairs(assign), positive, negative)
         ids = sorted(texts)
@@ -217,8 +230,8 @@ def quality(truth: dict, set_dir: Path, settings: DedupSettings) -> dict:
     kinds = {d["id"]: d["kind"] for d in truth["docs"]}
     print("\nBy pair type (cluster level; a text dump of an HTML copy is a text document):\n")
     print(PAIR_TYPE_HEADER)
-    for name in ("cleaned", "gold"):
-        pairs, assign = run_engine(variants[name], settings)
+    for name, which, visible in rows[1:]:
+        pairs, assign = run_engine(variants[which], settings, visible)
         results[name]["by_type"] = by_pair_type(name, cluster_pairs(assign), positive, negative, kinds)
     boilerplate_rows(variants["cleaned"], positive, negative, kinds, settings)
     empty = sum(1 for t in variants["cleaned"].values() if not t.strip())
@@ -241,7 +254,7 @@ def boilerplate_rows(texts: dict, positive: set, negative: dict, kinds: dict, se
     ids = sorted(texts)
     sigs = signatures([texts[i] for i in ids], settings)
     verified = near.find_pairs([(i, texts[i], s) for i, s in zip(ids, sigs)], [], texts, settings)
-    print("\nThe boilerplate filter on the cleaned set (cluster level):\n")
+    print("\nThe boilerplate filter on the cleaned set (cluster level; body pairs only, visible_text false):\n")
     print(PAIR_TYPE_HEADER.replace("text dedup runs on", "filter"))
     meta = {i: (len(texts[i]), 0) for i in ids}
     off = _replace(settings, shared_parts=False, boilerplate_clusters=0)
@@ -290,7 +303,7 @@ def margins(name: str, texts: dict, positive: set, negative: dict, settings: Ded
 
 def sweep(name: str, texts: dict, positive: set, negative: dict, base: DedupSettings) -> None:
     """Threshold sweep; precision, recall and merges at cluster level."""
-    print(f"\nThreshold sweep on {name} text (cluster level):\n")
+    print(f"\nThreshold sweep on {name} text (cluster level; body pairs only):\n")
     print("| lsh_threshold | bands x rows | candidates | candidate recall | min_jaccard | min_containment "
           "| min_containment_shingles | precision | recall | must-not-merge merged |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")

@@ -1,6 +1,6 @@
 """The flow's steps that read the whole warehouse (dedup, export, report) on a warehouse grown k times.
 
-    python benchmarks/grown.py WAREHOUSE.duckdb --times 20 [--out DIR]
+    python benchmarks/grown.py WAREHOUSE.duckdb --times 20 [--out DIR] [--compare-visible]
 
 A 100,000-document run of ``scale.py`` takes half an hour on a quiet machine and hours on a
 loaded one; the memory of the steps that read the whole warehouse depends on what the warehouse
@@ -12,7 +12,10 @@ LSH exactly as the originals do and never across copies: k times the original's 
 (candidates, verified pairs, clusters). Then, as a fresh run of the flow would, it forgets what
 dedup compared (``dedup_seen``, ``dup_pairs``) and runs the flow's own tasks (dedup, export,
 report), each in a fresh process, printing that process's peak resident set (``VmHWM``), which
-includes the process's start (Python, Prefect and winnow imported: ~250 MB).
+includes the process's start (Python, Prefect and winnow imported: ~250 MB). Visible texts and their
+signatures (``winnow.dedup.visible``) are copied the same way; ``--compare-visible`` runs dedup
+twice side by side, with ``[dedup] visible_text`` false and then true, forgetting in between what
+the first compared.
 """
 
 from __future__ import annotations
@@ -36,9 +39,13 @@ INSERT INTO source_files SELECT t.* REPLACE (path || '-' || j AS path, doc_id ||
 INSERT INTO removed_segments SELECT t.* REPLACE (doc_id || '-' || j AS doc_id) FROM removed_segments t, copies;
 INSERT INTO doc_signatures SELECT t.* REPLACE (doc_id || '-' || j AS doc_id,
     list_transform(minhash, lambda x: xor(x, (hash(j) % 4294967296)::UINTEGER)) AS minhash) FROM doc_signatures t, copies;
-DELETE FROM dedup_seen;
-DELETE FROM dup_pairs;
+INSERT INTO doc_visible SELECT t.* REPLACE (doc_id || '-' || j AS doc_id) FROM doc_visible t, copies;
+INSERT INTO visible_signatures SELECT t.* REPLACE (doc_id || '-' || j AS doc_id,
+    list_transform(minhash, lambda x: xor(x, (hash(j) % 4294967296)::UINTEGER)) AS minhash) FROM visible_signatures t, copies;
 """
+
+FORGET = "DELETE FROM dedup_seen; DELETE FROM dup_pairs; DELETE FROM visible_pairs;"
+
 
 STEP = """
 import json, sys, time, dataclasses
@@ -46,6 +53,7 @@ from pathlib import Path
 from winnow.settings import load_settings
 step, db, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 s = load_settings(None).with_db(db)
+s = dataclasses.replace(s, dedup=dataclasses.replace(s.dedup, **json.loads(sys.argv[4])))
 s = dataclasses.replace(s, warehouse=dataclasses.replace(s.warehouse, export_dir=str(out / "export")))
 t = time.perf_counter()
 if step == "dedup":
@@ -71,15 +79,23 @@ def main() -> None:
     ap.add_argument("warehouse", type=Path)
     ap.add_argument("--times", type=int, default=20)
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out" / "grown")
+    ap.add_argument("--compare-visible", action="store_true",
+                    help="run dedup twice, side by side: with [dedup] visible_text false, then true")
     args = ap.parse_args()
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
     db = args.out / "grown.duckdb"
     shutil.copy(args.warehouse, db)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "flows"))
+    from winnow.storage import db as wdb
+
+    with wdb.open_write(db, 60):  # migrated to this version first (a warehouse of an older winnow)
+        pass
     con = duckdb.connect(str(db))
     try:
         con.execute("CREATE TEMP TABLE copies AS SELECT range::VARCHAR AS j FROM range(1, ?)", [args.times])
         con.execute(GROW)
+        con.execute(FORGET)
         docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
         corpus = con.execute("SELECT count(*) FROM corpus").fetchone()[0]
         segments = con.execute("SELECT count(*) FROM removed_segments").fetchone()[0]
@@ -89,14 +105,22 @@ def main() -> None:
           f"{segments:,} removed lines, {db.stat().st_size / 1e6:.0f} MB\n")
     print("| step (fresh process) | seconds | peak memory of the process (MB) |")
     print("|---|---:|---:|")
-    for step in ("dedup", "export", "report"):
-        proc = subprocess.run([sys.executable, "-c", STEP, step, str(db), str(args.out)], capture_output=True, text=True)
+    steps = [("dedup", {})] if not args.compare_visible else [("dedup", {"visible_text": False}), ("dedup", {})]
+    for i, (step, dedup) in enumerate(steps + [("export", {}), ("report", {})]):
+        if step == "dedup" and i:
+            with duckdb.connect(str(db)) as c:  # the next dedup compares everything again
+                c.execute(FORGET)
+        proc = subprocess.run([sys.executable, "-c", STEP, step, str(db), str(args.out), json.dumps(dedup)],
+                              capture_output=True, text=True)
         if proc.returncode != 0:
             raise SystemExit(proc.stderr[-3000:])
         ours = lambda text: json.loads(next(x for x in text.splitlines() if x.startswith("GROWN "))[6:])  # noqa: E731
         r, counts = ours(proc.stdout), ours(proc.stderr) if step == "dedup" else {}
-        what = (f" ({counts['dedup.compared']:,} compared, {counts['dedup.candidate_pairs']:,} candidate pairs, "
-                f"{counts['dedup.new_pairs']:,} pairs, {counts['dedup.clusters']:,} clusters)" if counts else "")
+        what = (f"{' ' + json.dumps(dedup) if dedup else ''} ({counts['dedup.compared']:,} compared, "
+                f"{counts['dedup.candidate_pairs']:,} candidate pairs, {counts['dedup.new_pairs']:,} pairs, "
+                f"{counts.get('dedup.visible_candidate_pairs', 0):,} visible candidates, "
+                f"{counts.get('dedup.new_visible_pairs', 0):,} visible pairs, {counts['dedup.clusters']:,} clusters)"
+                if counts else "")
         print(f"| {step}{what} | {r['seconds']:.1f} | {r['peak_mb']} |")
 
 

@@ -53,7 +53,8 @@ def _temp_tables() -> dict:
         "_batch_sources": load._sources_table([], []), "_batch_rejected": load._rejected_table([]),
         "_batch_lines": load._lines_table([]), "_signatures": load._signatures_table([]),
         "_new_pairs": dedup._pairs_table([]), "_assign": dedup._assign_table([]),
-        "_rehashed": rehash.rehashed_table([]),
+        "_rehashed": rehash.rehashed_table([]), "_visible": load._visible_table([]),
+        "_visible_pairs": dedup._visible_pairs_table([]),
     }
 
 

@@ -24,6 +24,7 @@ from winnow.clean.text.lines import split_lines
 from winnow.clean.html.extract import extractor_version as html_extractor_version
 from winnow.dedup.exact import content_hash
 from winnow.dedup.minhash import signatures
+from winnow.dedup.visible import visible_text
 from winnow.vocab import word_count, word_units
 from winnow.discover import Candidate
 from winnow.filters import CorpusFilter
@@ -115,6 +116,8 @@ class Cleaner(Stage):
         # the text cleaner needs much more memory than its input (trafilatura a few times it):
         # text dumps are capped so that a file's peak memory stays under 10x max_decompressed_mb
         self.max_text_chars = int(settings.input.max_decompressed_mb * 1_000_000 / TEXT_CAP_DIVISOR)
+        # the page's visible text, kept for the dedup stage (winnow.dedup.visible)
+        self.keep_visible = settings.dedup.near and settings.dedup.visible_text
 
     def process(self, doc: Document):
         refused = self._cheap_checks(doc)
@@ -137,6 +140,8 @@ class Cleaner(Stage):
         if not ex.paragraphs:
             return Rejection.of(doc.source, "no_content", "cleaning left no body text")
         self.count("removed_segments", len(ex.removed))
+        if self.keep_visible:
+            doc.visible = visible_text(doc.raw, doc.source.type)
         doc.raw = ""  # the decoded input is not needed any more: keep batches small
         doc.title, doc.text, doc.removed = ex.title, ex.text, ex.removed
         doc.author, doc.date, doc.url = ex.author, ex.date, ex.url or doc.source.target_uri
@@ -231,7 +236,8 @@ class Identify(Stage):
 
 
 class Signer(Stage):
-    """MinHash signatures of a batch's texts, computed on the worker that cleaned them.
+    """MinHash signatures of a batch's texts (and of their visible texts), computed on the worker
+    that cleaned them.
 
     Vectorised over the whole batch (``winnow.dedup.minhash.signatures``); loaded with
     the batch, so the dedup stage never reads texts back to sign them.
@@ -250,6 +256,10 @@ class Signer(Stage):
         try:
             for doc, sig in zip(docs, signatures([d.text for d in docs], self.settings)):
                 doc.signature = sig
+            seen = [d for d in docs if d.visible]
+            if seen and self.settings.visible_text:
+                for doc, sig in zip(seen, signatures([d.visible for d in seen], self.settings)):
+                    doc.visible_signature = sig
             self.count("out", len(docs))
         except Exception:  # not fatal: the dedup stage computes what is missing
             self.count("failed", len(docs))

@@ -93,7 +93,9 @@ class Document:
     - clean: ``title``, ``text``, metadata, ``removed``, ``extractor``; ``raw`` is dropped;
     - language: ``language``, ``language_prob``;
     - identify: ``doc_id``, ``fingerprint``, ``content_hash``;
-    - signature: ``signature`` (MinHash, ``uint32[num_perm]``), computed where the text is.
+    - clean also: ``visible`` (the page's visible text, for ``winnow.dedup.visible``) when dedup uses it;
+    - signature: ``signature`` (MinHash, ``uint32[num_perm]``), computed where the text is, and
+      ``visible_signature`` of the visible text.
     """
 
     source: SourceFile
@@ -114,6 +116,8 @@ class Document:
     fingerprint: str = ""  # pipeline version + cleaning settings: same input + same fingerprint = same doc
     content_hash: str = ""  # hash of the normalised text: equal hashes = exact duplicates
     signature: Optional[Any] = None  # numpy uint32 array, or None when not computed here
+    visible: str = ""  # what a reader could see of the page (winnow.dedup.visible), kept when dedup compares it
+    visible_signature: Optional[Any] = None  # MinHash of ``visible``, like ``signature``
     words: Optional[int] = None  # word count of ``text``, kept by the stage that counted it (filter)
 
     @property

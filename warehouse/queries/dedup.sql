@@ -66,3 +66,24 @@ UPDATE documents
 SET content_hash = r.content_hash, word_count = r.word_count, hash_version = ?
 FROM _rehashed r
 WHERE documents.doc_id = r.doc_id
+
+-- name: document_visible
+-- The visible texts of the documents in _doc_ids that have one (winnow.dedup.visible).
+SELECT doc_id, text FROM doc_visible WHERE doc_id IN (SELECT doc_id FROM _doc_ids) ORDER BY doc_id
+
+-- name: insert_visible_pairs
+INSERT INTO visible_pairs (doc_a, doc_b, a_in_b, b_in_a, a_in_b_body, b_in_a_body, settings_hash, run_id)
+SELECT doc_a, doc_b, a_in_b, b_in_a, a_in_b_body, b_in_a_body, ?, ? FROM _visible_pairs
+ON CONFLICT DO NOTHING
+
+-- name: live_visible_pairs
+SELECT doc_a, doc_b, a_in_b, b_in_a, a_in_b_body, b_in_a_body FROM visible_pairs
+WHERE settings_hash = ?
+  AND doc_a IN (SELECT doc_id FROM documents WHERE superseded_at IS NULL)
+  AND doc_b IN (SELECT doc_id FROM documents WHERE superseded_at IS NULL)
+ORDER BY doc_a, doc_b
+
+-- name: stored_visible_signatures
+SELECT doc_id, minhash FROM visible_signatures
+WHERE signature_key = ? AND doc_id IN (SELECT doc_id FROM _doc_ids)
+ORDER BY doc_id

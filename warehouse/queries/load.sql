@@ -105,3 +105,15 @@ WHERE NOT EXISTS (SELECT 1 FROM rejected_files r
 INSERT INTO doc_signatures (doc_id, signature_key, minhash)
 SELECT doc_id, ?, minhash FROM _signatures
 ON CONFLICT DO NOTHING
+
+-- name: insert_visible
+-- Visible texts of new documents (winnow.dedup.visible), for the dedup of later runs.
+INSERT INTO doc_visible (doc_id, text)
+SELECT doc_id, text FROM _visible
+ON CONFLICT DO NOTHING
+
+-- name: insert_visible_signatures
+-- MinHash signatures of the visible texts, under their signature key (?).
+INSERT INTO visible_signatures (doc_id, signature_key, minhash)
+SELECT doc_id, ?, minhash FROM _signatures
+ON CONFLICT DO NOTHING

@@ -25,6 +25,7 @@ from winnow.dedup.clusters import DocMeta, cluster
 from winnow.dedup.lsh import NearDupIndex, candidates
 from winnow.dedup.minhash import SIGNATURE_DTYPE, signature_key, signatures
 from winnow.dedup.near import verify_pairs
+from winnow.dedup.visible import shares, with_visible
 from winnow.settings import Settings
 from winnow.storage.db import registered, transaction
 from winnow.storage.queries import named
@@ -43,6 +44,10 @@ class DedupStats:
     new_pairs: int = 0
     shared_part_pairs: int = 0  # stored pairs left out of the clusters: the shorter side is a part other pages share
     boilerplate_pairs: int = 0  # stored pairs left out of the clusters: they agree mostly on boilerplate
+    visible_candidate_pairs: int = 0  # candidates by visible text (winnow.dedup.visible) in this run
+    new_visible_pairs: int = 0  # ... stored: a body inside the other's visible text
+    visible_pairs: int = 0  # pairs that join clusters by their visible texts alone
+    witnessed_part_pairs: int = 0  # stored pairs left out of the clusters: both bodies are witnessed shared parts
     clusters: int = 0  # clusters of two or more
     folded: int = 0  # documents that are not their cluster's representative
     exact_folded: int = 0
@@ -68,6 +73,17 @@ def _pairs_table(pairs) -> pa.Table:
     })
 
 
+def _visible_pairs_table(pairs) -> pa.Table:
+    return pa.table({
+        "doc_a": pa.array([p.a for p in pairs], pa.string()),
+        "doc_b": pa.array([p.b for p in pairs], pa.string()),
+        "a_in_b": pa.array([p.a_in_b for p in pairs], pa.float64()),
+        "b_in_a": pa.array([p.b_in_a for p in pairs], pa.float64()),
+        "a_in_b_body": pa.array([p.a_in_b_body for p in pairs], pa.float64()),
+        "b_in_a_body": pa.array([p.b_in_a_body for p in pairs], pa.float64()),
+    })
+
+
 def _assign_table(changes: list[tuple]) -> pa.Table:
     """(doc_id, *the DUP_COLUMNS values) per changed document."""
     doc_ids, *values = list(zip(*changes)) or [()] * (1 + len(DUP_COLUMNS))
@@ -76,9 +92,9 @@ def _assign_table(changes: list[tuple]) -> pa.Table:
     return pa.table(assign)
 
 
-def _load_signatures(con, key: str, ids) -> tuple[list[str], np.ndarray]:
+def _load_signatures(con, key: str, ids, query: str = "stored_signatures") -> tuple[list[str], np.ndarray]:
     with registered(con, _doc_ids=_ids_table(ids)):
-        tbl = con.sql(named("stored_signatures"), params=[key]).to_arrow_table()
+        tbl = con.sql(named(query), params=[key]).to_arrow_table()
     doc_ids = tbl.column("doc_id").to_pylist()
     flat = tbl.column("minhash").combine_chunks().flatten().to_numpy(zero_copy_only=False)
     n = len(doc_ids)
@@ -139,8 +155,62 @@ def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats:
     if accepted:
         with registered(con, _new_pairs=_pairs_table(accepted)):
             con.execute(named("insert_pairs"), [shash, run_id])
+    if s.visible_text:
+        del index, old_sigs, new_sigs  # one LSH index in memory at a time
+        find_new_visible_pairs(con, run_id, settings, new, old, texts, stats)
     with registered(con, _doc_ids=_ids_table(new)):
         con.execute(named("insert_seen"), [shash, run_id])
+
+
+def _visible_signatures(con, key: str, ids: list[str], s, stats: DedupStats) -> tuple[list[str], np.ndarray]:
+    """Stored signatures of the visible texts of ``ids`` that have one; a new document's missing
+    signature (a worker that failed to sign) is computed from its stored visible text and stored."""
+    got_ids, sigs = _load_signatures(con, key, ids, "stored_visible_signatures")
+    missing = sorted(set(ids) - set(got_ids))
+    if not missing:
+        return got_ids, sigs
+    with registered(con, _doc_ids=_ids_table(missing)):
+        visible = dict(con.execute(named("document_visible")).fetchall())
+    todo = sorted(visible)
+    if not todo:
+        return got_ids, sigs
+    computed = signatures([visible[d] for d in todo], s)
+    with registered(con, _signatures=pa.table({
+        "doc_id": pa.array(todo, pa.string()),
+        "minhash": pa.array([row.tolist() for row in computed], pa.list_(pa.uint32())),
+    })):
+        con.execute(named("insert_visible_signatures"), [key])
+    stats.signatures_computed += len(todo)
+    return got_ids + todo, (np.vstack([sigs, computed]) if len(sigs) else computed)
+
+
+def find_new_visible_pairs(con, run_id: str, settings: Settings, new: list[str], old: list[str],
+                           texts: dict[str, str], stats: DedupStats) -> None:
+    """The new documents against every stored one by their visible texts (``winnow.dedup.visible``):
+    LSH over the visible texts' signatures, then both shares of each candidate, stored when one body
+    lies inside the other's visible text. Documents stored without a visible text take no part."""
+    s = settings.dedup
+    key, shash = signature_key(s), settings.dedup_hash
+    new_ids, new_sigs = _visible_signatures(con, key, new, s, stats)
+    if not new_ids:
+        return
+    old_ids, old_sigs = _load_signatures(con, key, old, "stored_visible_signatures")
+    index = NearDupIndex(s)
+    if old_ids:
+        index.add_many(old_ids, old_sigs)
+    del old_sigs
+    cands = candidates(list(zip(new_ids, new_sigs)), index, s)
+    del index
+    stats.visible_candidate_pairs = len(cands)
+    need = sorted({d for pair in cands for d in pair})
+    texts.update(_load_texts(con, set(need) - set(texts)))
+    with registered(con, _doc_ids=_ids_table(need)):
+        visible = dict(con.execute(named("document_visible")).fetchall())
+    found = [p for p in shares(cands, texts, visible, s) if max(p.a_in_b, p.b_in_a) >= s.min_containment]
+    stats.new_visible_pairs = len(found)
+    if found:
+        with registered(con, _visible_pairs=_visible_pairs_table(found)):
+            con.execute(named("insert_visible_pairs"), [shash, run_id])
 
 
 def _without_boilerplate(con, settings: Settings, pairs: list, reps: list[str], lengths: dict[str, int],
@@ -172,9 +242,13 @@ def run_dedup(con, run_id: str, settings: Settings) -> DedupStats:
         if settings.dedup.near:
             reps = sorted(min(g) for g in groups.values())  # one document per exact group
             find_new_pairs(con, run_id, settings, reps, stats)
-            pairs = con.execute(named("live_pairs"), [settings.dedup_hash]).fetchall()
+            verified = con.execute(named("live_pairs"), [settings.dedup_hash]).fetchall()
             lengths = {d["doc_id"]: d["char_count"] for d in docs}
-            pairs = _without_boilerplate(con, settings, pairs, reps, lengths, stats)
+            pairs = _without_boilerplate(con, settings, verified, reps, lengths, stats)
+            if settings.dedup.visible_text:
+                vpairs = con.execute(named("live_visible_pairs"), [settings.dedup_hash]).fetchall()
+                pairs, stats.visible_pairs, stats.witnessed_part_pairs = with_visible(
+                    pairs, verified, vpairs, lambda d: lengths.get(d, 0) > 0, settings.dedup)
         else:
             pairs = []
         meta = {d["doc_id"]: DocMeta(d["char_count"], d["created"]) for d in docs}

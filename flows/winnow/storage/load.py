@@ -219,19 +219,38 @@ def load_evidence(con) -> LineEvidence:
     return LineEvidence(counts, total)
 
 
-def _signatures_table(docs: list[Document]) -> pa.Table:
-    signed = [d for d in docs if d.signature is not None]
+def _signatures_table(docs: list[Document], attr: str = "signature") -> pa.Table:
+    signed = [d for d in docs if getattr(d, attr) is not None]
     return pa.table({
         "doc_id": pa.array([d.doc_id for d in signed], pa.string()),
-        "minhash": pa.array([d.signature.tolist() for d in signed], pa.list_(pa.uint32())),
+        "minhash": pa.array([getattr(d, attr).tolist() for d in signed], pa.list_(pa.uint32())),
     })
+
+
+def _visible_table(docs: list[Document]) -> pa.Table:
+    return pa.table({"doc_id": pa.array([d.doc_id for d in docs], pa.string()),
+                     "text": pa.array([d.visible for d in docs], pa.string())})
+
+
+def _store_visible(con, docs: list[Document], signature_key: str) -> None:
+    """The visible texts of new documents and their signatures (``winnow.dedup.visible``)."""
+    seen = [d for d in docs if d.visible]
+    if not seen:
+        return
+    with registered(con, _visible=_visible_table(seen)):
+        con.execute(named("insert_visible"))
+    sigs = _signatures_table(seen, "visible_signature")
+    if sigs.num_rows:
+        with registered(con, _signatures=sigs):
+            con.execute(named("insert_visible_signatures"), [signature_key])
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, batch: BatchResult,
                signature_key: str | None = None) -> Stats:
     """Write one batch in one transaction; the counts come back as ``load.*`` stats.
 
-    With ``signature_key``, the documents' MinHash signatures are stored under it."""
+    With ``signature_key``, the documents' MinHash signatures are stored under it, and their visible
+    texts with theirs when the workers kept them (``winnow.dedup.visible``)."""
     stats: Stats = Counter()
     now = utcnow()
     unique: dict[str, Document] = {}
@@ -262,6 +281,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, ba
             if sigs.num_rows:
                 with registered(con, _signatures=sigs):
                     con.execute(named("insert_signatures"), [signature_key])
+            _store_visible(con, new_docs, signature_key)
     return stats
 
 

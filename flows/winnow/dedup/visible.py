@@ -1,0 +1,191 @@
+"""Copies whose two cleanings kept different text: each body inside the other's *visible* text.
+
+A page saved as HTML and as a text dump is one article, but the HTML cleaner and the text cleaner
+do not cut the same paragraphs (one keeps an "about" box, the other drops the first paragraph), and
+the two bodies may share too little for ``winnow.dedup.near``. What a reader sees of a page does
+not depend on a cleaner: the *visible text* (``visible_text``: a text dump as it is; the text
+nodes of an HTML page, scripts and styles left out). A pair is a copy by its visible texts when
+each cleaned body lies inside the other document's visible text, to ``min_containment`` of its
+shingles (``shares``): the article of each is on the other's page.
+
+Candidates come from LSH over MinHash signatures of the visible texts (``winnow.dedup.lsh``, as for
+the bodies; stored under the bodies' ``signature_key``): two renderings of one page share most of
+their visible text.
+
+The guard (``with_visible``): a cleaned body that lies inside the visible text of another page,
+whose own body does not lie inside this document's page (under ``WITNESS_OTHER``), is a part
+pages share (``witnessed_parts``): a site's "about" box or testimonials kept by a cleaner
+instead of the article, found on another page beside another article. A body near-identical to a
+shared part (a verified body pair with Jaccard >= ``NEAR_IDENTICAL``) is that part too. Such a
+body is no evidence of a copy when the other side's body is one as well: those pairs are left
+out, body pairs included (two pages of a site cleaned to the same sidebar are not copies of each
+other). A pair of an article and a page whose cleaned body is a shared part stays: the article
+is on that page, and the page's own body is chrome, so the page is a copy of the article that its
+cleaner missed. Pairs that are verified copies by their bodies are never witnesses against each
+other.
+
+Measured on the dev pages of ``benchmarks/crossformat.py`` (the thresholds were chosen there,
+not on held-out pages; README, Near duplicates). Pure logic: no warehouse, no Prefect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Hashable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from winnow.dedup.boilerplate import NEAR_IDENTICAL
+from winnow.dedup.clusters import _pair_fields
+from winnow.dedup.lsh import NearDupIndex, candidates
+from winnow.dedup.shingles import shingle_sets
+from winnow.settings import DedupSettings
+
+DocId = Hashable
+WITNESS_OTHER = 0.5  # the other page's body lies inside this one's page under this share: not a copy
+
+
+def visible_text(content: str, kind: str) -> str:
+    """What a reader could see of a page before any cleaning: a text dump as it is; the text nodes
+    of an HTML page's body, one a line, scripts, styles and templates left out (``lxml``)."""
+    if kind != "html":
+        return content
+    import lxml.html
+
+    try:
+        doc = lxml.html.fromstring(content)
+    except Exception:  # an empty or unparsable page has no visible text
+        return ""
+    for bad in doc.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    body = doc.find("body")
+    return "\n".join(t.strip() for t in (doc if body is None else body).itertext() if t.strip())
+
+
+@dataclass(frozen=True, order=True)
+class VisiblePair:
+    """How much of each cleaned body lies inside the other document's visible text, ``a < b``."""
+
+    a: DocId
+    b: DocId
+    a_in_b: float  # share of a's body shingles found in b's visible text
+    b_in_a: float
+    a_in_b_body: float = 0.0  # share of a's body shingles found in b's body
+    b_in_a_body: float = 0.0
+
+
+def shares(
+    pairs: Iterable[tuple[DocId, DocId]],
+    bodies: Callable[[DocId], str] | Mapping[DocId, str],
+    visible: Callable[[DocId], str] | Mapping[DocId, str],
+    settings: DedupSettings,
+) -> list[VisiblePair]:
+    """Both shares of every candidate pair (sorted by ids); each text is shingled once."""
+    body = bodies.__getitem__ if isinstance(bodies, Mapping) else bodies
+    seen = visible.__getitem__ if isinstance(visible, Mapping) else visible
+    uniq = sorted({(a, b) if a < b else (b, a) for a, b in pairs if a != b})  # type: ignore[operator]
+    need = sorted({d for p in uniq for d in p})
+    k = settings.shingle_words
+    cs: dict[DocId, np.ndarray] = {}
+    vs: dict[DocId, np.ndarray] = {}
+    step = 1000
+    for i in range(0, len(need), step):
+        ids = need[i : i + step]
+        cs.update(zip(ids, shingle_sets([body(d) for d in ids], k)))
+        vs.update(zip(ids, shingle_sets([seen(d) for d in ids], k)))
+
+    def share(x: DocId, into: np.ndarray) -> float:
+        n = len(cs[x])
+        return len(np.intersect1d(cs[x], into, assume_unique=True)) / n if n else 0.0
+
+    return [VisiblePair(a, b, share(a, vs[b]), share(b, vs[a]), share(a, cs[b]), share(b, cs[a])) for a, b in uniq]
+
+
+def find_visible_pairs(
+    new: Sequence[tuple[DocId, np.ndarray]],
+    existing: Iterable[tuple[DocId, np.ndarray]] | NearDupIndex,
+    bodies: Callable[[DocId], str] | Mapping[DocId, str],
+    visible: Callable[[DocId], str] | Mapping[DocId, str],
+    settings: DedupSettings,
+) -> list[VisiblePair]:
+    """The visible pairs worth keeping among the candidates of ``new`` (``(doc_id, signature of its
+    visible text)``) against ``existing`` and among themselves: those where at least one body lies
+    inside the other's visible text to ``min_containment`` (a copy, or a witness of a shared part).
+    Depends only on the two documents of each pair: an incremental run finds what a run from scratch
+    finds."""
+    cands = candidates(list(new), existing, settings)
+    return [p for p in shares(cands, bodies, visible, settings)
+            if max(p.a_in_b, p.b_in_a) >= settings.min_containment]
+
+
+def _visible_fields(p: Any) -> tuple[DocId, DocId, float, float, float, float]:
+    if hasattr(p, "a_in_b"):
+        return p.a, p.b, float(p.a_in_b), float(p.b_in_a), float(p.a_in_b_body), float(p.b_in_a_body)
+    return tuple(p[:6])  # type: ignore[return-value]
+
+
+def witnessed_parts(
+    vpairs: Iterable[Any], paired: set, min_containment: float, nonempty: Callable[[DocId], bool],
+) -> set:
+    """Documents whose cleaned body lies (``min_containment``) inside the visible texts of two
+    other pages that are not verified copies of each other, each time outside that page's body
+    (under ``WITNESS_OTHER`` of it inside the body) while that page's own, non-empty body lies under
+    ``WITNESS_OTHER`` inside this document's page: the text is on other pages beside their articles.
+    Neither page may be a verified copy of this document by the bodies (``paired``: frozensets of
+    verified pairs). A story inside a digest page is inside the digest's body, so the digest is no
+    witness; one page alone is not enough either: a copy of the story whose cleaner kept its site's
+    chrome instead holds the story beside that chrome."""
+    seen_on: dict[DocId, list] = {}  # document -> the pages its body was seen on, beside their article
+    for p in vpairs:
+        a, b, ab, ba, ab_body, ba_body = _visible_fields(p)
+        if frozenset((a, b)) in paired:
+            continue
+        if ab >= min_containment and ab_body < WITNESS_OTHER and ba < WITNESS_OTHER and nonempty(b):
+            seen_on.setdefault(a, []).append(b)
+        if ba >= min_containment and ba_body < WITNESS_OTHER and ab < WITNESS_OTHER and nonempty(a):
+            seen_on.setdefault(b, []).append(a)
+    return {d for d, xs in seen_on.items()
+            if any(frozenset((x, y)) not in paired for i, x in enumerate(xs) for y in xs[i + 1:])}
+
+
+def _same_text(parts: set, edges: list) -> set:
+    """``parts`` and every document joined to one of them by ``edges`` (transitively): a body
+    near-identical to a shared part is that part too, wherever it was found."""
+    adj: dict = {}
+    for a, b in edges:
+        adj.setdefault(a, []).append(b)
+        adj.setdefault(b, []).append(a)
+    out, todo = set(parts), list(parts)
+    while todo:
+        for y in adj.get(todo.pop(), ()):
+            if y not in out:
+                out.add(y)
+                todo.append(y)
+    return out
+
+
+def with_visible(
+    pairs: Sequence[Any], verified: Sequence[Any], vpairs: Sequence[Any], nonempty: Callable[[DocId], bool],
+    settings: DedupSettings,
+) -> tuple[list, int, int]:
+    """The pairs clusters are made of: ``pairs`` (the verified body pairs the boilerplate filters
+    kept) less those between two witnessed parts, plus the visible pairs (both shares >=
+    ``min_containment``) not between two witnessed parts and not already there, as
+    ``(a, b, jaccard 0, containment = the smaller share)``. ``verified``: every verified body pair
+    (witnesses are never copies by their bodies, and a verified pair the boilerplate filters left out
+    does not come back by its visible texts: what two bodies share is on both pages). Returns
+    (pairs, visible pairs added, body pairs left out)."""
+    fields = [_pair_fields(p) for p in verified]
+    paired = {frozenset((a, b)) for a, b, _, _ in fields}
+    parts = witnessed_parts(vpairs, paired, settings.min_containment, nonempty)
+    parts = _same_text(parts, [(a, b) for a, b, j, _ in fields if j >= NEAR_IDENTICAL])
+    kept = [p for p in pairs if not all(d in parts for d in _pair_fields(p)[:2])]
+    have = set(paired)  # a verified body pair that the boilerplate filters left out stays out
+    added = []
+    for p in vpairs:
+        a, b, ab, ba = _visible_fields(p)[:4]
+        if (ab >= settings.min_containment and ba >= settings.min_containment
+                and not (a in parts and b in parts) and frozenset((a, b)) not in have):
+            added.append((a, b, 0.0, min(ab, ba)))
+            have.add(frozenset((a, b)))
+    return kept + added, len(added), len(pairs) - len(kept)

@@ -1,0 +1,130 @@
+"""Copies by visible text (winnow.dedup.visible): a page as HTML and as a text dump cluster even when
+the two cleaners keep different paragraphs; pages cleaned to their site's chrome do not."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+
+from conftest import DATA, ingest, make_settings, query
+from winnow.dedup import near
+from winnow.dedup.visible import shares, visible_text, with_visible, witnessed_parts
+from winnow.settings import DedupSettings
+from winnow.storage import db as wdb
+from winnow.storage.queries import named
+
+PAGE = DATA / "dedup" / "crossformat"  # Mozilla Readability's test page bug-1255978 and its inscriptis dump
+
+
+def clusters(settings) -> set[frozenset[str]]:
+    rows = query(settings, "SELECT cluster_id, list(regexp_extract(source_paths[1], '[^/]+$')) "
+                           "FROM duplicates GROUP BY cluster_id")
+    return {frozenset(names) for _, names in rows}
+
+
+def test_visible_text_is_the_dump_itself_or_the_pages_text_nodes_without_scripts():
+    html = ("<html><head><title>T</title><style>p{color:red}</style></head><body><p>One <b>two</b></p>"
+            "<script>var x = 'hidden';</script><noscript>enable scripts</noscript><div>three</div></body></html>")
+    assert visible_text(html, "html").split("\n") == ["One", "two", "three"]
+    assert visible_text("  a dump\n as it is ", "text") == "  a dump\n as it is "
+    assert visible_text("", "html") == ""
+
+
+def test_a_page_and_its_text_dump_cluster_though_their_cleanings_differ(tmp_path):
+    """The HTML cleaner and the text cleaner keep different parts of this page (their bodies share a
+    third of their shingles: no copy by the bodies), but each body is on the other's page. Fails
+    without the visible-text comparison; the same cluster when the dump arrives in a later run."""
+    both, first, later = tmp_path / "both", tmp_path / "first", tmp_path / "later"
+    for d in (both, first, later):
+        d.mkdir()
+    shutil.copy(PAGE / "page.html.gz", both / "page.html.gz")
+    shutil.copy(PAGE / "page.txt.gz", both / "dump.txt.gz")
+    shutil.copy(PAGE / "page.html.gz", first / "page.html.gz")
+    shutil.copy(PAGE / "page.txt.gz", later / "dump.txt.gz")
+
+    s = make_settings(tmp_path / "on")
+    summary = ingest([both], s, export=False)
+    assert clusters(s) == {frozenset({"page.html.gz", "dump.txt.gz"})}
+    assert summary["duplicates"]["near"] == 1
+    bodies = dict(query(s, "SELECT source_type, text FROM documents"))
+    v = near.verify(bodies["html"], bodies["text"], DedupSettings())
+    assert not v.is_dup and v.containment < 0.7, "the fixture must be a pair the bodies alone do not join"
+    assert query(s, "SELECT count(*) FROM doc_visible")[0][0] == 2
+    assert query(s, "SELECT count(*) FROM visible_signatures")[0][0] == 2
+    (a_in_b, b_in_a), = query(s, "SELECT a_in_b, b_in_a FROM visible_pairs")
+    assert min(a_in_b, b_in_a) >= 0.8
+
+    off = make_settings(tmp_path / "off", dedup={"visible_text": False})
+    ingest([both], off, export=False)
+    assert clusters(off) == set(), "by their bodies alone they are not copies"
+    assert query(off, "SELECT count(*) FROM doc_visible")[0][0] == 0
+
+    inc = make_settings(tmp_path / "incremental")
+    ingest([first], inc, export=False)
+    ingest([first, later], inc, export=False)
+    assert clusters(inc) == {frozenset({"page.html.gz", "dump.txt.gz"})}
+
+
+SIDEBAR = ("Our testimonials: working with this studio was the best decision we made this year, said one client, "
+           "and another wrote that the team delivered every project on time and under budget, again and again.")
+NAV = "Home | About | Work | Contact"
+
+
+def _story(n: int) -> str:
+    return " ".join(f"Story {n} sentence {i} tells what happened in the town of Number{n} on day {i}."
+                    for i in range(12))
+
+
+def test_bodies_that_are_chrome_seen_beside_other_articles_join_nothing():
+    """Two pages of a studio's blog cleaned to the same testimonials box: each body lies inside the
+    other's page, but the box is also on two other pages beside stories that are not on theirs, so
+    it is a shared part (and so is every body near-identical to it), and two shared parts are not
+    copies. A page cleaned to the box still joins the story its page holds (the story's body is on
+    it; the page's own body is chrome)."""
+    s = DedupSettings()
+    visible = {
+        "post1": f"{NAV}\nA photo of the new office.\n{SIDEBAR}",
+        "post2": f"{NAV}\nTwelve pictures from the launch party.\n{SIDEBAR}",
+        "story": f"{NAV}\n{_story(1)}\n{SIDEBAR}",
+        "story-dump": f"{NAV}\n{_story(1)}\n{SIDEBAR}",
+        "other": f"{NAV}\n{_story(2)}\n{SIDEBAR}",
+    }
+    bodies = {"post1": SIDEBAR, "post2": SIDEBAR, "story": _story(1), "story-dump": SIDEBAR, "other": _story(2)}
+    ids = sorted(bodies)
+    vpairs = [p for p in shares([(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]], bodies, visible, s)]
+    # the stories are on neither post's page: the box is seen beside two other articles
+    assert witnessed_parts(vpairs, set(), s.min_containment, lambda d: bool(bodies[d])) == {"post1", "post2"}
+    # equal bodies are verified copies by the bodies; the dump's body is the box too
+    body_pairs = [(a, b, 1.0, 1.0) for a, b in (("post1", "post2"), ("post1", "story-dump"), ("post2", "story-dump"))]
+    pairs, added, parted = with_visible(body_pairs, body_pairs, vpairs, lambda d: True, s)
+    got = {frozenset(p[:2]) for p in pairs}
+    assert got == {frozenset({"story", "story-dump"})} and parted == 3 and added == 1
+    # beside one article only, the box could be a story and that page a copy whose cleaner kept its
+    # chrome instead: nothing tells them apart, and the posts stay one cluster
+    alone = [p for p in vpairs if "other" not in (p.a, p.b)]
+    pairs, _, parted = with_visible(body_pairs, body_pairs, alone, lambda d: True, s)
+    assert parted == 0 and frozenset({"post1", "post2"}) in {frozenset(p[:2]) for p in pairs}
+
+
+def test_migration_024_adds_the_visible_tables_and_keeps_every_stored_row(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(named("schema_migrations_table"))
+    for version, name, sql in wdb.migrations():
+        if version < 24:  # the warehouse as winnow left it before 024
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+    con.execute("""INSERT INTO documents (doc_id, sha256, fingerprint, text, language, char_count, word_count,
+                   content_hash, extractor, extractor_version, run_id, created_at)
+                   VALUES ('a', 's', 'f', 'body', 'en', 4, 1, 'h', 'x', '1', 'r', now())""")
+    con.execute("INSERT INTO doc_signatures VALUES ('a', 'k', [1, 2, 3])")
+    con.execute("INSERT INTO dup_pairs VALUES ('a', 'b', 0.9, 0.9, 'jaccard', 'h', 'r')")
+    before = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+              for t in ("documents", "doc_signatures", "dup_pairs")}
+    con.close()
+    with wdb.open_write(path, 10) as con:
+        after = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in before}
+        empty = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                 for t in ("doc_visible", "visible_signatures", "visible_pairs")]
+    assert after == before and empty == [0, 0, 0]
