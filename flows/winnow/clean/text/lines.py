@@ -200,11 +200,28 @@ def _reading_order(rows):
     return out
 
 
+def _prose_beside_menu(region, column, cfg) -> bool:
+    """Is one column of the region running text (several cells of a sentence's length) and another a menu
+    (cells of a few words)? A layout's article beside its navigation, even when every row fills both (a
+    dump that lost its indentation, where a cell alone on its line no longer shows its column)."""
+    sizes: dict[int, list[int]] = {}
+    for _, cells, _ in region:
+        for start, text in cells or ():
+            sizes.setdefault(column(start), []).append(len(text.split()))
+    if len(sizes) < 2:
+        return False
+    prose = any(sum(1 for n in v if n >= cfg["prose_words"]) >= cfg["min_prose_cells"] for v in sizes.values())
+    menu = any(sorted(v)[len(v) // 2] <= cfg["menu_words"] for v in sizes.values())
+    return prose and menu
+
+
 def _by_column(region, column, right, cfg):
     """The region's cells, column by column (a layout), or its rows as they are (a data table)."""
     filled = [row for row in region if row[2].strip()]
     both = sum(1 for _, cells, _ in filled if cells and len({column(c[0]) for c in cells}) > 1)
-    if len(filled) < cfg["min_region_lines"] or not both or both > cfg["max_full_rows"] * len(filled):
+    if len(filled) < cfg["min_region_lines"] or not both:
+        return region
+    if both > cfg["max_full_rows"] * len(filled) and not _prose_beside_menu(region, column, cfg):
         return region
     stamps = sum(1 for _, _, r in filled if _DATE.search(r) and _TIME.search(r))
     if stamps >= cfg["max_stamps"]:  # a forum's or comment thread's table: each row a poster beside a post

@@ -86,7 +86,10 @@ COLUMNS = {
     "min_padding": 3,  # trailing spaces of a line padded to the table's width (inscriptis)  # lines without a right-column cell before a table's region ends
     "min_region_lines": 4,
     "max_stamps": 3,  # a region with this many date-and-time lines is a forum's table of posts: rows kept
-    "max_full_rows": 0.5,  # a region with more of its lines filling two columns is a data table: rows kept
+    "max_full_rows": 0.5,  # a region with more of its lines filling two columns is a data table: rows kept,
+    "prose_words": 15,  # ... unless one column has min_prose_cells cells this long (running text) ...
+    "min_prose_cells": 2,
+    "menu_words": 4,  # ... and another's median cell is this short (a menu): a layout after all
 }
 
 WRAP = {
