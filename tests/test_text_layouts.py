@@ -208,7 +208,7 @@ def test_front_page_posts_are_found_by_their_date_lines():
     def spans(text):
         lines = split_lines(text)
         pf = page_features(lines)
-        return post_spans(pf, pf.X[:, NAMES.index("words")], len(lines)), lines
+        return post_spans([ln.text for ln in lines], pf, pf.X[:, NAMES.index("words")], len(lines)), lines
 
     found, lines = spans(_front_page())
     assert [lines[a].text for a, _ in found] == [d for d, _, _ in _POSTS]

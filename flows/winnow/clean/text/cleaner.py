@@ -86,7 +86,8 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
             body[i] &= reasons[i] is None  # what a rule removed stays removed
     _keep_forum(forum, pf, words, body, reasons)
     if forum is None:  # a blog's front page: its dated posts, above the comments if any
-        running = running | posts.keep_posts(pf, words, body, reasons, len(lines) if start is None else start)
+        texts = [ln.text for ln in lines]
+        running = running | posts.keep_posts(texts, pf, words, body, reasons, len(lines) if start is None else start)
     _keep_article_run(pf, words, body, reasons, running)
     _fill_holes(p, pf, words, body, reasons)
     tiny = _keep_tiny_page(pf, words, body, reasons)

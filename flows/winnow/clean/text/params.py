@@ -146,9 +146,10 @@ RUNNING_TEXT = {"min_words": 40, "min_stop_density": 0.3, "max_gap": 1}
 
 # A blog's front page (posts.py): at least min_posts date lines, each over a post with post_min_words words
 # of whole sentences (lines of prose_min_words or more, not cut off, min_stop_density stop words), and
-# most dated spans (min_post_share) such posts. Set on cleaneval-dev, aeb-dev and the seeds.
-POSTS = {"date_max_words": 7, "min_posts": 3, "min_post_share": 0.6, "post_min_words": 30,
-         "prose_min_words": 8, "min_stop_density": 0.3}
+# most dated spans (min_post_share) such posts, dates in order, the median post at least min_size_ratio
+# of the biggest. Set on cleaneval-dev, aeb-dev and the seeds.
+POSTS = {"date_max_words": 7, "min_posts": 3, "min_post_share": 0.75, "post_min_words": 30,
+         "prose_min_words": 8, "min_stop_density": 0.3, "min_size_ratio": 0.15}
 
 # Holes in the article (cleaner._fill_holes): at most max_lines lines between two kept lines, none
 # removed by a rule or matching a chrome pattern, each scoring at least min_p, are kept.
