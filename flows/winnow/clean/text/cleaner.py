@@ -213,9 +213,14 @@ def _keep_article_run(pf: PageFeatures, words: np.ndarray, body: np.ndarray, rea
     def heading(i: int) -> bool:
         return "related_headlines" in pf.categories[i] and words[i] <= cfg["heading_words"]
 
+    def small_box(a: int, b: int) -> bool:  # a "Related links" heading and a short link inside the article
+        return b - a - 1 <= params.HYSTERESIS["skip_callouts"] and all(
+            heading(i) or (words[i] <= params.HYSTERESIS["box_line_words"] and not pf.X[i, _COL["ends_sentence"]])
+            for i in range(a + 1, b))
+
     blocks, cur = [], [int(kept[0])]
     for a, b in zip(kept[:-1], kept[1:]):
-        if b - a - 1 <= cfg["join_gap"] and not any(heading(i) for i in range(a + 1, b)):
+        if b - a - 1 <= cfg["join_gap"] and (small_box(a, b) or not any(heading(i) for i in range(a + 1, b))):
             cur.append(int(b))
         else:
             blocks.append(cur)
@@ -282,19 +287,26 @@ def _fallback(p: np.ndarray, words: np.ndarray, body: np.ndarray) -> None:
 def _hysteresis(p: np.ndarray, pf: PageFeatures, body: np.ndarray) -> None:
     """Two thresholds, as in edge detection: a sentence scoring a little under the threshold is kept when
     the line next to it is kept (the last paragraph before a "Related" box, the first after a caption),
-    looking past a callout or two ("Also read | ...") between them."""
+    looking past a callout or two ("Also read | ...") between them, or past a small "Related links" box
+    inside the article (its heading and a short link under it)."""
     low, skip = params.HYSTERESIS["low"], params.HYSTERESIS["skip_callouts"]
-    ok = (p >= low) & (pf.X[:, _COL["ends_sentence"]] == 1) & ~body
+    X = pf.X
+    words = X[:, _COL["words"]]
+    ok = (p >= low) & (X[:, _COL["ends_sentence"]] == 1) & ~body
     callout = np.array([bool(_HARD & set(c)) for c in pf.categories], dtype=bool)  # "Also read | ..." inside
+    heading = np.array(["related_headlines" in c for c in pf.categories], dtype=bool) & (
+        words <= params.ARTICLE_RUN["heading_words"])
+    short = (words <= params.HYSTERESIS["box_line_words"]) & (X[:, _COL["ends_sentence"]] == 0)
     n = len(p)
     for step in (1, -1):
         for i in (range(1, n) if step == 1 else range(n - 2, -1, -1)):
             if not ok[i]:
                 continue
-            j = i - step
-            while 0 <= j < n and callout[j] and abs(i - j) <= skip:
+            j, boxed = i - step, False
+            while 0 <= j < n and abs(i - j) <= skip and (callout[j] or heading[j] or short[j]):
+                boxed |= bool(callout[j] or heading[j])
                 j -= step
-            if 0 <= j < n and body[j]:
+            if 0 <= j < n and body[j] and (j == i - step or boxed):
                 body[i] = True
 
 
@@ -381,7 +393,8 @@ def _not_article(lines: list[Line], pf: PageFeatures, body: np.ndarray,
     kept = np.flatnonzero(body)
     words = X[:, _COL["words"]]
     total = float(words[kept].sum()) if len(kept) else 0.0
-    if total < cfg["min_body_words"]:
+    # words of lines that could be sentences: a body of one- and two-word lines is a menu's items
+    if float(sum(words[i] for i in kept if words[i] >= cfg["min_line_words"])) < cfg["min_body_words"]:
         return True, "no_body"
     vocab: dict = {}
     for i in kept:

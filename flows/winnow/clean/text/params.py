@@ -53,10 +53,11 @@ EVIDENCE = {
 
 # Not an article: what is left after cleaning is a list of teasers, or nothing.
 NOT_ARTICLE = {
-    "min_body_words": 15,  # fewer kept words: "no_body" ...
+    "min_body_words": 15,  # fewer kept words (in lines of min_line_words or more): "no_body"
+    "min_line_words": 3,  # (a body of one- and two-word lines is a menu's items) ...
     "tiny_page_words": 15,  # ... unless the whole page has fewer words: then they are its content
     "teaser_share": 0.6,  # share of kept words in teaser-like lines: "teaser_list"
-    "min_entries": 4,  # teasers of fewer list entries are a short post beside a few links (HTML path: MIN_UNITS)
+    "min_entries": 3,  # teasers of fewer list entries are a short post beside a few links
     "button_repeats": 3,  # a line on the page this often is every entry's button ("View this ad"), not a headline
     "teaser_coherence": 0.25,  # a teaser shares less than this with the rest of the body ...
     "teaser_min_words": 15,  # ... and reads like a sentence (a results table does not)
@@ -103,7 +104,7 @@ WRAP = {
 }
 
 # A sentence scoring at least "low" (under the model's threshold) is kept next to a kept line.
-HYSTERESIS = {"low": 0.4, "skip_callouts": 2}
+HYSTERESIS = {"low": 0.4, "skip_callouts": 2, "box_line_words": 6}  # a "Related links" box's short lines
 
 # Reader comments (comments.thread_start): a run of comment stamps below an article.
 COMMENTS = {
