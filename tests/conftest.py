@@ -105,6 +105,20 @@ def subprocess_env() -> dict:
     return e
 
 
+def prefect_servers() -> set[int]:
+    """Prefect API servers (uvicorn on Prefect's app) run by this interpreter, whoever started them."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                args = f.read().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if args[0] == sys.executable.encode() and b"uvicorn" in args and b"prefect.server.api.server:create_app" in args:
+            found.add(int(entry))
+    return found
+
+
 def winnow_cli(*args, env=None, cwd=None, timeout=300) -> subprocess.CompletedProcess:
     """Run the installed `winnow` command in a real subprocess."""
     e = subprocess_env()

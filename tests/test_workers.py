@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 import pytest
 from prefect import flow, task
 
-from conftest import SEEDS, make_settings, winnow_cli
+from conftest import SEEDS, make_settings, prefect_servers, winnow_cli
 from winnow.flow import Packed, batch_sizes
 from winnow.startup import WorkerLost, worker_pool
 
@@ -113,6 +114,46 @@ def test_workers_are_forked_with_the_pipeline_loaded_once():
     finally:
         pool.close()
     assert loader not in (worker, os.getpid()), "the worker loaded the pipeline itself"
+
+
+def _api_url() -> str:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return str(client.api_url)
+
+
+@task(persist_result=False)
+def _workers_server() -> tuple[str, bool]:
+    server = sys.modules.get("prefect.server.api.server")  # a server this worker started would be here
+    started_own = bool(server and any(s.server_process for s in server.SubprocessASGIServer._instances.values()))
+    return _api_url(), started_own
+
+
+@flow(validate_parameters=False)
+def _servers_seen():
+    return (_api_url(), *_workers_server.submit().result(timeout=240))
+
+
+@pytest.mark.slow
+def test_workers_use_the_flows_prefect_server_and_leave_none_behind(monkeypatch):
+    """A flow run on winnow's pool with no ``PREFECT_API_URL`` (a flow called directly, as
+    ``winnow-scheduled-ingest`` can be): Prefect starts its temporary server in the flow's process,
+    and each worker, told of no server, started one of its own, which outlived the worker (the
+    pool terminates its workers). Workers now use the server the flow uses."""
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    before = prefect_servers()
+    pool = worker_pool(2)
+    pool.start()
+    try:
+        flows_url, workers_url, worker_started_one = _servers_seen.with_options(task_runner=pool)()
+    finally:
+        pool.close()
+    assert not worker_started_one
+    assert workers_url == flows_url
+    time.sleep(1)
+    children = {p for p in prefect_servers() if open(f"/proc/{p}/stat").read().split()[3] == str(os.getpid())}
+    assert prefect_servers() - before - children == set()  # the flow's own server is this process's child
 
 
 @pytest.mark.slow

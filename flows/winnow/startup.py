@@ -136,6 +136,16 @@ class TemporaryServer:
             proc.wait()
 
 
+def prefect_rereads_its_settings() -> None:
+    """Prefect reads its settings from the environment when first imported: in a program that
+    imported it before winnow set or removed ``PREFECT_API_URL`` (a notebook, the test session),
+    it is told to read them again. Otherwise it ignored winnow's server and started a temporary
+    server of its own beside it, for the flow and again for every worker process of the run."""
+    context = sys.modules.get("prefect.context")
+    if context is not None:
+        context.refresh_global_settings_context()
+
+
 _server: Optional[TemporaryServer] = None  # this process's temporary API server, once started
 
 
@@ -152,6 +162,7 @@ def launch_server() -> Optional[TemporaryServer]:
     server = TemporaryServer()
     server.launch()
     os.environ["PREFECT_API_URL"] = server.api_url
+    prefect_rereads_its_settings()
     _server = server
     return server
 
@@ -172,7 +183,9 @@ def ensure_server() -> str | None:
     except BaseException:
         stop_server()
         raise
-    os.environ["PREFECT_API_URL"] = server.api_url  # the port may have changed
+    if os.environ.get("PREFECT_API_URL") != server.api_url:  # the port changed
+        os.environ["PREFECT_API_URL"] = server.api_url
+        prefect_rereads_its_settings()
     return server.api_url
 
 
@@ -183,6 +196,7 @@ def stop_server() -> None:
         server, _server = _server, None
         if os.environ.get("PREFECT_API_URL") == server.api_url:
             os.environ.pop("PREFECT_API_URL", None)
+            prefect_rereads_its_settings()
         server.stop()
 
 
@@ -254,6 +268,27 @@ def _relayed(process_future):
     return relay
 
 
+@contextlib.contextmanager
+def flows_server_for_workers():
+    """Prefect settings naming the API server the current flow run talks to, while a task is submitted.
+
+    A worker runs its task with the settings of the flow's process (Prefect ships them with the
+    task). A flow called with no ``PREFECT_API_URL`` runs on the temporary server Prefect started
+    in the flow's process, whose address is in no setting: each worker, told of no server, started
+    one of its own, which outlived it (a pool's workers are terminated), one server left behind per
+    worker. With the flow's address in the settings the workers use the flow's server.
+    """
+    from prefect.context import FlowRunContext
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    client = getattr(FlowRunContext.get(), "client", None)
+    if PREFECT_API_URL.value() or client is None:
+        yield
+        return
+    with temporary_settings(updates={PREFECT_API_URL: str(client.api_url).rstrip("/")}):
+        yield
+
+
 _held_pools: set[int] = set()  # WorkerPools started and not yet closed in this process
 
 
@@ -308,6 +343,10 @@ def worker_pool(workers: int):
         def __exit__(self, *exc) -> None:
             if not self._held:
                 super().__exit__(*exc)
+
+        def submit(self, *args, **kwargs):
+            with flows_server_for_workers():  # the task's settings, shipped to its worker, name the flow's server
+                return super().submit(*args, **kwargs)
 
         def _resolve_futures_and_submit(self, *args, **kwargs):
             """Prefect's step that hands a task to the pool, returning the process's future, relayed:
