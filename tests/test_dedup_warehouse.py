@@ -162,3 +162,50 @@ def test_two_pages_that_share_only_the_sites_sidebar_stay_apart(tmp_path):
     off = make_settings(tmp_path / "off", dedup={"shared_parts": False, "boilerplate_clusters": 0})
     ingest([folder], off, export=False)
     assert any({"gallery-1.html", "gallery-2.html"} <= c for c in clusters(off)), "without the filter they merge"
+
+
+def test_the_warehouse_boilerplate_filter_keeps_the_pairs_the_in_memory_filter_keeps(tmp_path):
+    """The boilerplate filter of a run counts slot values in DuckDB over the stored signatures
+    (only the pairs' documents come into Python) instead of sorting every signature per slot:
+    the same pairs are kept as by ``drop_boilerplate_pairs`` on all the signatures in memory, on
+    signatures whose values repeat across documents at every count around the threshold, with
+    chains of pairs, documents of pairs without a signature and pair ends outside ``reps``."""
+    import dataclasses
+
+    import numpy as np
+    import pyarrow as pa
+
+    from winnow.dedup.boilerplate import drop_boilerplate_pairs
+    from winnow.settings import DedupSettings
+    from winnow.storage import dedup as wdedup
+    from winnow.storage.queries import named
+
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        n, perm = 400, 16
+        ids = [f"d{i:04d}" for i in range(n)]
+        sigs = rng.integers(0, 12 + 8 * seed, (n, perm)).astype(np.uint32)  # few values: counts of every size
+        pairs = set()
+        for _ in range(120 + 40 * seed):
+            a, b = sorted(rng.choice(n, 2, replace=False))
+            take = rng.random(perm) < rng.uniform(0.3, 0.9)
+            sigs[b, take] = sigs[a, take]  # the pair agrees on some slots
+            pairs.add((ids[a], ids[b], 0.9, 0.9))
+        pairs = sorted(pairs)
+        unsigned = set(rng.choice(ids, 10, replace=False))  # documents stored without a signature
+        reps = sorted(set(ids) - set(rng.choice(ids, 10, replace=False)))  # the rest are not compared
+        signed = [i for i in reps if i not in unsigned]
+        rows = [ids.index(i) for i in signed]
+        s = dataclasses.replace(DedupSettings(), boilerplate_clusters=3 + seed % 3, boilerplate_share=0.005 * seed)
+        expected = drop_boilerplate_pairs(pairs, signed, sigs[rows], s.boilerplate_clusters,
+                                          cluster_share=s.boilerplate_share)
+        with open_write(tmp_path / f"w{seed}.duckdb", 10) as con:
+            stored = [i for i in ids if i not in unsigned]
+            table = pa.table({"doc_id": pa.array(stored, pa.string()),
+                              "minhash": pa.array([sigs[ids.index(i)].tolist() for i in stored], pa.list_(pa.uint32()))})
+            con.register("_signatures", table)
+            con.execute(named("insert_signatures"), ["k"])
+            con.unregister("_signatures")
+            got = wdedup._drop_boilerplate_pairs(con, "k", pairs, reps, s)
+        assert got == expected, seed
+        assert 0 < len(expected) < len(pairs), (seed, len(expected), len(pairs))  # some dropped, some kept

@@ -55,6 +55,7 @@ def _temp_tables() -> dict:
         "_new_pairs": dedup._pairs_table([]), "_assign": dedup._assign_table([]),
         "_rehashed": rehash.rehashed_table([]), "_visible": load._visible_table([]),
         "_visible_pairs": dedup._visible_pairs_table([]),
+        "_pair_docs": dedup._pair_docs_table({}),
     }
 
 

@@ -1,5 +1,5 @@
 -- Dedup in the warehouse (winnow.storage.dedup.run_dedup), in one transaction. Lists of documents
--- arrive as registered Arrow tables: _doc_ids, _signatures, _new_pairs, _assign.
+-- arrive as registered Arrow tables: _doc_ids, _signatures, _new_pairs, _assign, _pair_docs.
 
 -- name: active_docs
 -- "created" is the modification time of the document's oldest current source file: a fact
@@ -21,6 +21,34 @@ SELECT doc_id FROM dedup_seen WHERE settings_hash = ?
 SELECT doc_id, minhash FROM doc_signatures
 WHERE signature_key = ? AND doc_id IN (SELECT doc_id FROM _doc_ids)
 ORDER BY doc_id
+
+-- name: signed_documents
+-- How many of the documents in _doc_ids have a signature under this key (?).
+SELECT count(*) FROM doc_signatures WHERE signature_key = ? AND doc_id IN (SELECT doc_id FROM _doc_ids)
+
+-- name: boilerplate_slots
+-- The boilerplate filter's count (winnow.dedup.boilerplate), done here rather than on every
+-- signature in Python: for each document of _pair_docs (doc_id, cluster: its cluster of verified
+-- pairs), the slots (1-based) whose value the signatures of at least ? clusters hold, among the
+-- documents of _doc_ids with a signature under this key (?); a document in no pair is a cluster
+-- of its own. Only the values the pairs' documents hold are counted.
+WITH slot_values AS (
+    SELECT doc_id, unnest(minhash) AS value, generate_subscripts(minhash, 1) AS slot
+    FROM doc_signatures WHERE signature_key = ? AND doc_id IN (SELECT doc_id FROM _doc_ids)
+), ends AS (
+    SELECT doc_id, slot, value FROM slot_values WHERE doc_id IN (SELECT doc_id FROM _pair_docs)
+), holders AS (
+    SELECT v.slot, v.value, count(DISTINCT coalesce(p.cluster, v.doc_id)) AS clusters
+    FROM slot_values v
+    SEMI JOIN ends e ON e.slot = v.slot AND e.value = v.value
+    LEFT JOIN _pair_docs p ON p.doc_id = v.doc_id
+    GROUP BY v.slot, v.value
+)
+SELECT e.doc_id, list(e.slot ORDER BY e.slot) AS slots
+FROM ends e JOIN holders h ON h.slot = e.slot AND h.value = e.value
+WHERE h.clusters >= ?
+GROUP BY e.doc_id
+ORDER BY e.doc_id
 
 -- name: document_texts
 -- The bodies of the documents in _doc_ids (dedup's verification; the re-hash of migration 011).

@@ -39,7 +39,7 @@ filter applies where the clusters are recomputed, every run).
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Hashable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Hashable, Iterable, Mapping, Optional, Sequence
 
 import math
 
@@ -120,14 +120,43 @@ def drop_boilerplate_pairs(
     kept = []
     for p in pairs:
         a, b = _ends(p)
-        if a not in row or b not in row:
-            kept.append(p)
-            continue
-        agree = sigs[row[a]] == sigs[row[b]]
-        n_agree = int(agree.sum())
-        if n_agree == 0 or int((agree & ~frequent[row[a]]).sum()) >= min_share * n_agree:
+        if not both_signed(p, row) or not agree_on_boilerplate(sigs[row[a]], sigs[row[b]], frequent[row[a]], min_share):
             kept.append(p)
     return kept
+
+
+def both_signed(pair: Any, signed: Any) -> bool:
+    a, b = _ends(pair)
+    return a in signed and b in signed
+
+
+def agree_on_boilerplate(sig_a: np.ndarray, sig_b: np.ndarray, frequent_a: np.ndarray, min_share: float) -> bool:
+    """Whether fewer than ``min_share`` of the slots two signatures agree on hold values that are
+    not boilerplate (``frequent_a``: which slots of ``sig_a`` are)."""
+    agree = sig_a == sig_b
+    n_agree = int(agree.sum())
+    return n_agree > 0 and int((agree & ~frequent_a).sum()) < min_share * n_agree
+
+
+def pair_clusters(pairs: Iterable[Any], signed: Any) -> dict[DocId, DocId]:
+    """The cluster of each document of the ``pairs`` whose two ends are ``signed`` (union-find;
+    a cluster is named by its smallest document). Every other signed document is a cluster of
+    its own: the clusters ``drop_boilerplate_pairs`` counts, kept to the documents of pairs."""
+    parent: dict[DocId, DocId] = {}
+
+    def find(x: DocId) -> DocId:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for p in pairs:
+        if both_signed(p, signed):
+            ra, rb = map(find, _ends(p))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)  # type: ignore[type-var]
+    return {d: find(d) for d in list(parent)}
 
 
 def drop_shared_parts(
@@ -175,12 +204,19 @@ def drop_shared_parts(
 
 def without_boilerplate(
     pairs: Sequence[Any], doc_ids: Sequence[DocId], sigs: np.ndarray, lengths: Mapping[DocId, int],
-    settings: DedupSettings,
+    settings: DedupSettings, boilerplate: Optional[Callable[[list[Any]], list[Any]]] = None,
 ) -> tuple[list[Any], int, int]:
     """Both filters as ``settings`` say: (kept pairs, pairs left out as shared parts, pairs left
-    out as boilerplate). ``lengths``: characters of every document of a pair."""
+    out as boilerplate). ``lengths``: characters of every document of a pair. ``boilerplate``:
+    the second filter done elsewhere on the same signatures (the warehouse counts them in DuckDB:
+    ``winnow.storage.dedup``); by default ``drop_boilerplate_pairs`` on ``doc_ids``/``sigs``."""
     kept = drop_shared_parts(pairs, lengths, settings.min_containment) if settings.shared_parts else list(pairs)
     shared = len(pairs) - len(kept)
-    out = drop_boilerplate_pairs(kept, doc_ids, sigs, settings.boilerplate_clusters,
-                                 cluster_share=settings.boilerplate_share)
+    if settings.boilerplate_clusters <= 0 or not kept:
+        out = kept
+    elif boilerplate is not None:
+        out = boilerplate(kept)
+    else:
+        out = drop_boilerplate_pairs(kept, doc_ids, sigs, settings.boilerplate_clusters,
+                                     cluster_share=settings.boilerplate_share)
     return out, shared, len(kept) - len(out)

@@ -20,7 +20,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pyarrow as pa
 
-from winnow.dedup.boilerplate import without_boilerplate
+from winnow.dedup.boilerplate import (MIN_SHARE, agree_on_boilerplate, both_signed, min_clusters_for, pair_clusters,
+                                       without_boilerplate)
 from winnow.dedup.clusters import DocMeta, cluster
 from winnow.dedup.lsh import NearDupIndex, candidates
 from winnow.dedup.minhash import SIGNATURE_DTYPE, signature_key, signatures
@@ -61,6 +62,11 @@ class DedupStats:
 
 def _ids_table(ids) -> pa.Table:
     return pa.table({"doc_id": pa.array(sorted(ids), pa.string())})
+
+
+def _pair_docs_table(clusters: dict[str, str]) -> pa.Table:
+    return pa.table({"doc_id": pa.array(list(clusters), pa.string()),
+                     "cluster": pa.array(list(clusters.values()), pa.string())})
 
 
 def _pairs_table(pairs) -> pa.Table:
@@ -221,11 +227,34 @@ def _without_boilerplate(con, settings: Settings, pairs: list, reps: list[str], 
     s = settings.dedup
     if not pairs or not (s.shared_parts or s.boilerplate_clusters):
         return pairs
-    if s.boilerplate_clusters:
-        ids, sigs = _load_signatures(con, signature_key(s), reps)
-    else:
-        ids, sigs = [], np.zeros((0, s.num_perm), SIGNATURE_DTYPE)
-    kept, stats.shared_part_pairs, stats.boilerplate_pairs = without_boilerplate(pairs, ids, sigs, lengths, s)
+    kept, stats.shared_part_pairs, stats.boilerplate_pairs = without_boilerplate(
+        pairs, [], np.zeros((0, s.num_perm), SIGNATURE_DTYPE), lengths, s,
+        boilerplate=lambda kept: _drop_boilerplate_pairs(con, signature_key(s), kept, reps, s))
+    return kept
+
+
+def _drop_boilerplate_pairs(con, key: str, pairs: list, reps: list[str], s) -> list:
+    """``winnow.dedup.boilerplate.drop_boilerplate_pairs`` over the stored signatures of ``reps``,
+    the same pairs kept, with the counting done by DuckDB (``boilerplate_slots``): only the
+    signatures of the pairs' documents come into Python, and only the slot values they hold are
+    counted, where every signature was loaded and each slot sorted (5.7 s at 100,000 documents)."""
+    if not pairs:
+        return pairs
+    ids, sigs = _load_signatures(con, key, {d for p in pairs for d in p[:2]} & set(reps))
+    row = {d: i for i, d in enumerate(ids)}
+    clusters = pair_clusters(pairs, row)
+    frequent = np.zeros(sigs.shape, dtype=bool)
+    with registered(con, _doc_ids=_ids_table(reps), _pair_docs=_pair_docs_table(clusters)):
+        signed = con.execute(named("signed_documents"), [key]).fetchone()[0]
+        n_clusters = signed - len(clusters) + len(set(clusters.values()))
+        need = min_clusters_for(n_clusters, s.boilerplate_clusters, s.boilerplate_share)
+        for doc_id, slots in con.execute(named("boilerplate_slots"), [key, need]).fetchall():
+            frequent[row[doc_id], np.asarray(slots, dtype=np.int64) - 1] = True
+    kept = []
+    for p in pairs:
+        a, b = p[0], p[1]
+        if not both_signed(p, row) or not agree_on_boilerplate(sigs[row[a]], sigs[row[b]], frequent[row[a]], MIN_SHARE):
+            kept.append(p)
     return kept
 
 
