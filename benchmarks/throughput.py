@@ -85,7 +85,8 @@ if __name__ == "__main__":
                 con.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", rows)
     con.close()
     t2 = time.perf_counter()
-    print(json.dumps({"docs": len(files), "total": t2 - t0, "work": t2 - t1}))
+    print(json.dumps({"docs": len(files), "total": t2 - t0, "work": t2 - t1,
+                      "flow_cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2])}))
 """
 
 PIPELINE = r"""
@@ -113,7 +114,8 @@ if __name__ == "__main__":
                       "rejected": f["rejected"], "step_seconds": summary["step_seconds"],
                       "flow_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kib,
                       "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / kib,
-                      "warehouse_mb": os.path.getsize(db) / 1e6, "corpus": summary["documents"]["corpus"]}))
+                      "warehouse_mb": os.path.getsize(db) / 1e6, "corpus": summary["documents"]["corpus"],
+                      "flow_cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2])}))
 """
 
 
@@ -151,24 +153,130 @@ print(json.dumps({k: min(v) for k, v in times.items()}))
 """
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_table() -> dict[int, tuple[int, float]]:
+    """pid -> (parent pid, CPU seconds so far) of every process this user can see (Linux /proc)."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as fh:
+                    fields = fh.read().rsplit(b")", 1)[1].split()
+                table[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK)
+            except (OSError, IndexError, ValueError):
+                pass
+    return table
+
+
+def _role(pid: int, parent_role: str | None) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            cmd = fh.read().replace(b"\0", b" ")
+    except OSError:
+        return "other"
+    if b"uvicorn" in cmd or b"prefect server start" in cmd or b"prefect server" in cmd:
+        return "Prefect server"
+    if b"resource_tracker" in cmd:
+        return "other"
+    if b"forkserver" in cmd:
+        return "worker" if parent_role == "fork server" else "fork server"
+    if parent_role in ("flow", "fork server"):
+        return "worker"
+    return "other"
+
+
+class ProcessCpu:
+    """CPU seconds per process of a run (the flow, Prefect's server, the fork server, each worker),
+    sampled from /proc by the benchmark's own process (the run pays nothing for it) every ``interval``
+    seconds; a process's last ``interval`` before it ends is not seen. Also when the workers were last
+    busy (``workers_done``: seconds after the start at which the workers had used 98% of their CPU)."""
+
+    def __init__(self, root: int, interval: float = 0.2) -> None:
+        self.root, self.interval, self.t0 = root, interval, time.perf_counter()
+        self.roles: dict[int, str] = {root: "flow"}
+        self.cpu: dict[int, float] = {}
+        self.worker_series: list[tuple[float, float]] = []
+        self.per_worker: dict[int, list[tuple[float, float]]] = {}
+
+    def sample(self) -> None:
+        table = _proc_table()
+        children: dict[int, list[int]] = {}
+        for pid, (ppid, _) in table.items():
+            children.setdefault(ppid, []).append(pid)
+        todo = [self.root]
+        while todo:
+            pid = todo.pop()
+            if pid not in table:
+                continue
+            if pid not in self.roles:
+                self.roles[pid] = _role(pid, self.roles.get(table[pid][0]))
+            self.cpu[pid] = table[pid][1]
+            todo += children.get(pid, [])
+        now = time.perf_counter() - self.t0
+        self.worker_series.append((now, self.by_role().get("workers", 0.0)))
+        for pid, role in self.roles.items():
+            if role == "worker" and pid in self.cpu:
+                self.per_worker.setdefault(pid, []).append((now, self.cpu[pid]))
+
+    def by_role(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for pid, cpu in self.cpu.items():
+            role = self.roles[pid]
+            key = "workers" if role == "worker" else role
+            out[key] = out.get(key, 0.0) + cpu
+        return out
+
+    def worker_spread(self) -> float | None:
+        """Seconds between the first worker's last work and the last one's (one core idle meanwhile)."""
+        done = []
+        for series in self.per_worker.values():
+            final = series[-1][1]
+            if final >= 1.0:  # a worker that did real work (not one that only started)
+                done.append(next(t for t, c in series if c >= final - 0.1))
+        return max(done) - min(done) if len(done) > 1 else None
+
+    def workers_done(self) -> float | None:
+        if not self.worker_series or not self.worker_series[-1][1]:
+            return None
+        final = self.worker_series[-1][1]
+        return next(t for t, c in self.worker_series if c >= 0.98 * final)
+
+
 def run_pinned(code: str, *args: str, cores: set[int] | None = None, python: str | None = None,
                env: dict | None = None) -> dict:
     """Run a benchmark step in a fresh process, on ``cores`` (default: every core this one may use).
 
     Adds ``cpu``: the CPU seconds (user + system) of the step's process and every process it
     started and waited for (worker processes, Prefect's server): less sensitive to other load
-    on the machine than wall time."""
+    on the machine than wall time; and ``cpu_by_process`` (``ProcessCpu``, Linux)."""
     cores = cores or os.sched_getaffinity(0)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run(
-        [python or sys.executable, "-c", code, *args], capture_output=True, text=True, env=env or dict(os.environ),
-        preexec_fn=lambda: os.sched_setaffinity(0, cores),
-    )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryFile("w+") as out_f, tempfile.TemporaryFile("w+") as err_f:
+        proc = subprocess.Popen(
+            [python or sys.executable, "-c", code, *args], stdout=out_f, stderr=err_f, text=True,
+            env=env or dict(os.environ), preexec_fn=lambda: os.sched_setaffinity(0, cores),
+        )
+        sampler = ProcessCpu(proc.pid) if os.path.isdir("/proc") else None
+        while proc.poll() is None:
+            if sampler is not None:
+                sampler.sample()
+            time.sleep(sampler.interval if sampler is not None else 0.2)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out_f.seek(0), err_f.seek(0)
+        stdout, stderr = out_f.read(), err_f.read()
     if proc.returncode != 0:
-        raise SystemExit(f"benchmark step failed:\n{proc.stderr[-3000:]}")
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"benchmark step failed:\n{stderr[-3000:]}")
+    out = json.loads(stdout.strip().splitlines()[-1])
     out["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if sampler is not None:
+        roles = sampler.by_role()
+        if "flow_cpu" in out:  # the run's own measure of its process, to its end (the sample misses the last 0.2 s)
+            roles["flow"] = out["flow_cpu"]
+        out["cpu_by_process"] = roles
+        out["workers_done"] = sampler.workers_done()
+        out["worker_spread"] = sampler.worker_spread()
     return out
 
 
@@ -340,6 +448,30 @@ def main() -> None:
               f"{100 * steps.get('dedup', 0) / d['total']:.1f}% of the run (signatures on the workers: "
               f"{steps.get('signature', 0):.1f} s of worker time); loading {steps.get('load', 0):.1f} s in the flow; "
               f"report {steps.get('report', 0):.1f} s; corpus {d['corpus']} documents")
+    print()
+    print("CPU seconds by process (medians of the rounds; sampled from /proc every 0.2 s, the flow's own to its end), "
+          "the tail (seconds from the workers' last work to the end of the run, the flow working alone) and how far "
+          "apart the workers finished (a core idle meanwhile):")
+    for name in ["floor"] + names:
+        runs = results[name]
+        if not all("cpu_by_process" in d for d in runs):
+            continue
+        roles = sorted({k for d in runs for k in d["cpu_by_process"]}, key=lambda k: (k != "flow", k))
+        parts = [f"{'parent' if name == 'floor' and k == 'flow' else k} "
+                 f"{median([d['cpu_by_process'].get(k, 0.0) for d in runs]):.1f}" for k in roles]
+        tails = [d["total"] - d["workers_done"] for d in runs if d.get("workers_done") is not None]
+        tail = f"; tail {median(tails):.1f} s" if tails else ""
+        spreads = [d["worker_spread"] for d in runs if d.get("worker_spread") is not None]
+        tail += f"; the workers finished {median(spreads):.1f} s apart" if spreads else ""
+        print(f"- {name}: " + ", ".join(parts) + tail)
+    for name in names:
+        steps = results[name][-1]["step_seconds"]
+        flow_steps = {k: v for k, v in steps.items() if k in ("discover+plan", "load", "dedup", "export", "finish",
+                                                                "report")}
+        worker_steps = {k: v for k, v in steps.items() if k not in flow_steps}
+        print(f"- {name}, last round: the flow's steps (s) " + ", ".join(f"{k} {v:.1f}" for k, v in flow_steps.items())
+              + "; the workers' stages (s, summed) " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(
+                  worker_steps.items(), key=lambda kv: -kv[1])))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -10,7 +10,7 @@ import pytest
 from prefect import flow, task
 
 from conftest import SEEDS, make_settings, prefect_servers, winnow_cli
-from winnow.flow import Packed, batch_sizes
+from winnow.flow import Packed, batch_sizes, batches_of
 from winnow.startup import WorkerLost, worker_pool
 
 
@@ -156,6 +156,19 @@ def test_workers_use_the_flows_prefect_server_and_leave_none_behind(monkeypatch)
     assert prefect_servers() - before - children == set()  # the flow's own server is this process's child
 
 
+def test_the_fork_server_loads_prefects_collections_for_the_workers():
+    """Prefect loads its collections (``prefect.collections`` entry points: prefect-dask, which imports
+    dask) the first time a task's context is rebuilt in a worker: about 0.3 CPU-seconds per worker,
+    on the cores cleaning needs. Loaded by the fork server's preload, each worker starts with them."""
+    import subprocess
+    import sys
+
+    code = ("import sys, winnow.worker_preload, prefect._internal.plugins.collections as c; "
+            "print(c._collections is not None and 'prefect_dask' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "True"
+
+
 @pytest.mark.slow
 def test_the_runs_own_process_does_not_import_the_cleaners():
     """Planning, loading and dedup run in the run's own process and need no cleaner: trafilatura,
@@ -199,6 +212,25 @@ def test_batches_give_every_worker_the_same_work(n, size, workers):
 def test_batches_of_an_uneven_run_are_split_across_the_workers():
     assert batch_sizes(600, 200, 2) == [150] * 4
     assert batch_sizes(2400, 200, 2) == [200] * 12
+
+
+@pytest.mark.parametrize("n,size,workers", [(2400, 200, 2), (601, 200, 2), (7, 200, 4), (1, 200, 2), (0, 200, 2)])
+def test_batches_take_every_file_once_in_the_sizes_planned(n, size, workers):
+    files = [f"f{i:05d}" for i in range(n)]
+    batches = batches_of(files, size, workers)
+    assert [len(b) for b in batches] == batch_sizes(n, size, workers)
+    assert sorted(f for b in batches for f in b) == files
+
+
+def test_a_folder_listed_by_kind_gives_every_batch_the_same_mix():
+    """A listing sorted by name groups files that cost alike (dump-*.txt, then page-*.html): cut
+    in runs, the last round's batches were all pages while earlier ones were all dumps, and the
+    worker with the costlier batch finished alone. Dealt in turn, each batch has both kinds
+    in the listing's proportion."""
+    files = [f"dump-{i:05d}.txt" for i in range(1152)] + [f"page-{i:05d}.html" for i in range(1152, 2400)]
+    for batch in batches_of(files, 200, 2):
+        pages = sum(f.startswith("page") for f in batch)
+        assert abs(pages / len(batch) - 1248 / 2400) < 0.01, pages
 
 
 def test_a_run_with_nothing_new_does_not_say_it_starts_prefect(tmp_path):

@@ -216,12 +216,13 @@ def batch_sizes(n: int, size: int, workers: int) -> list[int]:
     return [n // count + (1 if i < n % count else 0) for i in range(count)]
 
 
-def _batches(items: list, size: int, workers: int = 1) -> list[list]:
-    out, i = [], 0
-    for k in batch_sizes(len(items), size, workers):
-        out.append(items[i : i + k])
-        i += k
-    return out
+def batches_of(items: list, size: int, workers: int = 1) -> list[list]:
+    """The files split into ``batch_sizes`` batches, dealt in turn (batch j takes files j, j + count,
+    j + 2 count, ...) rather than cut in runs: files that sit together in a listing tend to cost the
+    same (a folder of text dumps, then one of HTML pages), so a run cut in runs gave one worker a
+    costlier last batch and the other an idle core at the end; dealt, every batch has the same mix."""
+    count = len(batch_sizes(len(items), size, workers))
+    return [items[j::count] for j in range(count)]
 
 
 def _failed_batch(files: list[Candidate], error: BaseException) -> BatchResult:
@@ -294,7 +295,7 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
         try:
             shown.stage("processing")
             shown.files(len(plan.todo))
-            batches = _batches(plan.todo, cfg.flow.batch_size, worker_count(cfg.flow))
+            batches = batches_of(plan.todo, cfg.flow.batch_size, worker_count(cfg.flow))
             window = 2 * worker_count(cfg.flow)  # batches in flight: bounded memory
 
             shipped_evidence = Packed(evidence)  # pickled once for all batches

@@ -25,7 +25,7 @@ from winnow.clean.html.extract import extractor_version as html_extractor_versio
 from winnow.dedup.exact import content_hash
 from winnow.dedup.minhash import signatures
 from winnow.dedup.visible import visible_text
-from winnow.vocab import word_count, word_units
+from winnow.vocab import word_units
 from winnow.discover import Candidate
 from winnow.filters import CorpusFilter
 from winnow.language import detect_language
@@ -191,14 +191,14 @@ class QualityFilter(Stage):
 
     def process(self, doc: Document):
         text = doc.text
-        n = doc.words = word_count(text)  # kept: the loader stores it without counting again
+        units = word_units(text)  # tokenised once: the count is their number (word_count's answer)
+        n = doc.words = len(units)  # kept: the loader stores it without counting again
         if n < self.settings.min_body_words:
             return Rejection.of(doc.source, "too_short",
                                 f"{n} body words < clean.min_body_words ({self.settings.min_body_words})",
                                 text=text or None)
         if n >= 200:
-            units = word_units(text)
-            ratio = len(set(units)) / len(units)
+            ratio = len(set(units)) / n
             if ratio < self.settings.min_unique_word_ratio:
                 return Rejection.of(doc.source, "repetitive", f"{ratio:.3f} distinct/total words < "
                                     f"clean.min_unique_word_ratio ({self.settings.min_unique_word_ratio})",

@@ -5,7 +5,10 @@ worker processes of a run, so each worker starts with it in memory instead of lo
 itself: Prefect and the flow's tasks, the pipeline and its cleaners (about 1.8 CPU-seconds
 of imports), and what the cleaners load on their first page: langdetect's language profiles,
 the text cleaner's line model, trafilatura's and htmldate's first-use set-up (about
-0.5 CPU-seconds more). Importing this module does that work; nothing else imports it.
+0.5 CPU-seconds more), and Prefect's collections (the ``prefect.collections`` entry points,
+prefect-dask and the dask it imports: about 0.3 CPU-seconds, which Prefect otherwise loads in
+each worker when its first task's context is rebuilt). Importing this module does that work;
+nothing else imports it.
 
 No thread may be left running here (a forked child has only the thread that forked it):
 the pages are cleaned without ``winnow.limits`` (whose watchdog is a thread).
@@ -25,6 +28,12 @@ _PARAGRAPH = ("The council met on Tuesday to discuss the new budget for the city
 
 
 def warm_up() -> None:
+    try:  # cached for the process: what a worker's first task would load (a private API of Prefect's:
+        from prefect._internal.plugins.collections import load_prefect_collections  # without it, as before)
+    except ImportError:
+        pass
+    else:
+        load_prefect_collections()
     settings = Settings()
     clean_text_dump(f"A title for the page\n\n{_PARAGRAPH * 4}\n\nPublished 12 March 2021\n")
     clean_html(f"<html><head><title>A title</title></head><body><article><h1>A title</h1>"
