@@ -198,3 +198,40 @@ def test_a_stop_swallowed_where_it_landed_is_raised_again():
     with pytest.raises(limits.PageTimeout):
         limits.within(0.2, swallows_the_first_stop)
     assert time.perf_counter() - t < 3
+
+
+def test_a_timeout_is_retried_by_a_run_with_a_larger_time_limit_and_only_then(tmp_path):
+    """A page rejected as `timeout` was never tried again, even by runs given more time. Now the
+    limit it ran into is recorded: a run with the same limit leaves it rejected (it would cost the
+    limit on every run), a run with a larger one tries it again, and the file counts once: the
+    earlier rejection is resolved, the latest outcome stands."""
+    from conftest import ingest, make_settings, query
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    slow_page(inbox)  # alone: on a loaded machine a seed page can take 0.3 s too
+    warehouse = tmp_path / "wh"
+
+    def run(limit: float) -> dict:
+        s = make_settings(warehouse, input={"max_seconds_per_page": limit})
+        return ingest([inbox], s, export=False)
+
+    def rejections() -> list[tuple]:
+        s = make_settings(warehouse)
+        return query(s, "SELECT reason, time_limit_seconds, resolved_run_id IS NOT NULL FROM rejected_files "
+                        "WHERE path LIKE '%slow.txt' ORDER BY rejected_at")
+
+    first = run(0.3)
+    assert first["files"]["rejected"] == 1 and rejections() == [("timeout", 0.3, False)]
+    again = run(0.3)  # the same limit: not tried again
+    assert again["files"]["unchanged"] == 1 and again["files"]["rejected"] == 0, again["files"]
+    assert rejections() == [("timeout", 0.3, False)]
+    more = run(0.5)  # more time, still too little: tried, rejected at the new limit
+    assert more["files"]["rejected"] == 1 and more["files"]["unchanged"] == 0, more["files"]
+    assert rejections() == [("timeout", 0.3, True), ("timeout", 0.5, False)]
+    unlimited = run(0)  # no limit: cleaned, a document
+    assert unlimited["files"]["rejected"] == 0 and unlimited["files"]["unchanged"] == 0, unlimited["files"]
+    assert rejections() == [("timeout", 0.3, True), ("timeout", 0.5, True)]
+    docs = query(make_settings(warehouse), "SELECT count(*) FROM documents d JOIN source_files s USING (doc_id) "
+                                           "WHERE s.path LIKE '%slow.txt' AND s.status = 'current'")
+    assert docs == [(1,)]

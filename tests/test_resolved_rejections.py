@@ -177,3 +177,26 @@ def query_file(path, sql: str):
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def test_migration_028_reads_the_time_limit_of_stored_timeouts_from_their_detail(tmp_path):
+    """Timeouts stored before 028 said their limit only in their detail: the column is filled from it
+    (a WARC record's detail starts with the record), so a run with a larger limit retries those files;
+    a detail that does not say it leaves NULL, and other reasons stay NULL; every row stays."""
+    path = tmp_path / "old.duckdb"
+    con = _warehouse_before(path, 28)
+    con.execute("INSERT INTO runs (run_id, started_at, status, pipeline_version, config_hash, fingerprint) "
+                "VALUES ('r1', '2026-01-01 10:00'::TIMESTAMPTZ, 'completed', 'v', 'c', 'f')")
+    for p, reason, detail in (
+            ("a.txt", "timeout", "cleaning took longer than input.max_seconds_per_page (120 s)"),
+            ("b.warc", "timeout", "record 3 at offset 1024: cleaning took longer than input.max_seconds_per_page (0.5 s)"),
+            ("c.txt", "timeout", "cleaning took too long"),
+            ("d.txt", "too_short", "3 words (120 s)")):
+        con.execute("INSERT INTO rejected_files (run_id, path, sha256, reason, detail, rejected_at) "
+                    "VALUES ('r1', ?, 'x', ?, ?, '2026-01-01 10:05'::TIMESTAMPTZ)", [p, reason, detail])
+    con.close()
+
+    with wdb.open_write(path, 10):  # migrates
+        pass
+    assert query_file(path, "SELECT path, time_limit_seconds FROM rejected_files ORDER BY path") == [
+        ("a.txt", 120.0), ("b.warc", 0.5), ("c.txt", None), ("d.txt", None)]

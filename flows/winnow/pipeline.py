@@ -127,7 +127,7 @@ class Cleaner(Stage):
             ex = limits.within(self.seconds_limit, self._extract, doc)
         except limits.PageTimeout:
             return Rejection.of(doc.source, "timeout", f"cleaning took longer than input.max_seconds_per_page "
-                                                       f"({self.seconds_limit:g} s)")
+                                                       f"({self.seconds_limit:g} s)", time_limit=self.seconds_limit)
         if ex.not_article:
             if self.settings.reject_non_articles or not ex.judged_text:
                 return Rejection.of(doc.source, "not_article",

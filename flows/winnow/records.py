@@ -145,13 +145,16 @@ class Rejection:
     sha256: Optional[str] = None  # when the bytes could be read
     size: Optional[int] = None
     text: Optional[str] = None  # the cleaned text a rejection after cleaning was made on
+    time_limit: Optional[float] = None  # a timeout's limit ([input] max_seconds_per_page): a larger one retries it
 
     @classmethod
-    def of(cls, source: SourceFile, reason: str, detail: str = "", text: Optional[str] = None) -> "Rejection":
+    def of(cls, source: SourceFile, reason: str, detail: str = "", text: Optional[str] = None,
+           time_limit: Optional[float] = None) -> "Rejection":
         """A file that was read (hash and size known) but did not become a document."""
         if source.where:
             detail = f"{source.where}: {detail}"
-        return cls(source.path, reason, detail, sha256=source.sha256, size=source.size, text=text)
+        return cls(source.path, reason, detail, sha256=source.sha256, size=source.size, text=text,
+                   time_limit=time_limit)
 
 
 @dataclass

@@ -78,22 +78,24 @@ WHERE source_type = 'text'
   AND run_id IN (SELECT run_id FROM runs
                  WHERE started_at <= (SELECT max(started_at) FROM runs WHERE status = 'completed'))
 
--- name: resolve_errors
+-- name: resolve_retried
 -- `error` rejections (a failed batch or step) of the files this batch took in: resolved by this
 -- run (?, at ?), kept as history. A file the batch rejects with `error` again stays unresolved.
+-- `timeout` rejections of the file versions this batch processed again (a larger time limit):
+-- resolved whatever the outcome, which is recorded now (a document, or a timeout at the new limit).
 UPDATE rejected_files SET resolved_run_id = ?, resolved_at = ?
-WHERE reason = 'error' AND resolved_run_id IS NULL
+WHERE reason IN ('error', 'timeout') AND resolved_run_id IS NULL
   AND EXISTS (SELECT 1 FROM _batch_sources b
               WHERE b.path = rejected_files.path
                 AND (rejected_files.sha256 IS NULL OR rejected_files.sha256 = b.sha256))
-  AND path NOT IN (SELECT path FROM _batch_rejected WHERE reason = 'error')
+  AND (reason = 'timeout' OR path NOT IN (SELECT path FROM _batch_rejected WHERE reason = 'error'))
 
 -- name: insert_rejected
 -- A rejection is recorded once per file version: the same file (path, content when it could be
 -- read, size) rejected for the same reason by an earlier run is not recorded again, unless
 -- that rejection was resolved since (the file failed again).
-INSERT INTO rejected_files (run_id, path, sha256, size, reason, detail, rejected_at, text)
-SELECT ?, path, sha256, size, reason, detail, ?, text FROM _batch_rejected b
+INSERT INTO rejected_files (run_id, path, sha256, size, reason, detail, rejected_at, text, time_limit_seconds)
+SELECT ?, path, sha256, size, reason, detail, ?, text, time_limit_seconds FROM _batch_rejected b
 WHERE NOT EXISTS (SELECT 1 FROM rejected_files r
                   WHERE r.path = b.path AND r.reason = b.reason AND r.detail IS NOT DISTINCT FROM b.detail
                     AND r.sha256 IS NOT DISTINCT FROM b.sha256 AND r.size IS NOT DISTINCT FROM b.size

@@ -23,10 +23,12 @@ SELECT status FROM runs ORDER BY started_at DESC LIMIT 1
 
 -- name: known_files
 -- Current file versions: made with this run's settings (same fingerprint, ?) or with others.
--- Not a version with an unresolved `error` rejection (a step failed on it: a bug, a crash, memory):
+-- Not a version with an unresolved `error` rejection (a step failed on it: a bug, a crash, memory),
+-- nor one with a `timeout` under a smaller time limit than this run's (?; 0: no limit, ? again):
 -- the next run retries it, as it does a file never taken in.
 SELECT path, sha256, fingerprint = ? AS same_settings FROM source_files s
 WHERE status = 'current'
   AND NOT EXISTS (SELECT 1 FROM rejected_files e
-                  WHERE e.reason = 'error' AND e.resolved_run_id IS NULL
-                    AND e.path = s.path AND e.sha256 = s.sha256)
+                  WHERE e.resolved_run_id IS NULL AND e.path = s.path AND e.sha256 = s.sha256
+                    AND (e.reason = 'error'
+                         OR (e.reason = 'timeout' AND (? = 0 OR e.time_limit_seconds < ?))))

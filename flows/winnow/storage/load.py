@@ -94,7 +94,8 @@ class Plan:
 def plan_files(con, candidates: Iterable[Candidate], settings: Settings) -> Plan:
     known: dict[str, set[str]] = {}
     other: dict[str, set[str]] = {}  # cleaned under other settings
-    for path, sha, same in con.execute(named("known_files"), [settings.fingerprint]).fetchall():
+    limit = settings.input.max_seconds_per_page
+    for path, sha, same in con.execute(named("known_files"), [settings.fingerprint, limit, limit]).fetchall():
         (known if same else other).setdefault(path, set()).add(sha)
     plan = Plan(known_paths=set(known))
     for c in candidates:
@@ -198,6 +199,7 @@ def _rejected_table(rejections: list[Rejection]) -> pa.Table:
             "reason": pa.array([r.reason for r in rejections], pa.string()),
             "detail": pa.array([db_path(r.detail) for r in rejections], pa.string()),
             "text": pa.array([r.text for r in rejections], pa.string()),
+            "time_limit_seconds": pa.array([r.time_limit for r in rejections], pa.float64()),
         }
     )
 
@@ -272,7 +274,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, ba
             con.execute(named("supersede_sources"), [run_id, fingerprint])
             con.execute(named("upsert_sources"), [fingerprint, run_id])
             stats["load.superseded_documents"] = con.execute(named("supersede_docs"), [now, run_id]).fetchone()[0]
-            con.execute(named("resolve_errors"), [run_id, now])
+            con.execute(named("resolve_retried"), [run_id, now])
             con.execute(named("insert_rejected"), [run_id, now])
             if lines.num_rows:
                 con.execute(named("upsert_line_counts"), [run_id])
