@@ -106,7 +106,7 @@ def main(argv=None) -> int:
     ap.add_argument("--datasets", default=",".join(rd.DATASETS))
     ap.add_argument("--renderings", default=",".join(rd.RENDERINGS))
     ap.add_argument("--limit", type=int, default=0, help="at most N pages per data set (every k-th page; 0: all)")
-    ap.add_argument("--max-pages", type=int, default=250, help="training pages per data set (train_text_cleaner)")
+    ap.add_argument("--max-pages", type=int, default=0, help="training pages per data set (train_text_cleaner; 0: all)")
     ap.add_argument("--shipped", action="store_true", help="shipped weights instead of leave-one-data-set-out models")
     ap.add_argument("--worst", type=int, default=3)
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "out" / "quality_text.json")

@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     ap.add_argument("--reasons", action="store_true")
     args = ap.parse_args(argv)
     datasets = [d for d in args.datasets.split(",") if d]
-    models = tt.lodo_models(tt.load_training(args.eval_dir, 250), datasets=datasets)
+    models = tt.lodo_models(tt.load_training(args.eval_dir), datasets=datasets)
     only = {x for x in args.pages.split(",") if x}
     for ds in datasets:
         pages = rd.load_pages(args.eval_dir, (ds,))

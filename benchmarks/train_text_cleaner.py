@@ -1,10 +1,10 @@
 """Train the text-dump cleaner's line model from the dev data sets (minutes, one core).
 
-    python benchmarks/train_text_cleaner.py [--eval-dir SHARED/eval] [--max-pages 250] [--lodo]
+    python benchmarks/train_text_cleaner.py [--eval-dir SHARED/eval] [--max-pages 0] [--lodo]
 
 1. Training pages come from every dev data set (``renderings.DATASETS``: aeb-dev and
-   the four wceb-dev subsets), at most ``--max-pages`` per data set (every k-th
-   page), each as text dumps in several renderings (``renderings.RENDERINGS``:
+   the four wceb-dev subsets), every page (``--max-pages N``: at most N per data set,
+   every k-th page), each as text dumps in several renderings (``renderings.RENDERINGS``:
    inscriptis, flat, hard-wrapped, Markdown-like; two per page, in rotation, plus
    one line per paragraph without blank lines). Every line of a dump is labelled
    body / not body by aligning the page's gold to it: a token of the dump is "in
@@ -235,12 +235,13 @@ class Rows:
     dataset: np.ndarray | None = None  # data set name per row
 
 
-def load_training(eval_dir: Path = DEFAULT_EVAL, max_pages: int = 250) -> list[Page]:
-    """At most ``max_pages`` pages of every data set (every k-th page), with their dumps in every rendering."""
+def load_training(eval_dir: Path = DEFAULT_EVAL, max_pages: int = 0) -> list[Page]:
+    """At most ``max_pages`` pages of every data set (every k-th page; 0: every page), with their dumps in every
+    rendering."""
     pages = []
     for ds in rd.DATASETS:
         group = [p for p in rd.load_pages(eval_dir, (ds,)) if len(p.gold.split()) >= 1]
-        step = max(1, -(-len(group) // max_pages))
+        step = max(1, -(-len(group) // max_pages)) if max_pages else 1
         group = group[::step]
         dumps = {r: rd.dumps(group, r, eval_dir) for r in rd.RENDERINGS}
         for p in group:
@@ -414,7 +415,7 @@ def crossval_models(pages: list[Page], folds: int = 5, rows: Rows | None = None)
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
-    ap.add_argument("--max-pages", type=int, default=250, help="training pages per data set (every k-th page)")
+    ap.add_argument("--max-pages", type=int, default=0, help="training pages per data set (every k-th page; 0: all)")
     ap.add_argument("--lodo", action="store_true", help="also train the leave-one-data-set-out models")
     ap.add_argument("--folds", type=int, default=0, help="K-fold cross-validated F1 of aeb-dev alone (0: skip)")
     ap.add_argument("--out", type=Path, default=WEIGHTS)

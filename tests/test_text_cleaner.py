@@ -219,6 +219,40 @@ def test_markdown_emphasis_marks_are_not_kept():
     assert lines == ["Call my_var_name() from __init__ with 2 * 3 * 4.", "The Guardian said it was very late, see __notes__"]
 
 
+def test_preformatted_text_in_a_markdown_dump_is_unwrapped_as_shown():
+    """html2text keeps a <pre> block's lines as they were wrapped on the page and adds the link targets after:
+    the width is read from the text as shown (failed before: the targets made the lines look unwrapped, and
+    every line of a paragraph stayed a line of its own)."""
+    from winnow.clean.text.lines import split_lines
+
+    paras = [
+        "The committee met on Tuesday to review the draft of the new storage protocol, which describes how a "
+        "client stores, retrieves and removes documents on a server hosted under another domain name, as "
+        "described in [RFC 6749](https://www.example.org/html/rfc6749-the-oauth-authorization-framework) and in "
+        "[RFC 6750](https://www.example.org/html/rfc6750-bearer-token-usage-for-protected-resources).",
+        "Access to each folder is granted with bearer tokens, so that one application cannot read what "
+        "another has written unless the user allows it; see [section 4](https://www.example.org/drafts/storage-"
+        "protocol-04#section-4-access-control-and-scopes) for the scopes a client may ask for.",
+        "Servers may limit the size of a document and the number of requests a client makes in a minute, "
+        "and they answer with a status code that says which limit was reached and when to try again.",
+    ]
+    import textwrap
+
+    from winnow.clean.text.lines import markdown_inline
+
+    out = []
+    for p in paras:  # wrapped as shown (72 columns of visible text), the targets put back afterwards
+        shown = textwrap.wrap(markdown_inline(p), 72)
+        links = dict((m.group(1), m.group(0)) for m in re.finditer(r"\[([^\]]+)\]\([^)]+\)", p))
+        for k, ln in enumerate(shown):
+            for text, full in links.items():
+                ln = ln.replace(text, full, 1) if text in ln else ln
+            shown[k] = "    " + ln
+        out += shown + [""]
+    lines = [ln.text for ln in split_lines("\n".join(out))]
+    assert lines == [" ".join(markdown_inline(p).split()) for p in paras]
+
+
 def test_a_page_of_a_few_words_is_its_own_content():
     """A page whose whole text is fewer words than the no-body floor has nothing to tell content from chrome
     by: its lines are its content (failed before: rejected as not_article, no_body), chrome patterns still go."""

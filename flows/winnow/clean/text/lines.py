@@ -29,7 +29,7 @@ _NON_WORD = re.compile(r"[^\w]+")
 # Markdown inline syntax (html2text-style dumps): [text](target "title"), ![alt](src), **bold**
 _MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,500})\]\((?:[^()\s]|\([^()\s]*\)){0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
 _MD_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\((?:[^()\s]|\([^()\s]*\)){0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
-_MD_BOLD = re.compile(r"\*\*(?=\S)([^*\n]{1,2000}?)(?<=\S)\*\*")
+_MD_BOLD = re.compile(r"\*\*(?=\S)([^*\n]{1,2000}?)(?<=\S)\s*\*\*")  # html2text: "**Jane Doe **"
 # _emphasis_ and *emphasis* (html2text writes <em> as _..._): the marks hug words at both ends; an
 # identifier's underscores (snake_case, __init__) and a bullet's "* " are not emphasis
 _MD_EMPHASIS = re.compile(r"(?<![\w*])([_*])(?=[^\s_*])([^\n]{1,1000}?)(?<=[^\s_*])\1(?![\w*])")
@@ -114,24 +114,34 @@ def _continues(prev: str, nxt: str, width: int) -> bool:
     return len(p) + 1 + len(first) > width - WRAP["slack"]
 
 
+def _joins(raw: list[str], width: int) -> int:
+    """How many lines of ``raw`` continue the one above at wrap width ``width``."""
+    return sum(1 for a, b in zip(raw, raw[1:]) if a.strip() and _continues(a, b, width))
+
+
 def unwrap(raw: list[str]) -> list[tuple[int, str]]:
     """(1-based number of its first line, text) of each line of ``raw`` once wrapped paragraphs are re-joined.
 
     A no-op on a dump that was not hard-wrapped (``wrap_width`` is 0). Joined
     pieces are separated by one space, or by nothing between two CJK characters.
     """
-    width = wrap_width(raw)
+    width, seen = wrap_width(raw), raw
+    if any("](" in r for r in raw):  # a Markdown dump: wrapped with its link targets (html2text's own
+        shown = [markdown_inline(r) if "](" in r else r for r in raw]  # wrapping) or as shown (a <pre>'s
+        w = wrap_width(shown)  # lines, targets added after): the width that explains more line breaks
+        if w and _joins(shown, w) > (_joins(raw, width) if width else 0):
+            width, seen = w, shown
     out: list[tuple[int, str]] = []
     prev = None
-    for i, r in enumerate(raw, 1):
-        if width and prev is not None and out and _continues(prev, r, width):
+    for i, (r, v) in enumerate(zip(raw, seen), 1):
+        if width and prev is not None and out and _continues(prev, v, width):
             no, t = out[-1]
             s = r.strip()
             sep = "" if (_CJK.match(t[-1:]) and _CJK.match(s[:1])) else " "
             out[-1] = (no, t.rstrip() + sep + s)
         else:
             out.append((i, r))
-        prev = r if r.strip() else None
+        prev = v if v.strip() else None
     return out
 
 
