@@ -253,6 +253,53 @@ def test_preformatted_text_in_a_markdown_dump_is_unwrapped_as_shown():
     assert lines == [" ".join(markdown_inline(p).split()) for p in paras]
 
 
+CODE_POST = """Home | Blog | About | Contact
+
+Testing a small JavaScript module without a browser
+
+Posted by Ana Lima on 3 March 2021
+
+Not many of the developers I work with test the code that runs in their pages, and I understand why: setting up a browser for every run is slow, and the tools change every year. This post shows how little it takes to test a plain module with Node and an assertion library, without any browser at all.
+
+Our example is a tiny module that formats prices for the shop's product pages. It takes a number of cents and a currency code, and returns the text the page shows:
+
+    // price.js
+    function formatPrice(cents, currency) {
+      const units = Math.floor(cents / 100);
+      const rest = String(cents % 100).padStart(2, "0");
+      return currency + " " + units + "." + rest;
+    }
+    module.exports = formatPrice;
+
+The test file loads the module the same way the page does and checks a few values, including the cases that went wrong in production last year, such as amounts under one unit and very large orders.
+
+    const assert = require("assert");
+    const formatPrice = require("./price");
+    assert.equal(formatPrice(5, "EUR"), "EUR 0.05");
+    assert.equal(formatPrice(123456, "USD"), "USD 1234.56");
+
+Running the file with Node prints nothing when every assertion holds, and stops with the failing value otherwise, which is all a continuous integration job needs to know. In the next post we will add coverage reports and run the same tests on every pull request.
+
+Share this post: Twitter | Facebook | Email
+
+Copyright 2021 Ana Lima. All rights reserved.
+"""
+
+
+def test_a_code_listing_inside_the_article_is_kept():
+    """Program code between the article's paragraphs is article, whatever the line scores say (failed before:
+    a line model that doubts lines without sentences and full of punctuation dropped them, as the model that
+    never saw Readability's pages did there; here the cleaner without weights, whose prose prior doubts code
+    the same way); the menu and footer around the article still go."""
+    from winnow.clean.text.cleaner import clean_with
+
+    ext = clean_with(CODE_POST, model=None)
+    for line in ("function formatPrice(cents, currency) {", "module.exports = formatPrice;",
+                 "const formatPrice = require(\"./price\");", 'assert.equal(formatPrice(5, "EUR"), "EUR 0.05");'):
+        assert line in ext.paragraphs
+    assert not any(p.startswith(("Home", "Share this", "Copyright")) for p in ext.paragraphs)
+
+
 def test_a_page_of_a_few_words_is_its_own_content():
     """A page whose whole text is fewer words than the no-body floor has nothing to tell content from chrome
     by: its lines are its content (failed before: rejected as not_article, no_body), chrome patterns still go."""

@@ -18,6 +18,7 @@ EXTRACTOR = "winnow-text"
 _HARD = set(patterns.HARD)
 _CREDIT = re.compile(patterns.CAPTION_CREDIT, re.I)
 _COL = {name: i for i, name in enumerate(NAMES)}
+_CODE = re.compile(params.CODE["pattern"])
 
 
 def clean_text_dump(text: str, evidence=None, lines: list[Line] | None = None) -> Extraction:
@@ -90,6 +91,8 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
         running = running | posts.keep_posts(texts, pf, words, body, reasons, len(lines) if start is None else start)
     _keep_article_run(pf, words, body, reasons, running)
     _fill_holes(p, pf, words, body, reasons)
+    if _keep_code_blocks(lines, words, body, reasons):
+        _fill_holes(p, pf, words, body, reasons)
     tiny = _keep_tiny_page(pf, words, body, reasons)
 
     # metadata
@@ -135,6 +138,42 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
         title=title, paragraphs=paragraphs, author=author, date=date, removed=removed,
         extractor=EXTRACTOR, not_article=not_article, not_article_reason=why,
     )
+
+
+def _code_like(text: str, words: float) -> bool:
+    """A line of program code or markup: it ends in ";", "{" or "}", opens with a comment, a tag or a prompt,
+    is a call or an assignment, or has no word at all ("});")."""
+    return words == 0 or (words <= params.CODE["max_words"] and bool(_CODE.search(text)))
+
+
+def _keep_code_blocks(lines: list[Line], words: np.ndarray, body: np.ndarray, reasons: list) -> bool:
+    """A code listing inside the article (a tutorial's example, a config file) is article: a run of at least
+    ``CODE["min_lines"]`` code-like lines (``_code_like``) right under or right above a kept line and inside
+    the article's extent (between its first and last kept line) is kept, unless a rule removed a line of it.
+    The model reads code as chrome (no sentences, much punctuation). Returns whether anything was kept."""
+    kept = np.flatnonzero(body)
+    if len(kept) < 2:
+        return False
+    first, last = int(kept[0]), int(kept[-1])
+    code = [_code_like(ln.text, words[i]) for i, ln in enumerate(lines)]
+    changed, i = False, first
+    while i < last:
+        if not code[i] or body[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and code[j] and not body[j]:
+            j += 1
+        run = range(i, j)
+        real = sum(1 for k in run if words[k] > 0)
+        if (real >= params.CODE["min_lines"] and (body[i - 1] or (j < len(lines) and body[j])) and j <= last
+                and all(reasons[k] in (None, "symbols") for k in run)):
+            for k in run:
+                if words[k] > 0:
+                    body[k] = True
+                    changed = True
+        i = j
+    return changed
 
 
 def _keep_tiny_page(pf: PageFeatures, words: np.ndarray, body: np.ndarray, reasons: list) -> bool:

@@ -155,3 +155,13 @@ POSTS = {"date_max_words": 7, "min_posts": 3, "min_post_share": 0.75, "post_min_
 # Holes in the article (cleaner._fill_holes): at most max_lines lines between two kept lines, none
 # removed by a rule or matching a chrome pattern, each scoring at least min_p, are kept.
 HOLES = {"max_lines": 3, "min_p": 0.15}
+
+# Code listings inside the article (cleaner._keep_code_blocks): a run of at least min_lines code-like lines
+# (at most max_words words each, matching pattern: ending in ";", "{" or "}", opening with a comment, a tag,
+# a prompt or a keyword, a call or an assignment) next to a kept line, inside the article, is kept.
+CODE = {
+    "min_lines": 2,
+    "max_words": 20,
+    "pattern": (r"[;{}]\s*$|^\s*(?://|/\*|#!|<\w[\w-]*[\s>]|\$ |>>> |(?:var|let|const|def|class|import|from|return|if|for|while"
+                r"|function|public|private|int|void)\b)|^\s*[\w.$\[\]'\"]+\s*[-+*/]?=\s*\S|\w\([^()]*\)\s*[;{:]?\s*$"),
+}
