@@ -19,8 +19,12 @@ def clean(text: str, kind: str, settings: CleanSettings | None = None) -> Extrac
     """Clean one decoded page; ``kind`` is "html" or "text"."""
     settings = settings or CleanSettings()
     if kind == "html":
-        return __getattr__("clean_html")(text, settings)
-    return __getattr__("clean_text_dump")(text)
+        from winnow.clean.html import clean_html
+
+        return clean_html(text, settings)
+    from winnow.clean.text import clean_text_dump
+
+    return clean_text_dump(text)
 
 
 def __getattr__(name: str):
