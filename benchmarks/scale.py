@@ -48,6 +48,7 @@ import duckdb
 
 from corpus import DEFAULT_EVAL, ROOT
 from scalecorpus import generate
+from winnow.memory import status_kb
 from winnow.settings import load_settings, worker_count
 
 OUT = ROOT / "benchmarks" / "out" / "scale"
@@ -73,29 +74,35 @@ def _children() -> dict[int, list[int]]:
     return kids
 
 
-def _tree(pid: int) -> list[int]:
-    kids, out, todo = _children(), [], [pid]
+def _tree(pid: int) -> list[tuple[int, int | None]]:
+    """The process and its descendants, each with its parent."""
+    kids, out, todo = _children(), [], [(pid, None)]
     while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += kids.get(p, [])
+        p, parent = todo.pop()
+        out.append((p, parent))
+        todo += [(k, p) for k in kids.get(p, [])]
     return out
 
 
 def _status(pid: int, key: str = "VmHWM") -> tuple[int, str] | None:
-    """(VmHWM, or another size of /proc/<pid>/status, in kB; role) of a live process."""
+    """(VmHWM, or another size of /proc/<pid>/status, in kB; role) of a live process.
+
+    None for a process that has ended (a zombie has neither sizes nor a command line): sampled as
+    one, the server and the workers, terminated at the end of the run, were kept as "other"."""
+    kb = status_kb(key, pid)
     try:
-        with open(f"/proc/{pid}/status") as f:
-            hwm = next((int(line.split()[1]) for line in f if line.startswith(key + ":")), 0)
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-    except (OSError, StopIteration):
+    except OSError:
+        return None
+    if kb is None or not cmd:
         return None
     role = ("prefect server" if "uvicorn" in cmd or "prefect" in cmd and "server" in cmd
             else "resource tracker" if "resource_tracker" in cmd
+            else "fork server" if "forkserver import main" in cmd  # and the workers it forks (same command line)
             else "worker" if "multiprocessing" in cmd or "spawn_main" in cmd or "winnow" in cmd
             else "other")  # a worker forked from the flow process keeps its command line
-    return hwm, role
+    return kb, role
 
 
 class Sampler(threading.Thread):
@@ -116,10 +123,11 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         ticks, t0 = 0, time.perf_counter()
         while not self.done.is_set():
-            for p in _tree(self.pid):
+            for p, parent in _tree(self.pid):
                 got = _status(p, "VmRSS" if p == self.pid else "VmHWM")
                 if got:
-                    role = "flow" if p == self.pid else got[1]
+                    role = ("flow" if p == self.pid
+                            else "worker" if got[1] == "fork server" and parent != self.pid else got[1])
                     self.peaks[p] = (max(got[0], self.peaks.get(p, (0, ""))[0]), role)
                     if p == self.pid and ticks % 20 == 0:
                         self.timeline.append((round(time.perf_counter() - t0, 1), round(got[0] / 1024, 1)))
@@ -136,6 +144,7 @@ class Sampler(threading.Thread):
         loads = self.loads or [os.getloadavg()[0]]
         return {"flow_peak_mb": by_role.get("flow", [0])[0], "worker_peaks_mb": by_role.get("worker", []),
                 "server_peak_mb": max(by_role.get("prefect server", [0])),
+                "fork_server_peak_mb": max(by_role.get("fork server", [0])),
                 "other_peaks_mb": by_role.get("other", []) + by_role.get("resource tracker", []),
                 "flow_timeline_mb": self.timeline,
                 "load": [round(min(loads), 1), round(sum(loads) / len(loads), 1), round(max(loads), 1)]}
@@ -192,11 +201,6 @@ def planted_found(db: Path, truth: Path) -> dict:
             "planted_found": hit, "unplanted_in_clusters": stray}
 
 
-def _vm(key: str) -> int:
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith(key + ":"))
-
-
 def dedup_replay(db: Path) -> dict[str, dict]:
     """The flow's dedup stage, step by step, replayed from scratch on the finished warehouse in this
     process with the library's own functions: seconds and peak memory above the start of each step
@@ -217,9 +221,9 @@ def dedup_replay(db: Path) -> dict[str, dict]:
         gc.collect()
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
-        base, t = _vm("VmRSS"), time.perf_counter()
+        base, t = status_kb("VmRSS"), time.perf_counter()
         result = fn()
-        out[name] = {"seconds": round(time.perf_counter() - t, 3), "peak_mb": round((_vm("VmHWM") - base) / 1024, 1)}
+        out[name] = {"seconds": round(time.perf_counter() - t, 3), "peak_mb": round((status_kb("VmHWM") - base) / 1024, 1)}
         return result
 
     try:
@@ -303,8 +307,10 @@ def dedup_share(r: dict) -> tuple[float, float]:
 
 
 def worker_peaks(m: dict) -> list[float]:
-    """Peaks of the worker processes (a worker sampled only before its exec shows as "other")."""
-    return m["worker_peaks_mb"] + [x for x in m["other_peaks_mb"] if x > 100]
+    """Peaks of the worker processes. Not the "other" processes: in runs sampled before ended
+    processes were skipped, those held the Prefect server and the workers, sampled as they ended,
+    and counting them made ``--report`` divide the dedup share by 3 workers instead of 2."""
+    return m["worker_peaks_mb"]
 
 
 def print_run(r: dict) -> None:
@@ -315,7 +321,8 @@ def print_run(r: dict) -> None:
           f"{d['documents']:,} documents, {r['workers']} workers, machine load (1-min average) "
           f"min {m['load'][0]} / mean {m['load'][1]} / max {m['load'][2]}")
     print(f"- peak memory: flow process {m['flow_peak_mb']:.0f} MB; workers "
-          f"{', '.join(f'{x:.0f}' for x in worker_peaks(m))} MB; Prefect server {m['server_peak_mb']:.0f} MB")
+          f"{', '.join(f'{x:.0f}' for x in worker_peaks(m))} MB; Prefect server {m['server_peak_mb']:.0f} MB"
+          + (f"; fork server {m['fork_server_peak_mb']:.0f} MB" if m.get("fork_server_peak_mb") else ""))
     if m.get("flow_step_peaks_mb"):
         print("- flow process peak by step (MB): " + ", ".join(
             f"{k} {v:.0f}" for k, v in m["flow_step_peaks_mb"].items()))

@@ -12,9 +12,11 @@ import contextlib
 from typing import Iterator
 
 
-def _status_kb(key: str) -> int | None:
+def status_kb(key: str, pid: int | str = "self") -> int | None:
+    """A size of ``/proc/<pid>/status`` (``VmHWM``, ``VmRSS``...) in kB; None where it cannot be read
+    (no such process, not Linux, or a process that has ended and whose memory is gone)."""
     try:
-        with open("/proc/self/status") as f:
+        with open(f"/proc/{pid}/status") as f:
             for line in f:
                 if line.startswith(key + ":"):
                     return int(line.split()[1])
@@ -25,13 +27,13 @@ def _status_kb(key: str) -> int | None:
 
 def rss_mb() -> float | None:
     """The current resident set of this process, in MB (None where it cannot be read)."""
-    kb = _status_kb("VmRSS")
+    kb = status_kb("VmRSS")
     return None if kb is None else kb / 1024
 
 
 def peak_mb() -> float | None:
     """The peak resident set since the process started or the last ``reset_peak``, in MB."""
-    kb = _status_kb("VmHWM")
+    kb = status_kb("VmHWM")
     return None if kb is None else kb / 1024
 
 
