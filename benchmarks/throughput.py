@@ -231,10 +231,11 @@ class ProcessCpu:
     def worker_spread(self) -> float | None:
         """Seconds between the first worker's last work and the last one's (one core idle meanwhile)."""
         done = []
+        most = max((series[-1][1] for series in self.per_worker.values()), default=0.0)
         for series in self.per_worker.values():
             final = series[-1][1]
-            if final >= 1.0:  # a worker that did real work (not one that only started)
-                done.append(next(t for t, c in series if c >= final - 0.1))
+            if final >= 0.2 * most:  # a worker that did real work (not one that only started)
+                done.append(next(t for t, c in series if c >= final - 0.05))
         return max(done) - min(done) if len(done) > 1 else None
 
     def workers_done(self) -> float | None:
