@@ -88,9 +88,9 @@ def engine(order: list, texts: dict, visible: dict | None, settings: DedupSettin
         vsigs = near.signatures([visible[i] for i in order], settings)
         vpairs = find_visible_pairs(list(zip(order, vsigs)), [], texts, visible, settings)
         if guard:
-            pairs, added, parted = with_visible(pairs, verified, vpairs, lambda d: bool(texts[d].strip()), settings)
+            pairs, added, parted = with_visible(pairs, verified, vpairs, {i: len(texts[i]) for i in order}, settings)
         else:
-            pairs, added, parted = with_visible(pairs, [], vpairs, lambda d: False, settings)
+            pairs, added, parted = with_visible(pairs, [], vpairs, {}, settings)
     return pairs, sigs, shared, dropped, added, parted
 
 

@@ -97,13 +97,13 @@ def test_bodies_that_are_chrome_seen_beside_other_articles_join_nothing():
     assert witnessed_parts(vpairs, set(), s.min_containment, lambda d: bool(bodies[d])) == {"post1", "post2"}
     # equal bodies are verified copies by the bodies; the dump's body is the box too
     body_pairs = [(a, b, 1.0, 1.0) for a, b in (("post1", "post2"), ("post1", "story-dump"), ("post2", "story-dump"))]
-    pairs, added, parted = with_visible(body_pairs, body_pairs, vpairs, lambda d: True, s)
+    pairs, added, parted = with_visible(body_pairs, body_pairs, vpairs, {d: len(b) for d, b in bodies.items()}, s)
     got = {frozenset(p[:2]) for p in pairs}
     assert got == {frozenset({"story", "story-dump"})} and parted == 3 and added == 1
     # beside one article only, the box could be a story and that page a copy whose cleaner kept its
     # chrome instead: nothing tells them apart, and the posts stay one cluster
     alone = [p for p in vpairs if "other" not in (p.a, p.b)]
-    pairs, _, parted = with_visible(body_pairs, body_pairs, alone, lambda d: True, s)
+    pairs, _, parted = with_visible(body_pairs, body_pairs, alone, {d: len(b) for d, b in bodies.items()}, s)
     assert parted == 0 and frozenset({"post1", "post2"}) in {frozenset(p[:2]) for p in pairs}
 
 
@@ -128,3 +128,33 @@ def test_migration_024_adds_the_visible_tables_and_keeps_every_stored_row(tmp_pa
         empty = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                  for t in ("doc_visible", "visible_signatures", "visible_pairs")]
     assert after == before and empty == [0, 0, 0]
+
+
+MOST_COMMENTED = "\n".join(f"Headline number {i} about the league and its players this week ({100 + i})"
+                           for i in range(8))
+
+
+def test_a_teaser_cleaned_to_the_sites_list_is_no_copy_of_the_article_whose_body_kept_it_too():
+    """The case of benchmarks/dedup.py's one must-not-merge pair: a site's "most commented" list kept
+    by the cleaner on a teaser page (all its body) and on a copy of the story it teases (the list and
+    the story's lead: the rest was cut). The bodies are a verified pair (Jaccard above 0.5), but the
+    list is seen on two other pages of the site beside their articles: it is a part pages share, and
+    the shorter body of the pair, inside the longer one."""
+    s = DedupSettings()
+    lead = "Three cases of plague have been diagnosed in the north, officials said, though the risk is low."
+    visible = {
+        "teaser": f"{NAV}\n{MOST_COMMENTED}\nThree Cases of Plague\n{lead}\nRead more",
+        "copy": f"{NAV}\n{MOST_COMMENTED}\nTHREE CASES OF PLAGUE\n{lead}\n{_story(3)}",
+        "page1": f"{NAV}\n{MOST_COMMENTED}\n{_story(1)}",
+        "page2": f"{NAV}\n{MOST_COMMENTED}\n{_story(2)}",
+    }
+    bodies = {"teaser": MOST_COMMENTED, "copy": f"{MOST_COMMENTED}\n{lead}", "page1": _story(1), "page2": _story(2)}
+    v = near.verify(bodies["teaser"], bodies["copy"], s)
+    assert v.is_dup and v.jaccard < 0.8, v
+    body_pairs = [("copy", "teaser", v.jaccard, v.containment)]
+    ids = sorted(bodies)
+    vpairs = shares([(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]], bodies, visible, s)
+    assert witnessed_parts(vpairs, {frozenset(("copy", "teaser"))}, s.min_containment, lambda d: True) == {"teaser"}
+    lengths = {d: len(b) for d, b in bodies.items()}
+    pairs, added, parted = with_visible(body_pairs, body_pairs, vpairs, lengths, s)
+    assert pairs == [] and parted == 1 and added == 0

@@ -19,7 +19,9 @@ instead of the article, found on another page beside another article. A body nea
 shared part (a verified body pair with Jaccard >= ``NEAR_IDENTICAL``) is that part too. Such a
 body is no evidence of a copy when the other side's body is one as well: those pairs are left
 out, body pairs included (two pages of a site cleaned to the same sidebar are not copies of each
-other). A pair of an article and a page whose cleaned body is a shared part stays: the article
+other); nor when it is the shorter body of a body pair and lies inside the longer one (a teaser
+page cleaned to its site's "most commented" list is not a copy of an article page whose body kept
+that list too). A pair of an article and a page whose cleaned body is a shared part stays: the article
 is on that page, and the page's own body is chrome, so the page is a copy of the article that its
 cleaner missed. Pairs that are verified copies by their bodies are never witnesses against each
 other.
@@ -184,22 +186,34 @@ def _same_text(parts: set, edges: list) -> set:
     return out
 
 
+def _apart(f: tuple, parts: set, lengths: Mapping[DocId, int], settings: DedupSettings) -> bool:
+    """A body pair left out: both bodies are shared parts, or the shorter one (characters, ties by
+    doc id) is and lies inside the other (``min_containment``) without being near-identical to it:
+    what the two bodies share is the part (as ``boilerplate.drop_shared_parts`` does for parts found
+    by containment alone)."""
+    a, b, j, c = f
+    if a in parts and b in parts:
+        return True
+    small = a if (lengths.get(a, 0), a) <= (lengths.get(b, 0), b) else b  # type: ignore[operator]
+    return small in parts and c >= settings.min_containment and j < NEAR_IDENTICAL
+
+
 def with_visible(
-    pairs: Sequence[Any], verified: Sequence[Any], vpairs: Sequence[Any], nonempty: Callable[[DocId], bool],
+    pairs: Sequence[Any], verified: Sequence[Any], vpairs: Sequence[Any], lengths: Mapping[DocId, int],
     settings: DedupSettings,
 ) -> tuple[list, int, int]:
     """The pairs clusters are made of: ``pairs`` (the verified body pairs the boilerplate filters
-    kept) less those between two witnessed parts, plus the visible pairs (both shares >=
+    kept) less those of witnessed parts (``_apart``), plus the visible pairs (both shares >=
     ``min_containment``) not between two witnessed parts and not already there, as
     ``(a, b, jaccard 0, containment = the smaller share)``. ``verified``: every verified body pair
     (witnesses are never copies by their bodies, and a verified pair the boilerplate filters left out
-    does not come back by its visible texts: what two bodies share is on both pages). Returns
-    (pairs, visible pairs added, body pairs left out)."""
+    does not come back by its visible texts: what two bodies share is on both pages). ``lengths``:
+    characters of every body (0: empty). Returns (pairs, visible pairs added, body pairs left out)."""
     fields = [_pair_fields(p) for p in verified]
     paired = {frozenset((a, b)) for a, b, _, _ in fields}
-    parts = witnessed_parts(vpairs, paired, settings.min_containment, nonempty)
+    parts = witnessed_parts(vpairs, paired, settings.min_containment, lambda d: lengths.get(d, 0) > 0)
     parts = _same_text(parts, [(a, b) for a, b, j, _ in fields if j >= NEAR_IDENTICAL])
-    kept = [p for p in pairs if not all(d in parts for d in _pair_fields(p)[:2])]
+    kept = [p for p in pairs if not _apart(_pair_fields(p), parts, lengths, settings)]
     have = set(paired)  # a verified body pair that the boilerplate filters left out stays out
     added = []
     for p in vpairs:

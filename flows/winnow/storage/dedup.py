@@ -277,7 +277,7 @@ def run_dedup(con, run_id: str, settings: Settings) -> DedupStats:
             if settings.dedup.visible_text:
                 vpairs = con.execute(named("live_visible_pairs"), [settings.dedup_hash]).fetchall()
                 pairs, stats.visible_pairs, stats.witnessed_part_pairs = with_visible(
-                    pairs, verified, vpairs, lambda d: lengths.get(d, 0) > 0, settings.dedup)
+                    pairs, verified, vpairs, lengths, settings.dedup)
         else:
             pairs = []
         meta = {d["doc_id"]: DocMeta(d["char_count"], d["created"]) for d in docs}
