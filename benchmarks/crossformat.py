@@ -42,7 +42,7 @@ from winnow.dedup import near  # noqa: E402
 from winnow.dedup.boilerplate import without_boilerplate  # noqa: E402
 from winnow.dedup.clusters import _pair_fields  # noqa: E402
 from winnow.dedup.lsh import candidates, lsh_params  # noqa: E402
-from winnow.dedup.visible import find_visible_pairs, visible_text, with_visible  # noqa: E402
+from winnow.dedup.visible import find_visible_pairs, samples, visible_text, with_visible  # noqa: E402
 from winnow.settings import DedupSettings  # noqa: E402
 from shared_folder import EVAL  # noqa: E402  ($WINNOW_SHARED/eval, or beside the repo)
 
@@ -85,8 +85,9 @@ def engine(order: list, texts: dict, visible: dict | None, settings: DedupSettin
     pairs, shared, dropped = without_boilerplate(verified, order, sigs, {i: len(texts[i]) for i in order}, settings)
     added = parted = 0
     if settings.visible_text and visible is not None:
-        vsigs = near.signatures([visible[i] for i in order], settings)
-        vpairs = find_visible_pairs(list(zip(order, vsigs)), [], texts, visible, settings)
+        body_samples = dict(zip(order, samples([texts[i] for i in order], settings)))
+        page_samples = dict(zip(order, samples([visible[i] for i in order], settings)))
+        vpairs = find_visible_pairs(order, body_samples, page_samples, texts, visible, settings)
         if guard:
             pairs, added, parted = with_visible(pairs, verified, vpairs, {i: len(texts[i]) for i in order}, settings)
         else:

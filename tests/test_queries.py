@@ -48,7 +48,7 @@ def _temp_tables() -> dict:
     from winnow.storage import dedup, load, rehash
 
     return {
-        "_batch_ids": dedup._ids_table([]), "_doc_ids": dedup._ids_table([]),
+        "_batch_ids": dedup._ids_table([]), "_doc_ids": dedup._ids_table([]), "_live_ids": dedup._ids_table([]),
         "_batch_docs": load._docs_table([]), "_batch_removed": load._removed_table([]),
         "_batch_sources": load._sources_table([], []), "_batch_rejected": load._rejected_table([]),
         "_batch_lines": load._lines_table([]), "_signatures": load._signatures_table([]),

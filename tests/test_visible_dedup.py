@@ -4,6 +4,7 @@ the two cleaners keep different paragraphs; pages cleaned to their site's chrome
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import duckdb
 
@@ -51,7 +52,7 @@ def test_a_page_and_its_text_dump_cluster_though_their_cleanings_differ(tmp_path
     v = near.verify(bodies["html"], bodies["text"], DedupSettings())
     assert not v.is_dup and v.containment < 0.7, "the fixture must be a pair the bodies alone do not join"
     assert query(s, "SELECT count(*) FROM doc_visible")[0][0] == 2
-    assert query(s, "SELECT count(*) FROM visible_signatures")[0][0] == 2
+    assert query(s, "SELECT count(*) FROM visible_signatures")[0][0] == 4  # body and page samples
     (a_in_b, b_in_a), = query(s, "SELECT a_in_b, b_in_a FROM visible_pairs")
     assert min(a_in_b, b_in_a) >= 0.8
 
@@ -158,3 +159,33 @@ def test_a_teaser_cleaned_to_the_sites_list_is_no_copy_of_the_article_whose_body
     lengths = {d: len(b) for d, b in bodies.items()}
     pairs, added, parted = with_visible(body_pairs, body_pairs, vpairs, lengths, s)
     assert pairs == [] and parted == 1 and added == 0
+
+
+def test_the_warehouse_proposes_the_candidates_the_pure_rule_proposes(tmp_path):
+    """``visible_candidates`` (SQL, over the stored samples) and ``sample_candidates`` (Python, what the
+    benchmarks run) are one rule: same pairs on a warehouse of several pages of two sites."""
+    import numpy as np
+
+    from winnow.dedup.visible import sample_candidates, sample_keys
+    from winnow.storage.dedup import _ids_table
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(PAGE / "page.html.gz", folder / "page.html.gz")
+    shutil.copy(PAGE / "page.txt.gz", folder / "dump.txt.gz")
+    for n in range(4):
+        (folder / f"post{n}.txt").write_text(f"{NAV}\n\n{_story(n)}\n\n{SIDEBAR}\n", encoding="utf-8")
+        (folder / f"box{n}.txt").write_text(f"{NAV}\n\nPhoto {n} of the office.\n\n{SIDEBAR}\n\n{SIDEBAR}\n",
+                                            encoding="utf-8")
+    s = make_settings(tmp_path / "w")
+    ingest([folder], s, export=False)
+    body_key, page_key = sample_keys(s.dedup)
+    rows = query(s, "SELECT signature_key, doc_id, minhash FROM visible_signatures")
+    body = {d: np.array(m, dtype=np.uint32) for k, d, m in rows if k == body_key}
+    page = {d: np.array(m, dtype=np.uint32) for k, d, m in rows if k == page_key}
+    ids = sorted(body)
+    assert len(ids) >= 6
+    with wdb.open_write(Path(s.warehouse.db), 10) as con:
+        with wdb.registered(con, _doc_ids=_ids_table(ids), _live_ids=_ids_table(ids)):
+            got = con.execute(named("visible_candidates"), [body_key, page_key, 0.5]).fetchall()
+    assert [tuple(p) for p in got] == sample_candidates(ids, body, page) != []

@@ -24,7 +24,7 @@ from winnow.clean.text.lines import split_lines
 from winnow.clean.html.extract import extractor_version as html_extractor_version
 from winnow.dedup.exact import content_hash
 from winnow.dedup.minhash import signatures
-from winnow.dedup.visible import visible_text
+from winnow.dedup.visible import samples, visible_text
 from winnow.vocab import word_units
 from winnow.discover import Candidate
 from winnow.filters import CorpusFilter
@@ -236,8 +236,8 @@ class Identify(Stage):
 
 
 class Signer(Stage):
-    """MinHash signatures of a batch's texts (and of their visible texts), computed on the worker
-    that cleaned them.
+    """MinHash signatures of a batch's texts (and the shingle samples of the bodies and visible texts,
+    ``winnow.dedup.visible``), computed on the worker that cleaned them.
 
     Vectorised over the whole batch (``winnow.dedup.minhash.signatures``); loaded with
     the batch, so the dedup stage never reads texts back to sign them.
@@ -258,8 +258,9 @@ class Signer(Stage):
                 doc.signature = sig
             seen = [d for d in docs if d.visible]
             if seen and self.settings.visible_text:
-                for doc, sig in zip(seen, signatures([d.visible for d in seen], self.settings)):
-                    doc.visible_signature = sig
+                bodies = samples([d.text for d in seen], self.settings)
+                for doc, body, page in zip(seen, bodies, samples([d.visible for d in seen], self.settings)):
+                    doc.visible_samples = (body, page)
             self.count("out", len(docs))
         except Exception:  # not fatal: the dedup stage computes what is missing
             self.count("failed", len(docs))

@@ -95,7 +95,7 @@ class Document:
     - identify: ``doc_id``, ``fingerprint``, ``content_hash``;
     - clean also: ``visible`` (the page's visible text, for ``winnow.dedup.visible``) when dedup uses it;
     - signature: ``signature`` (MinHash, ``uint32[num_perm]``), computed where the text is, and
-      ``visible_signature`` of the visible text.
+      ``visible_samples`` of the body and of the visible text.
     """
 
     source: SourceFile
@@ -117,7 +117,7 @@ class Document:
     content_hash: str = ""  # hash of the normalised text: equal hashes = exact duplicates
     signature: Optional[Any] = None  # numpy uint32 array, or None when not computed here
     visible: str = ""  # what a reader could see of the page (winnow.dedup.visible), kept when dedup compares it
-    visible_signature: Optional[Any] = None  # MinHash of ``visible``, like ``signature``
+    visible_samples: Optional[Any] = None  # (sample of ``text``, sample of ``visible``): winnow.dedup.visible.samples
     words: Optional[int] = None  # word count of ``text``, kept by the stage that counted it (filter)
 
     @property

@@ -111,7 +111,29 @@ WHERE settings_hash = ?
   AND doc_b IN (SELECT doc_id FROM documents WHERE superseded_at IS NULL)
 ORDER BY doc_a, doc_b
 
--- name: stored_visible_signatures
-SELECT doc_id, minhash FROM visible_signatures
-WHERE signature_key = ? AND doc_id IN (SELECT doc_id FROM _doc_ids)
-ORDER BY doc_id
+-- name: sampled_doc_ids
+-- The documents of _doc_ids whose samples are stored under the key (?).
+SELECT doc_id FROM visible_signatures WHERE signature_key = ? AND doc_id IN (SELECT doc_id FROM _doc_ids)
+
+-- name: visible_candidates
+-- Candidate pairs by visible text (winnow.dedup.visible.sample_candidates), doc_a < doc_b: the sampled
+-- shingles of one document's body (key ?) lie, to at least the share ?, among the sampled shingles of
+-- the other's visible text (key ?). One of the two is new (_doc_ids); both are live representatives
+-- (_live_ids). New bodies against every page, then every body against new pages.
+WITH body AS (
+    SELECT doc_id, unnest(minhash) AS h, len(minhash) AS n FROM visible_signatures
+    WHERE signature_key = $1 AND doc_id IN (SELECT doc_id FROM _live_ids)
+), page AS (
+    SELECT doc_id, unnest(minhash) AS h FROM visible_signatures
+    WHERE signature_key = $2 AND doc_id IN (SELECT doc_id FROM _live_ids)
+), hits AS (
+    SELECT b.doc_id AS body_doc, p.doc_id AS page_doc FROM body b JOIN page p ON p.h = b.h
+    WHERE b.doc_id IN (SELECT doc_id FROM _doc_ids) AND b.doc_id <> p.doc_id
+    GROUP BY b.doc_id, p.doc_id, b.n HAVING count(*) >= $3 * b.n
+    UNION
+    SELECT b.doc_id, p.doc_id FROM body b JOIN page p ON p.h = b.h
+    WHERE p.doc_id IN (SELECT doc_id FROM _doc_ids) AND b.doc_id <> p.doc_id
+    GROUP BY b.doc_id, p.doc_id, b.n HAVING count(*) >= $3 * b.n
+)
+SELECT DISTINCT least(body_doc, page_doc) AS doc_a, greatest(body_doc, page_doc) AS doc_b FROM hits
+ORDER BY doc_a, doc_b

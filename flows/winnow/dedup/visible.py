@@ -8,9 +8,12 @@ nodes of an HTML page, scripts and styles left out). A pair is a copy by its vis
 each cleaned body lies inside the other document's visible text, to ``min_containment`` of its
 shingles (``shares``): the article of each is on the other's page.
 
-Candidates come from LSH over MinHash signatures of the visible texts (``winnow.dedup.lsh``, as for
-the bodies; stored under the bodies' ``signature_key``): two renderings of one page share most of
-their visible text.
+Candidates come from samples of the shingles (``samples``: those whose hash is a multiple of
+``SAMPLE_EVERY``, the same shingles in every text): a pair is a candidate when half of one body's
+sample is in the other's page sample (``sample_candidates``). Only a body inside a page makes a
+candidate: pages of one site that show different articles beside the same chrome do not, as they
+would by the similarity of their visible texts (LSH over visible texts made every pair of pages of a
+templated site a candidate: 15,000 candidates per 2,000 documents of ``benchmarks/scale.py``).
 
 The guard (``with_visible``): a cleaned body that lies inside the visible text of another page,
 whose own body does not lie inside this document's page (under ``WITNESS_OTHER``), is a part
@@ -40,12 +43,14 @@ import numpy as np
 
 from winnow.dedup.boilerplate import NEAR_IDENTICAL
 from winnow.dedup.clusters import _pair_fields
-from winnow.dedup.lsh import NearDupIndex, candidates
+from winnow.dedup.minhash import fold32, signature_key
 from winnow.dedup.shingles import shingle_sets
 from winnow.settings import DedupSettings
 
 DocId = Hashable
 WITNESS_OTHER = 0.5  # the other page's body lies inside this one's page under this share: not a copy
+SAMPLE_EVERY = 16  # one shingle in this many is sampled (by its hash) for the candidates
+CANDIDATE_SHARE = 0.5  # a body whose sample lies this much inside a page's sample is a candidate
 
 
 def visible_text(content: str, kind: str) -> str:
@@ -96,6 +101,55 @@ class VisiblePair:
     b_in_a_body: float = 0.0
 
 
+def samples(texts: Sequence[str], settings: DedupSettings) -> list[np.ndarray]:
+    """The sampled shingles of each text: the (folded, 32-bit) hashes of its shingles whose 64-bit
+    hash is a multiple of ``SAMPLE_EVERY``, sorted. The same shingle is sampled in every text, so a
+    body inside a page has its sample inside the page's sample (up to 32-bit collisions)."""
+    out = []
+    for st in shingle_sets(texts, settings.shingle_words):
+        picked = st[st % np.uint64(SAMPLE_EVERY) == 0]
+        out.append(np.unique(fold32(picked)))
+    return out
+
+
+def sample_keys_for(signature_key: str) -> tuple[str, str]:
+    """Keys under which the samples of the bodies and of the visible texts are stored, beside
+    MinHash signatures stored under ``signature_key`` (same tokens, shingles and hashes)."""
+    base = f"sample{SAMPLE_EVERY}:{signature_key}"
+    return "body-" + base, "page-" + base
+
+
+def sample_keys(settings: DedupSettings) -> tuple[str, str]:
+    return sample_keys_for(signature_key(settings))
+
+
+def sample_candidates(
+    new: Iterable[DocId], body_samples: Mapping[DocId, np.ndarray], page_samples: Mapping[DocId, np.ndarray],
+) -> list[tuple[DocId, DocId]]:
+    """Pairs (a < b) with a new document in them where at least ``CANDIDATE_SHARE`` of one's body
+    sample is in the other's page sample: the body may lie inside that page. (The warehouse runs
+    the same rule in SQL: ``visible_candidates``.) Pages of one site that show different articles
+    beside the same chrome are not candidates, as they would be by the similarity of the pages."""
+    new = set(new)
+    where: dict[int, list] = {}
+    for d, hs in page_samples.items():
+        for h in np.asarray(hs).tolist():
+            where.setdefault(h, []).append(d)
+    out = set()
+    for a, hs in body_samples.items():
+        hs = np.asarray(hs).tolist()
+        if not hs:
+            continue
+        hits: dict = {}
+        for h in hs:
+            for d in where.get(h, ()):
+                hits[d] = hits.get(d, 0) + 1
+        for d, n in hits.items():
+            if d != a and n >= CANDIDATE_SHARE * len(hs) and (a in new or d in new):
+                out.add((a, d) if a < d else (d, a))  # type: ignore[operator]
+    return sorted(out)
+
+
 def shares(
     pairs: Iterable[tuple[DocId, DocId]],
     bodies: Callable[[DocId], str] | Mapping[DocId, str],
@@ -106,36 +160,37 @@ def shares(
     body = bodies.__getitem__ if isinstance(bodies, Mapping) else bodies
     seen = visible.__getitem__ if isinstance(visible, Mapping) else visible
     uniq = sorted({(a, b) if a < b else (b, a) for a, b in pairs if a != b})  # type: ignore[operator]
-    need = sorted({d for p in uniq for d in p})
     k = settings.shingle_words
-    cs: dict[DocId, np.ndarray] = {}
-    vs: dict[DocId, np.ndarray] = {}
-    step = 1000
-    for i in range(0, len(need), step):
-        ids = need[i : i + step]
-        cs.update(zip(ids, shingle_sets([body(d) for d in ids], k)))
-        vs.update(zip(ids, shingle_sets([seen(d) for d in ids], k)))
+    out = []
+    step = 2000  # pairs at a time: the shingle sets of their documents only are held
+    for i in range(0, len(uniq), step):
+        chunk = uniq[i : i + step]
+        need = sorted({d for p in chunk for d in p})
+        cs = dict(zip(need, shingle_sets([body(d) for d in need], k)))
+        vs = dict(zip(need, shingle_sets([seen(d) for d in need], k)))
 
-    def share(x: DocId, into: np.ndarray) -> float:
-        n = len(cs[x])
-        return len(np.intersect1d(cs[x], into, assume_unique=True)) / n if n else 0.0
+        def share(x: DocId, into: np.ndarray) -> float:
+            n = len(cs[x])
+            return len(np.intersect1d(cs[x], into, assume_unique=True)) / n if n else 0.0
 
-    return [VisiblePair(a, b, share(a, vs[b]), share(b, vs[a]), share(a, cs[b]), share(b, cs[a])) for a, b in uniq]
+        out += [VisiblePair(a, b, share(a, vs[b]), share(b, vs[a]), share(a, cs[b]), share(b, cs[a]))
+                for a, b in chunk]
+    return out
 
 
 def find_visible_pairs(
-    new: Sequence[tuple[DocId, np.ndarray]],
-    existing: Iterable[tuple[DocId, np.ndarray]] | NearDupIndex,
+    new: Iterable[DocId],
+    body_samples: Mapping[DocId, np.ndarray],
+    page_samples: Mapping[DocId, np.ndarray],
     bodies: Callable[[DocId], str] | Mapping[DocId, str],
     visible: Callable[[DocId], str] | Mapping[DocId, str],
     settings: DedupSettings,
 ) -> list[VisiblePair]:
-    """The visible pairs worth keeping among the candidates of ``new`` (``(doc_id, signature of its
-    visible text)``) against ``existing`` and among themselves: those where at least one body lies
-    inside the other's visible text to ``min_containment`` (a copy, or a witness of a shared part).
-    Depends only on the two documents of each pair: an incremental run finds what a run from scratch
-    finds."""
-    cands = candidates(list(new), existing, settings)
+    """The visible pairs worth keeping among the candidates of the ``new`` documents against every
+    document of the samples (``sample_candidates``): those where at least one body lies inside the
+    other's visible text to ``min_containment`` (a copy, or a witness of a shared part). Depends
+    only on the two documents of each pair: an incremental run finds what a run from scratch finds."""
+    cands = sample_candidates(new, body_samples, page_samples)
     return [p for p in shares(cands, bodies, visible, settings)
             if max(p.a_in_b, p.b_in_a) >= settings.min_containment]
 

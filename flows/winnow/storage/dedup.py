@@ -26,9 +26,10 @@ from winnow.dedup.clusters import DocMeta, cluster
 from winnow.dedup.lsh import NearDupIndex, candidates
 from winnow.dedup.minhash import SIGNATURE_DTYPE, signature_key, signatures
 from winnow.dedup.near import verify_pairs
-from winnow.dedup.visible import shares, with_visible
+from winnow.dedup.visible import CANDIDATE_SHARE, sample_keys, samples, shares, with_visible
 from winnow.settings import Settings
 from winnow.storage.db import registered, transaction
+from winnow.storage.load import samples_table
 from winnow.storage.queries import named
 
 # The cluster columns of `documents` that run_dedup assigns, in order, with their Arrow types.
@@ -98,9 +99,9 @@ def _assign_table(changes: list[tuple]) -> pa.Table:
     return pa.table(assign)
 
 
-def _load_signatures(con, key: str, ids, query: str = "stored_signatures") -> tuple[list[str], np.ndarray]:
+def _load_signatures(con, key: str, ids) -> tuple[list[str], np.ndarray]:
     with registered(con, _doc_ids=_ids_table(ids)):
-        tbl = con.sql(named(query), params=[key]).to_arrow_table()
+        tbl = con.sql(named("stored_signatures"), params=[key]).to_arrow_table()
     doc_ids = tbl.column("doc_id").to_pylist()
     flat = tbl.column("minhash").combine_chunks().flatten().to_numpy(zero_copy_only=False)
     n = len(doc_ids)
@@ -162,52 +163,42 @@ def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats:
         with registered(con, _new_pairs=_pairs_table(accepted)):
             con.execute(named("insert_pairs"), [shash, run_id])
     if s.visible_text:
-        del index, old_sigs, new_sigs  # one LSH index in memory at a time
-        find_new_visible_pairs(con, run_id, settings, new, old, texts, stats)
+        del index, old_sigs, new_sigs
+        find_new_visible_pairs(con, run_id, settings, new, reps, texts, stats)
     with registered(con, _doc_ids=_ids_table(new)):
         con.execute(named("insert_seen"), [shash, run_id])
 
 
-def _visible_signatures(con, key: str, ids: list[str], s, stats: DedupStats) -> tuple[list[str], np.ndarray]:
-    """Stored signatures of the visible texts of ``ids`` that have one; a new document's missing
-    signature (a worker that failed to sign) is computed from its stored visible text and stored."""
-    got_ids, sigs = _load_signatures(con, key, ids, "stored_visible_signatures")
-    missing = sorted(set(ids) - set(got_ids))
-    if not missing:
-        return got_ids, sigs
-    with registered(con, _doc_ids=_ids_table(missing)):
-        visible = dict(con.execute(named("document_visible")).fetchall())
+def _missing_samples(con, settings: Settings, new: list[str], stats: DedupStats) -> None:
+    """Samples of the new documents that have a visible text but no stored samples (a worker that
+    failed to sign), computed from the stored texts and stored."""
+    body_key, page_key = sample_keys(settings.dedup)
+    with registered(con, _doc_ids=_ids_table(new)):
+        have = {r[0] for r in con.execute(named("sampled_doc_ids"), [page_key]).fetchall()}
+        visible = {d: t for d, t in con.execute(named("document_visible")).fetchall() if d not in have}
+    if not visible:
+        return
     todo = sorted(visible)
-    if not todo:
-        return got_ids, sigs
-    computed = signatures([visible[d] for d in todo], s)
-    with registered(con, _signatures=pa.table({
-        "doc_id": pa.array(todo, pa.string()),
-        "minhash": pa.array([row.tolist() for row in computed], pa.list_(pa.uint32())),
-    })):
-        con.execute(named("insert_visible_signatures"), [key])
+    bodies = _load_texts(con, todo)
+    for key, texts in ((body_key, [bodies[d] for d in todo]), (page_key, [visible[d] for d in todo])):
+        with registered(con, _signatures=samples_table(todo, samples(texts, settings.dedup))):
+            con.execute(named("insert_visible_signatures"), [key])
     stats.signatures_computed += len(todo)
-    return got_ids + todo, (np.vstack([sigs, computed]) if len(sigs) else computed)
 
 
-def find_new_visible_pairs(con, run_id: str, settings: Settings, new: list[str], old: list[str],
+def find_new_visible_pairs(con, run_id: str, settings: Settings, new: list[str], reps: list[str],
                            texts: dict[str, str], stats: DedupStats) -> None:
     """The new documents against every stored one by their visible texts (``winnow.dedup.visible``):
-    LSH over the visible texts' signatures, then both shares of each candidate, stored when one body
-    lies inside the other's visible text. Documents stored without a visible text take no part."""
+    candidates from the stored samples (``visible_candidates``: a body whose sample lies half inside
+    a page's sample, in DuckDB), then both shares of each candidate, stored when one body lies inside
+    the other's visible text. Documents stored without a visible text take no part."""
     s = settings.dedup
-    key, shash = signature_key(s), settings.dedup_hash
-    new_ids, new_sigs = _visible_signatures(con, key, new, s, stats)
-    if not new_ids:
-        return
-    old_ids, old_sigs = _load_signatures(con, key, old, "stored_visible_signatures")
-    index = NearDupIndex(s)
-    if old_ids:
-        index.add_many(old_ids, old_sigs)
-    del old_sigs
-    cands = candidates(list(zip(new_ids, new_sigs)), index, s)
-    del index
+    _missing_samples(con, settings, new, stats)
+    with registered(con, _doc_ids=_ids_table(new), _live_ids=_ids_table(reps)):
+        cands = con.execute(named("visible_candidates"), [*sample_keys(s), CANDIDATE_SHARE]).fetchall()
     stats.visible_candidate_pairs = len(cands)
+    if not cands:
+        return
     need = sorted({d for pair in cands for d in pair})
     texts.update(_load_texts(con, set(need) - set(texts)))
     with registered(con, _doc_ids=_ids_table(need)):
@@ -216,7 +207,7 @@ def find_new_visible_pairs(con, run_id: str, settings: Settings, new: list[str],
     stats.new_visible_pairs = len(found)
     if found:
         with registered(con, _visible_pairs=_visible_pairs_table(found)):
-            con.execute(named("insert_visible_pairs"), [shash, run_id])
+            con.execute(named("insert_visible_pairs"), [settings.dedup_hash, run_id])
 
 
 def _without_boilerplate(con, settings: Settings, pairs: list, reps: list[str], lengths: dict[str, int],

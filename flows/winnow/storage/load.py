@@ -15,9 +15,11 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from winnow import __version__
+from winnow.dedup.visible import sample_keys_for
 from winnow.clean.evidence import LineEvidence
 from winnow.discover import Candidate
 from winnow.read import hash_candidate
@@ -221,11 +223,16 @@ def load_evidence(con) -> LineEvidence:
     return LineEvidence(counts, total)
 
 
-def _signatures_table(docs: list[Document], attr: str = "signature") -> pa.Table:
-    signed = [d for d in docs if getattr(d, attr) is not None]
+def _signatures_table(docs: list[Document]) -> pa.Table:
+    signed = [d for d in docs if d.signature is not None]
+    return samples_table([d.doc_id for d in signed], [d.signature for d in signed])
+
+
+def samples_table(doc_ids: list[str], values: list) -> pa.Table:
+    """Rows of ``doc_signatures``/``visible_signatures``: a document and a list of ``uint32``."""
     return pa.table({
-        "doc_id": pa.array([d.doc_id for d in signed], pa.string()),
-        "minhash": pa.array([getattr(d, attr).tolist() for d in signed], pa.list_(pa.uint32())),
+        "doc_id": pa.array(doc_ids, pa.string()),
+        "minhash": pa.array([np.asarray(v).tolist() for v in values], pa.list_(pa.uint32())),
     })
 
 
@@ -241,10 +248,12 @@ def _store_visible(con, docs: list[Document], signature_key: str) -> None:
         return
     with registered(con, _visible=_visible_table(seen)):
         con.execute(named("insert_visible"))
-    sigs = _signatures_table(seen, "visible_signature")
-    if sigs.num_rows:
-        with registered(con, _signatures=sigs):
-            con.execute(named("insert_visible_signatures"), [signature_key])
+    sampled = [d for d in seen if d.visible_samples is not None]
+    for i, key in enumerate(sample_keys_for(signature_key)):
+        if sampled:
+            with registered(con, _signatures=samples_table([d.doc_id for d in sampled],
+                                                           [d.visible_samples[i] for d in sampled])):
+                con.execute(named("insert_visible_signatures"), [key])
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, batch: BatchResult,
