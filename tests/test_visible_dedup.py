@@ -47,7 +47,7 @@ def test_a_page_and_its_text_dump_cluster_though_their_cleanings_differ(tmp_path
     s = make_settings(tmp_path / "on")
     summary = ingest([both], s, export=False)
     assert clusters(s) == {frozenset({"page.html.gz", "dump.txt.gz"})}
-    assert summary["duplicates"]["near"] == 1
+    assert summary["duplicates"]["near"] == 1 and summary["duplicates"]["visible_pairs"] == 1
     bodies = dict(query(s, "SELECT source_type, text FROM documents"))
     v = near.verify(bodies["html"], bodies["text"], DedupSettings())
     assert not v.is_dup and v.containment < 0.7, "the fixture must be a pair the bodies alone do not join"

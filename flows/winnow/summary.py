@@ -119,6 +119,10 @@ class RunSummary:
                 # verified pairs the boilerplate filters kept out of the clusters (this run's clustering)
                 "shared_part_pairs": s["dedup.shared_part_pairs"],
                 "boilerplate_pairs": s["dedup.boilerplate_pairs"],
+                # pairs that joined clusters by their visible texts alone, and stored pairs left out
+                # as between witnessed shared parts (winnow.dedup.visible)
+                "visible_pairs": s["dedup.visible_pairs"],
+                "witnessed_part_pairs": s["dedup.witnessed_part_pairs"],
             },
             "languages": _sorted(_with_prefix(s, "language:")),
             "rejections": _sorted(rejections),

@@ -1,8 +1,9 @@
 -- 024: near duplicates by visible text (winnow.dedup.visible). A page's visible text -- a text dump
 -- as it is, the text nodes of an HTML page -- is kept beside its cleaned body, so that a later run
 -- can tell whether a new document's body lies inside this page, and this page's body inside the
--- new document's visible text. Its MinHash signature is stored as the bodies' signatures are, in a
--- table of its own (the bodies' stay one per document in doc_signatures).
+-- new document's visible text. Samples of the shingles of each body and of each visible text (the
+-- candidates' index, winnow.dedup.visible.samples) go to visible_signatures, under their own keys
+-- (the bodies' MinHash signatures stay one per document in doc_signatures).
 --
 -- Nothing stored changes: the three tables are new. A document stored before this migration has no
 -- visible text (its raw page was not kept) and is compared by its body only, as before; a change of
@@ -17,8 +18,8 @@ CREATE TABLE doc_visible (
 
 CREATE TABLE visible_signatures (
     doc_id        VARCHAR NOT NULL,
-    signature_key VARCHAR NOT NULL,      -- as doc_signatures.signature_key: recompute when it changes
-    minhash       UINTEGER[] NOT NULL,
+    signature_key VARCHAR NOT NULL,      -- body-sample16:<signature key> or page-sample16:<signature key>
+    minhash       UINTEGER[] NOT NULL,   -- the sampled shingle hashes (32-bit), sorted
     UNIQUE (doc_id, signature_key)
 );
 
