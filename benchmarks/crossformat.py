@@ -215,7 +215,8 @@ def report(res: dict, datasets, settings: DedupSettings) -> None:
         print(f"| {fa}–{fb} | {r['true']} | {r['found'] / r['true']:.3f} |")
 
 
-def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache: Path | None = None) -> dict:
+def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache: Path | None = None,
+        variants: bool = True) -> dict:
     import renderings
 
     pages = [p for p in renderings.load_pages(eval_dir) if p.gold.strip()]
@@ -247,9 +248,12 @@ def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache:
     raw = {f: renderings.dumps(pages, f, eval_dir) for f in FORMATS[1:]}
     visible = {f"{p.key}|{f}": (visible_text(p.html, "html") if f == "html" else raw[f][p.key])
                for p in pages for f in FORMATS}
+    visible_cost(pages)
     res = evaluate(pages, cleaned, settings, visible=visible)
     report(res, tuple(dict.fromkeys(p.dataset for p in pages)), settings)
     explain(cleaned, visible, settings)
+    if not variants:
+        return res
     print("\nOther settings and ideas (same cleaned bodies; 'both' = both sides non-empty):\n")
     print("| variant | candidate pairs | text–HTML recall | text–text recall | text–HTML recall (both) "
           "| text–text recall (both) | pairs across pages | precision |")
@@ -286,6 +290,26 @@ def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache:
         print(f"| {name} | {r['candidates']} | {_ratio(th)} | {_ratio(tt)} | {_ratio(th, 'both')} "
               f"| {_ratio(tt, 'both')} | {r['wrong']} | {_precision(r):.4f} |")
     return res
+
+
+def visible_cost(pages, n: int = 150) -> None:
+    """What keeping the visible text costs the HTML path: ``visible_text`` and ``winnow.clean.clean``
+    timed side by side, page by page, on the first ``n`` pages (a text dump's visible text is the dump
+    itself and costs nothing)."""
+    from winnow.clean import clean
+
+    t_vis = t_clean = 0.0
+    for p in pages[:n]:
+        t0 = time.perf_counter()
+        visible_text(p.html, "html")
+        t1 = time.perf_counter()
+        try:
+            clean(p.html, "html")
+        except Exception:  # noqa: BLE001 - a cleaner crash costs what it cost
+            pass
+        t_vis, t_clean = t_vis + t1 - t0, t_clean + time.perf_counter() - t1
+    print(f"\nVisible text of {min(n, len(pages))} HTML pages: {t_vis:.1f} s, against {t_clean:.1f} s to clean them "
+          f"(side by side, page by page): +{t_vis / t_clean:.1%} of the HTML cleaning time.")
 
 
 def explain(cleaned: dict, visible: dict, settings: DedupSettings) -> None:
@@ -334,8 +358,16 @@ def main(argv=None) -> int:
     ap.add_argument("--eval-dir", type=Path, default=EVAL)
     ap.add_argument("--pages", type=int, default=None, help="at most this many pages per data set")
     ap.add_argument("--cache", type=Path, help="reuse (or write) the cleaned bodies in this file")
+    ap.add_argument("--no-variants", action="store_true", help="the pipeline's figures only, no table of variants")
+    ap.add_argument("--visible-cost", action="store_true",
+                    help="only time visible_text against cleaning on the first HTML pages, then stop")
     args = ap.parse_args(argv)
-    run(args.eval_dir, args.pages, DedupSettings(), args.cache)
+    if args.visible_cost:
+        import renderings
+
+        visible_cost([p for p in renderings.load_pages(args.eval_dir) if p.gold.strip()])
+        return 0
+    run(args.eval_dir, args.pages, DedupSettings(), args.cache, not args.no_variants)
     return 0
 
 
