@@ -22,7 +22,10 @@
 3. Prints documents/s, the ratio to the floor with and without start-up, the CPU seconds of each
    run (with the processes it started: on a shared machine less noisy than wall time), peak
    memory of the flow process and of the largest worker, the warehouse size, the dedup stage's
-   share, the flow's loading time and the report's.
+   share, the flow's loading time and the report's; then the CPU seconds of each process (the
+   flow, Prefect's server, the fork server, the workers; the floor's parent and workers), sampled
+   from /proc by this process (``ProcessCpu``), the tail (the flow alone after the workers' last
+   work), how far apart the workers finished, and the flow's steps and the workers' stages.
 """
 
 from __future__ import annotations
