@@ -222,3 +222,29 @@ def test_front_page_posts_are_found_by_their_date_lines():
         thread += [f"Jane says: March {3 + k}, 2012 at 10:4{k} pm", "I could not agree more with every word "
                    "of this post, and I have been saying the same thing to my friends for years now.", ""]
     assert spans("\n".join(thread))[0] == []
+
+
+# ---------------------------------------------------------------- a short wrapped post among menus
+
+def test_a_short_wrapped_post_among_menus_is_rejoined():
+    """A hard-wrapped dump whose article is a few short paragraphs under a long menu has too few lines
+    near the width for the width test alone; its sentences cut at the width and going on in lower case
+    on the next line give it away (failed before: the lines stayed cut, the post was lost)."""
+    from winnow.clean.text.lines import wrap_width
+
+    post = ("The Post's mobile Web site has come a long way since we launched last summer. We've experimented "
+            "with storm trackers, election maps and Instagram widgets and have worked to keep adding "
+            "functionality as we go.\n\nOur latest release includes one of the features you've been asking "
+            "for: the ability to read comments. These are the exact same comments you can see on the main "
+            "site. We will offer the ability to write comments via mobile within the next two weeks.\n\n"
+            "As always, please feel free to e-mail us with your comments and suggestions on the mobile Web.")
+    import textwrap
+
+    wrapped = "\n".join(textwrap.fill(p, 77) if p.strip() else "" for p in post.split("\n"))
+    menu = [f"{w} | Section {k} | Latest stories and video | More" for k in range(6)
+            for w in ("World", "Local", "Sports", "Opinion", "Arts")]  # 30 menu lines of 45-50 columns
+    menu += ["WorldViews | Max Fisher", "China's economy is slowing. Here's..."] * 3
+    text = "\n".join(menu + ["", "Read comments on mobile Web", ""] + wrapped.split("\n") + ["", "« PREVIOUS"])
+    assert wrap_width(text.split("\n")) == max(len(x) for x in wrapped.split("\n"))
+    texts = [ln.text for ln in split_lines(text)]
+    assert post.split("\n")[0] in texts

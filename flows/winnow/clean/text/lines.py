@@ -37,6 +37,7 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!-])")  # html2text escapes: \( \_
 _GAP = re.compile(r"(?<=\S)[ \t]{3,}(?=\S)")  # a column gap between table cells
 _DATE = re.compile(patterns.DATE, re.I)
 _TIME = re.compile(patterns.TIME, re.I)
+_SENTENCE_END = re.compile(r"[.!?:;…\"'”’)\]]$")
 _CELL = re.compile(r"\S+(?:[ \t]{1,2}\S+)*")  # a cell: words at most two spaces apart
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
@@ -98,7 +99,22 @@ def wrap_width(raw: list[str]) -> int:
         near = sum(1 for n in lengths[k:] if n >= w - WRAP["near_columns"])
         if near >= max(WRAP["min_lines"], WRAP["min_near_share"] * sum(1 for n in lengths if n >= w // 2)):
             return w
+        if near >= WRAP["min_lines"] and _broken_sentences(raw, w) >= WRAP["min_broken"]:
+            return w  # a short wrapped article among many menu lines: its cut sentences give it away
     return 0
+
+
+def _broken_sentences(raw: list[str], w: int) -> int:
+    """Lines ending just short of ``w`` in the middle of a sentence (no closing punctuation) whose next line
+    goes on in lower case (not a list item: "o Tablets"): what hard-wrapping does to a paragraph, and an unwrapped dump's long lines
+    (whole paragraphs, ending a sentence) do not show."""
+    count = 0
+    for a, b in zip(raw[:-1], raw[1:]):
+        a, b = a.rstrip(), b.strip()
+        if w - WRAP["near_columns"] <= len(a) <= w and b[:1].islower() and not _MARKER.match(b) \
+                and not _SENTENCE_END.search(a):
+            count += 1
+    return count
 
 
 def _continues(prev: str, nxt: str, width: int) -> bool:

@@ -100,6 +100,7 @@ WRAP = {
     "max_longer_share": 0.02,  # lines allowed past the width (a long URL or table row the wrapper left)
     "near_columns": 20,  # a wrapped line ends within this many columns of the width ...
     "min_near_share": 0.3,  # ... and at least this share of the lines at least half that long do
+    "min_broken": 4,  # ... or at least this many of them break a sentence the next line goes on with
     "slack": 2,  # a line continues the one above if its first word would not have fit within width - slack
 }
 
