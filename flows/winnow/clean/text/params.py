@@ -105,7 +105,7 @@ WRAP = {
 }
 
 # A sentence scoring at least "low" (under the model's threshold) is kept next to a kept line.
-HYSTERESIS = {"low": 0.4, "skip_callouts": 2, "box_line_words": 6}  # a "Related links" box's short lines
+HYSTERESIS = {"low": 0.35, "skip_callouts": 2, "box_line_words": 6}  # a "Related links" box's short lines
 
 # Reader comments (comments.thread_start): a run of comment stamps below an article.
 COMMENTS = {
