@@ -175,7 +175,11 @@ def _missing_samples(con, settings: Settings, new: list[str], stats: DedupStats)
     body_key, page_key = sample_keys(settings.dedup)
     with registered(con, _doc_ids=_ids_table(new)):
         have = {r[0] for r in con.execute(named("sampled_doc_ids"), [page_key]).fetchall()}
-        visible = {d: t for d, t in con.execute(named("document_visible")).fetchall() if d not in have}
+    missing = sorted(set(new) - have)
+    if not missing:
+        return
+    with registered(con, _doc_ids=_ids_table(missing)):
+        visible = dict(con.execute(named("document_visible")).fetchall())
     if not visible:
         return
     todo = sorted(visible)
@@ -197,13 +201,17 @@ def find_new_visible_pairs(con, run_id: str, settings: Settings, new: list[str],
     with registered(con, _doc_ids=_ids_table(new), _live_ids=_ids_table(reps)):
         cands = con.execute(named("visible_candidates"), [*sample_keys(s), CANDIDATE_SHARE]).fetchall()
     stats.visible_candidate_pairs = len(cands)
-    if not cands:
-        return
-    need = sorted({d for pair in cands for d in pair})
-    texts.update(_load_texts(con, set(need) - set(texts)))
-    with registered(con, _doc_ids=_ids_table(need)):
-        visible = dict(con.execute(named("document_visible")).fetchall())
-    found = [p for p in shares(cands, texts, visible, s) if max(p.a_in_b, p.b_in_a) >= s.min_containment]
+    found = []
+    step = 2000  # candidate pairs at a time: only their documents' texts are held
+    for i in range(0, len(cands), step):
+        chunk = cands[i : i + step]
+        need = sorted({d for pair in chunk for d in pair})
+        with registered(con, _doc_ids=_ids_table(need)):
+            visible = dict(con.execute(named("document_visible")).fetchall())
+            bodies = {d: texts[d] for d in need if d in texts}
+            bodies.update(con.execute(named("document_texts")).fetchall() if len(bodies) < len(need) else [])
+        found += [p for p in shares(chunk, bodies, visible, s) if max(p.a_in_b, p.b_in_a) >= s.min_containment]
+        del visible, bodies
     stats.new_visible_pairs = len(found)
     if found:
         with registered(con, _visible_pairs=_visible_pairs_table(found)):
