@@ -31,8 +31,8 @@ _MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,500})\]\((?:[^()\s]|\([^()\s]*\)){0,200
 _MD_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\((?:[^()\s]|\([^()\s]*\)){0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
 _MD_BOLD = re.compile(r"\*\*(?=\S)([^*\n]{1,2000}?)(?<=\S)\s*\*\*")  # html2text: "**Jane Doe **"
 # _emphasis_ and *emphasis* (html2text writes <em> as _..._): the marks hug words at both ends; an
-# identifier's underscores (snake_case, __init__) and a bullet's "* " are not emphasis
-_MD_EMPHASIS = re.compile(r"(?<![\w*])([_*])(?=[^\s_*])([^\n]{1,1000}?)(?<=[^\s_*])\1(?![\w*])")
+# identifier's underscores (snake_case, __init__) and a bullet's "* " are not emphasis; no mark inside (linear time)
+_MD_EMPHASIS = re.compile(r"(?<![\w*])([_*])(?=[^\s_*])([^\n_*]{1,1000}?)(?<=[^\s_*])\1(?![\w*])")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!-])")  # html2text escapes: \( \_ \. ...
 _GAP = re.compile(r"(?<=\S)[ \t]{3,}(?=\S)")  # a column gap between table cells
 _DATE = re.compile(patterns.DATE, re.I)
