@@ -36,7 +36,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from dataclasses import replace  # noqa: E402
 
-import numpy as np  # noqa: E402
 
 from winnow.dedup import near  # noqa: E402
 from winnow.dedup.boilerplate import without_boilerplate  # noqa: E402

@@ -15,10 +15,11 @@ candidate: pages of one site that show different articles beside the same chrome
 would by the similarity of their visible texts (LSH over visible texts made every pair of pages of a
 templated site a candidate: 15,000 candidates per 2,000 documents of ``benchmarks/scale.py``).
 
-The guard (``with_visible``): a cleaned body that lies inside the visible text of another page,
-whose own body does not lie inside this document's page (under ``WITNESS_OTHER``), is a part
-pages share (``witnessed_parts``): a site's "about" box or testimonials kept by a cleaner
-instead of the article, found on another page beside another article. A body near-identical to a
+The guard (``with_visible``): a cleaned body that lies inside the visible texts of two other pages
+that are not copies of each other, outside their bodies, while their bodies do not lie inside this
+document's page (under ``WITNESS_OTHER``), is a part pages share (``witnessed_parts``): a site's
+"about" box or testimonials kept by a cleaner instead of the article, found on other pages beside
+other articles. A body near-identical to a
 shared part (a verified body pair with Jaccard >= ``NEAR_IDENTICAL``) is that part too. Such a
 body is no evidence of a copy when the other side's body is one as well: those pairs are left
 out, body pairs included (two pages of a site cleaned to the same sidebar are not copies of each
@@ -156,7 +157,8 @@ def shares(
     visible: Callable[[DocId], str] | Mapping[DocId, str],
     settings: DedupSettings,
 ) -> list[VisiblePair]:
-    """Both shares of every candidate pair (sorted by ids); each text is shingled once."""
+    """Both shares of every candidate pair, and of each body inside the other body (sorted by ids);
+    the texts are shingled a chunk of pairs at a time."""
     body = bodies.__getitem__ if isinstance(bodies, Mapping) else bodies
     seen = visible.__getitem__ if isinstance(visible, Mapping) else visible
     uniq = sorted({(a, b) if a < b else (b, a) for a, b in pairs if a != b})  # type: ignore[operator]
