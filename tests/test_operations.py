@@ -199,6 +199,41 @@ def alive(pids: set[int]) -> set[int]:
     return out
 
 
+def test_kill_9_of_serve_leaves_no_prefect_server_behind(tmp_path):
+    """`winnow serve` killed with -9 (no chance to stop anything itself) takes its local Prefect
+    server with it, as a one-off `winnow ingest` does: nothing winnow starts outlives it."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SEEDS / "000_6854359e01b304fc.txt", inbox)
+    db = tmp_path / "serve.duckdb"
+    from winnow.serve import free_port, healthy
+
+    port = free_port()
+    proc = start("serve", "--inbox", inbox, "--interval", "3600", "--db", db, "--ui-port", port,
+                 env={"PREFECT_HOME": str(tmp_path / "prefect")})
+    try:
+        wait_for(lambda: db.exists() and count(db, "SELECT count(*) FROM runs WHERE status = 'completed'") == 1,
+                 240, "the first scheduled run", proc)
+        below = descendants(proc.pid)
+        assert below and healthy(f"http://127.0.0.1:{port}/api"), "serve runs its local Prefect server"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+        deadline = time.monotonic() + 20
+        while alive(below) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = alive(below)
+        assert not left, "outlived a kill -9 of serve: " + "; ".join(
+            Path(f"/proc/{p}/cmdline").read_text().replace("\0", " ")[:120] for p in left if Path(f"/proc/{p}").exists())
+        assert not healthy(f"http://127.0.0.1:{port}/api")
+    finally:
+        for p in alive(descendants(proc.pid)) | (alive(below) if "below" in locals() else set()):
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        kill_group(proc)
+
+
 def start_small_batch_ingest(tmp_path: Path, name: str, files: int, loaded: int):
     """``winnow ingest`` of ``files`` generated files in batches of 10, returned once ``loaded``
     of them are in the warehouse: a run to interrupt mid-ingest. Returns (corpus, config, db, run)."""

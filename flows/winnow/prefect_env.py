@@ -28,6 +28,7 @@ TELEMETRY_OFF = {
 # and whether each run says one line on stderr (`winnow serve` streams its runs' output).
 ENV_UI = "WINNOW_PREFECT_UI"
 ENV_ANNOUNCE = "WINNOW_ANNOUNCE_RUNS"
+ENV_SERVE_PID = "WINNOW_SERVE_PID"  # the `winnow serve` whose runner started this flow run
 
 
 def configure_prefect(settings: Settings, verbose: bool = False) -> Path:

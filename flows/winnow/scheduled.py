@@ -13,13 +13,15 @@ Call ``winnow.prefect_env.configure_prefect`` before importing this module.
 from __future__ import annotations
 
 import os
+import signal
 from typing import Optional
 
 from prefect import flow, get_run_logger
 
 from winnow.flow import ingest_flow
+from winnow.prefect_env import ENV_SERVE_PID
 from winnow.settings import Settings, load_settings, settings_from_mapping
-from winnow.startup import running, task_runner_for
+from winnow.startup import die_with_parent, running, task_runner_for
 
 
 @flow(name="winnow-scheduled-ingest", validate_parameters=False, log_prints=False)
@@ -29,6 +31,11 @@ def scheduled_ingest(inputs: Optional[list[str]] = None, config: Optional[str] =
     cfg: Settings = (settings if isinstance(settings, Settings)
                      else settings_from_mapping(settings, source="flow parameters") if settings is not None
                      else load_settings(config))
+    if os.environ.get(ENV_SERVE_PID) == str(os.getppid()):
+        # started by `winnow serve`'s runner: a kill -9 of serve ends this run too. SIGKILL, as
+        # Prefect's SIGTERM handler would try to report to the server that died with serve; the
+        # warehouse is safe against a kill -9 (one transaction per batch), the next run finishes
+        die_with_parent(signal.SIGKILL)
     logger = get_run_logger()
     with running(task_runner_for(cfg)) as task_runner:
         result = ingest_flow.with_options(task_runner=task_runner)(inputs=inputs, settings=cfg, export=export)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from winnow.settings import Settings
+from winnow.startup import die_with_parent
 
 
 class ServeError(RuntimeError):
@@ -75,6 +76,7 @@ def local_prefect_server(home: Path, port: Optional[int] = None, timeout: float 
     proc = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        preexec_fn=die_with_parent,  # a kill -9 of serve takes its server with it
     )
     try:
         deadline = time.monotonic() + timeout
@@ -160,7 +162,7 @@ def drop_leftover_runs() -> int:
 def serve_ingest(settings: Settings, inbox: str, interval: Optional[float], cron: Optional[str],
                  ui_port: int, say=print, verbose: bool = False) -> None:
     """Serve the ingest flow (blocks until Ctrl-C or SIGTERM): one run now, then on schedule."""
-    from winnow.prefect_env import ENV_ANNOUNCE, ENV_UI, configure_prefect, external_api_url, ui_url
+    from winnow.prefect_env import ENV_ANNOUNCE, ENV_SERVE_PID, ENV_UI, configure_prefect, external_api_url, ui_url
 
     external = external_api_url()  # before anything sets PREFECT_API_URL
     home = configure_prefect(settings, verbose=verbose)
@@ -174,6 +176,7 @@ def serve_ingest(settings: Settings, inbox: str, interval: Optional[float], cron
     inbox_path = str(Path(inbox).absolute())
     schedule = {"cron": cron} if cron else {"interval": interval}
     os.environ[ENV_ANNOUNCE] = "1"  # each run says one line on stderr; the runner streams it here
+    os.environ[ENV_SERVE_PID] = str(os.getpid())  # its runs end with it (winnow.scheduled)
 
     def run(api_url: str) -> None:
         os.environ["PREFECT_API_URL"] = api_url

@@ -37,8 +37,8 @@ from typing import Optional
 from winnow.settings import Settings, worker_count
 
 
-def die_with_parent() -> None:
-    """Ask the kernel to end this process (SIGTERM) when its parent dies, even by kill -9.
+def die_with_parent(sig: int = signal.SIGTERM) -> None:
+    """Ask the kernel to end this process (with ``sig``) when its parent dies, even by kill -9.
 
     Used for the temporary server (between fork and exec): nothing winnow starts outlives the
     run. Worker processes use ``exit_with_parent`` instead. Linux only; elsewhere a no-op.
@@ -47,7 +47,7 @@ def die_with_parent() -> None:
         import ctypes
 
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        libc.prctl(1, int(sig))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
