@@ -306,7 +306,8 @@ def test_every_runner_and_worker_count_gives_the_same_corpus(tmp_path):
         db = d / "corpus.duckdb"
         cfg = write_config(d / "winnow.toml", warehouse={"db": str(db), "export_dir": str(d / "export")},
                            report={"after_run": False},
-                           flow={"batch_size": 5, "workers": workers, "runner": runner})
+                           flow={"batch_size": 5, "workers": workers, "runner": runner},
+                           dedup={"visible_text": True})
         r = winnow_cli("ingest", corpus, "--config", cfg, "--no-export", "--json", timeout=600)
         assert r.returncode == 0, (runner, workers, r.stderr[-2000:])
         summary = json.loads(r.stdout)

@@ -44,7 +44,7 @@ def test_a_page_and_its_text_dump_cluster_though_their_cleanings_differ(tmp_path
     shutil.copy(PAGE / "page.html.gz", first / "page.html.gz")
     shutil.copy(PAGE / "page.txt.gz", later / "dump.txt.gz")
 
-    s = make_settings(tmp_path / "on")
+    s = make_settings(tmp_path / "on", dedup={"visible_text": True})
     summary = ingest([both], s, export=False)
     assert clusters(s) == {frozenset({"page.html.gz", "dump.txt.gz"})}
     assert summary["duplicates"]["near"] == 1 and summary["duplicates"]["visible_pairs"] == 1
@@ -61,7 +61,7 @@ def test_a_page_and_its_text_dump_cluster_though_their_cleanings_differ(tmp_path
     assert clusters(off) == set(), "by their bodies alone they are not copies"
     assert query(off, "SELECT count(*) FROM doc_visible")[0][0] == 0
 
-    inc = make_settings(tmp_path / "incremental")
+    inc = make_settings(tmp_path / "incremental", dedup={"visible_text": True})
     ingest([first], inc, export=False)
     ingest([first, later], inc, export=False)
     assert clusters(inc) == {frozenset({"page.html.gz", "dump.txt.gz"})}
@@ -177,7 +177,7 @@ def test_the_warehouse_proposes_the_candidates_the_pure_rule_proposes(tmp_path):
         (folder / f"post{n}.txt").write_text(f"{NAV}\n\n{_story(n)}\n\n{SIDEBAR}\n", encoding="utf-8")
         (folder / f"box{n}.txt").write_text(f"{NAV}\n\nPhoto {n} of the office.\n\n{SIDEBAR}\n\n{SIDEBAR}\n",
                                             encoding="utf-8")
-    s = make_settings(tmp_path / "w")
+    s = make_settings(tmp_path / "w", dedup={"visible_text": True})
     ingest([folder], s, export=False)
     body_key, page_key = sample_keys(s.dedup)
     rows = query(s, "SELECT signature_key, doc_id, minhash FROM visible_signatures")
