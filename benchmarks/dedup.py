@@ -75,6 +75,7 @@ from winnow.dedup.boilerplate import drop_boilerplate_pairs, without_boilerplate
 from winnow.dedup.lsh import NearDupIndex, candidates, lsh_params  # noqa: E402
 from winnow.dedup.minhash import SEED, signatures, signatures_datasketch_stock  # noqa: E402
 from winnow.dedup.visible import visible_text  # noqa: E402
+from winnow.memory import reset_peak, status_kb  # noqa: E402
 from winnow.settings import DedupSettings  # noqa: E402
 from shared_folder import SHARED  # noqa: E402  ($WINNOW_SHARED, or beside the repo)
 
@@ -439,28 +440,16 @@ class Synth:
         return " ".join(self.sentences(i))
 
 
-def _status_kb(field: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise KeyError(field)
-
-
 def _reset_peak() -> float:
     """Start a fresh peak-RSS measurement; returns the current RSS in MB."""
     gc.collect()
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")  # resets VmHWM (Linux >= 4.0)
-    except OSError:
-        pass
-    return _status_kb("VmRSS") / 1024
+    reset_peak()  # resets VmHWM (Linux >= 4.0)
+    return status_kb("VmRSS") / 1024
 
 
 def _peak_mb(rss0: float) -> float:
     """Peak RSS growth since ``_reset_peak`` (MB)."""
-    return _status_kb("VmHWM") / 1024 - rss0
+    return status_kb("VmHWM") / 1024 - rss0
 
 
 def _texts(synth: "Synth", n: int, batch: int = 1000):

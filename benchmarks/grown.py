@@ -69,7 +69,8 @@ elif step == "export":
 else:
     from winnow.flow import report_task
     report_task.fn(dataclasses.replace(s, report=dataclasses.replace(s.report, path=str(out / "report.html"))))
-hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+from winnow.memory import status_kb
+hwm = status_kb("VmHWM")
 print("GROWN " + json.dumps({"seconds": round(time.perf_counter() - t, 1), "peak_mb": round(hwm / 1024)}))
 """
 
