@@ -76,6 +76,23 @@ def warehouse(tmp_path_factory) -> Settings:
     return s
 
 
+def warehouse_before(path: Path, version: int):
+    """An open DuckDB connection to a new warehouse file as winnow left it before migration ``version``:
+    every earlier migration applied and recorded (to fill with rows, close, then migrate)."""
+    import duckdb
+
+    from winnow.storage import db as wdb
+    from winnow.storage import queries
+
+    con = duckdb.connect(str(path))
+    con.execute(queries.named("schema_migrations_table"))
+    for v, name, sql in wdb.migrations():
+        if v < version:
+            con.execute(sql)
+            con.execute(queries.named("record_migration"), [v, name])
+    return con
+
+
 def one_line_error(proc, code=2) -> str:
     """A user error as winnow must print it: exit ``code``, one line on stderr, no traceback, not internal."""
     assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)

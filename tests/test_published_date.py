@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pyarrow.parquet as pq
 
-from conftest import SEEDS, ingest, make_settings, query
+from conftest import SEEDS, ingest, make_settings, query, warehouse_before
 from winnow.storage import db as wdb
-from winnow.storage.queries import named
 
 
 def test_published_is_a_date_in_corpus_and_parquet(tmp_path):
@@ -28,12 +26,7 @@ def test_published_is_a_date_in_corpus_and_parquet(tmp_path):
 
 def test_migration_005_converts_stored_strings_and_keeps_what_does_not_parse(tmp_path):
     path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(named("schema_migrations_table"))
-    for version, name, sql in wdb.migrations():
-        if version < 5:  # the warehouse as winnow left it before 005
-            con.execute(sql)
-            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+    con = warehouse_before(path, 5)
     rows = [("a", "2024-06-18"), ("b", "18 June 2024"), ("c", None), ("d", "2024-06-18T10:11:00+02:00"), ("e", "")]
     for doc_id, published in rows:
         con.execute("""INSERT INTO documents (doc_id, sha256, fingerprint, text, published, language, char_count,

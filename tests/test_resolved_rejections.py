@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from conftest import ingest, make_settings, query
+from conftest import ingest, make_settings, query, warehouse_before
 from test_flow_stages import _folder
 from winnow.pipeline import LanguageTagger, Pipeline
 from winnow.report.queries import rows as report_rows
@@ -96,12 +96,7 @@ def test_a_resolved_file_that_fails_again_is_rejected_again(tmp_path, monkeypatc
 
 def test_migration_017_resolves_stored_errors_of_files_taken_in_later_and_keeps_every_row(tmp_path):
     path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(queries.named("schema_migrations_table"))
-    for version, name, sql in wdb.migrations():
-        if version < 17:  # the warehouse as winnow left it before 017
-            con.execute(sql)
-            con.execute(queries.named("record_migration"), [version, name])
+    con = warehouse_before(path, 17)
     for run_id, started in (("r1", "2026-01-01 10:00"), ("r2", "2026-01-02 10:00")):
         con.execute("INSERT INTO runs (run_id, started_at, status, pipeline_version, config_hash, fingerprint) "
                     "VALUES (?, ?::TIMESTAMPTZ, 'completed', 'v', 'c', 'f')", [run_id, started])
@@ -127,23 +122,12 @@ def test_migration_017_resolves_stored_errors_of_files_taken_in_later_and_keeps_
     assert rows[0][3].startswith("2026-01-02")
 
 
-def _warehouse_before(path, version: int):
-    """A warehouse file as winnow left it before migration ``version``."""
-    con = duckdb.connect(str(path))
-    con.execute(queries.named("schema_migrations_table"))
-    for v, name, sql in wdb.migrations():
-        if v < version:
-            con.execute(sql)
-            con.execute(queries.named("record_migration"), [v, name])
-    return con
-
-
 def test_migration_023_resolves_an_error_of_a_file_changed_back_and_taken_in(tmp_path):
     """p.txt: an `error` with its content (A) known (r1), changed to B (r2), changed back to A and taken
     in (r3): A's version keeps r1 as its first run, so 017 left the error unresolved; r3 made A's document.
     q.txt failed again on its content (r1, r3) and stays unresolved."""
     path = tmp_path / "old.duckdb"
-    con = _warehouse_before(path, 17)
+    con = warehouse_before(path, 17)
     for run_id, day in (("r1", 1), ("r2", 2), ("r3", 3)):
         con.execute("INSERT INTO runs (run_id, started_at, status, pipeline_version, config_hash, fingerprint) "
                     "VALUES (?, ?::TIMESTAMPTZ, 'completed', 'v', 'c', 'f')", [run_id, f"2026-01-0{day} 10:00"])
@@ -184,7 +168,7 @@ def test_migration_028_reads_the_time_limit_of_stored_timeouts_from_their_detail
     (a WARC record's detail starts with the record), so a run with a larger limit retries those files;
     a detail that does not say it leaves NULL, and other reasons stay NULL; every row stays."""
     path = tmp_path / "old.duckdb"
-    con = _warehouse_before(path, 28)
+    con = warehouse_before(path, 28)
     con.execute("INSERT INTO runs (run_id, started_at, status, pipeline_version, config_hash, fingerprint) "
                 "VALUES ('r1', '2026-01-01 10:00'::TIMESTAMPTZ, 'completed', 'v', 'c', 'f')")
     for p, reason, detail in (
@@ -200,3 +184,58 @@ def test_migration_028_reads_the_time_limit_of_stored_timeouts_from_their_detail
         pass
     assert query_file(path, "SELECT path, time_limit_seconds FROM rejected_files ORDER BY path") == [
         ("a.txt", 120.0), ("b.warc", 0.5), ("c.txt", None), ("d.txt", None)]
+
+
+def test_migration_031_resolves_stored_timeouts_of_file_versions_a_later_run_took_in(tmp_path):
+    """Before 028 no run resolved a `timeout`: a version that timed out (r1) and was taken in later kept it
+    unresolved, and stats counted the file as rejected beside its document. 031 resolves it by the first
+    later run that took the version in (a document) or gave it another outcome (another rejection), as a
+    run does now. A version that times out again (the same row, not recorded twice), a version only other
+    content of which was taken in, a later `error` (no outcome) and a timeout after the document stay."""
+    path = tmp_path / "old.duckdb"
+    con = warehouse_before(path, 31)
+    for run_id, day in (("r0", 1), ("r1", 2), ("r2", 3), ("r3", 4)):
+        con.execute("INSERT INTO runs (run_id, started_at, status, pipeline_version, config_hash, fingerprint) "
+                    "VALUES (?, ?::TIMESTAMPTZ, 'completed', 'v', 'c', 'f')", [run_id, f"2026-01-0{day} 10:00"])
+    limit = "cleaning took longer than input.max_seconds_per_page (120 s)"
+    # r1 timed out on a..f (content A); r0 had made g's document, which r1 timed out on under other settings
+    for p in "abcdefg":
+        con.execute("INSERT INTO rejected_files (run_id, path, sha256, size, reason, detail, rejected_at, "
+                    "time_limit_seconds) VALUES ('r1', ?, 'A', 10, 'timeout', ?, '2026-01-02 10:05'::TIMESTAMPTZ, "
+                    "120)", [f"{p}.html", limit])
+        con.execute("INSERT INTO source_files (path, sha256, fingerprint, outcome, status, first_run_id) "
+                    "VALUES (?, 'A', 'f1', 'rejected', ?, 'r1')", [f"{p}.html", "superseded" if p in "abg" else "current"])
+    # r2 (other cleaning settings, f2): a's and b's version A taken in (b again by r3); c's content B taken in
+    for p, sha, doc, run in (("a", "A", "dA", "r2"), ("b", "A", "dB", "r2"), ("c", "B", "dC", "r2"),
+                             ("g", "A", "dG", "r0")):
+        con.execute("INSERT INTO source_files (path, sha256, fingerprint, doc_id, outcome, status, first_run_id) "
+                    "VALUES (?, ?, ?, ?, 'document', 'current', ?)", [f"{p}.html", sha, "f0" if p == "g" else "f2",
+                                                                      doc, run])
+        con.execute("INSERT INTO documents (doc_id, sha256, fingerprint, text, language, char_count, word_count, "
+                    "content_hash, extractor, extractor_version, run_id, created_at) "
+                    "VALUES (?, ?, 'f2', 'text', 'en', 4, 1, ?, 'x', '1', ?, now())", [doc, sha, doc, run])
+    # r3: d too short under other settings; e failed (error); f timed out again (same detail: not recorded)
+    for p, reason, detail in (("d", "too_short", "3 words"), ("e", "error", "language: MemoryError")):
+        con.execute("INSERT INTO rejected_files (run_id, path, sha256, size, reason, detail, rejected_at) "
+                    "VALUES ('r3', ?, 'A', 10, ?, ?, '2026-01-04 10:05'::TIMESTAMPTZ)", [f"{p}.html", reason, detail])
+    every_row = ("SELECT run_id, path, sha256, size, reason, detail, rejected_at, time_limit_seconds "
+                 "FROM rejected_files ORDER BY ALL")
+    before = con.execute(every_row).fetchall()
+    con.close()
+
+    with wdb.open_write(path, 10):  # migrates
+        pass
+    rows = query_file(path, "SELECT path, reason, resolved_run_id, resolved_at::VARCHAR FROM rejected_files "
+                            "ORDER BY path, rejected_at")
+    assert [r[:3] for r in rows] == [
+        ("a.html", "timeout", "r2"),  # taken in by r2
+        ("b.html", "timeout", "r2"),  # the first later run that took it in
+        ("c.html", "timeout", None),  # other content taken in: A's timeout stands
+        ("d.html", "timeout", "r3"), ("d.html", "too_short", None),  # another outcome now
+        ("e.html", "timeout", None), ("e.html", "error", None),  # an error is no outcome
+        ("f.html", "timeout", None),  # timed out again
+        ("g.html", "timeout", None),  # its document is older than the timeout
+    ]
+    assert rows[0][3].startswith("2026-01-03") and rows[3][3].startswith("2026-01-04")
+    assert query_file(path, every_row) == before  # every row kept as it was
+    assert _counted(make_settings(tmp_path).with_db(path))["stats"] == {"timeout": 4, "too_short": 1, "error": 1}

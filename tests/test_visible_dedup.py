@@ -6,9 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
-
-from conftest import DATA, ingest, make_settings, query
+from conftest import DATA, ingest, make_settings, query, warehouse_before
 from winnow.dedup import near
 from winnow.dedup.visible import shares, visible_text, with_visible, witnessed_parts
 from winnow.settings import DedupSettings
@@ -110,12 +108,7 @@ def test_bodies_that_are_chrome_seen_beside_other_articles_join_nothing():
 
 def test_migration_024_adds_the_visible_tables_and_keeps_every_stored_row(tmp_path):
     path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(named("schema_migrations_table"))
-    for version, name, sql in wdb.migrations():
-        if version < 24:  # the warehouse as winnow left it before 024
-            con.execute(sql)
-            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+    con = warehouse_before(path, 24)
     con.execute("""INSERT INTO documents (doc_id, sha256, fingerprint, text, language, char_count, word_count,
                    content_hash, extractor, extractor_version, run_id, created_at)
                    VALUES ('a', 's', 'f', 'body', 'en', 4, 1, 'h', 'x', '1', 'r', now())""")
