@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEEDS, one_line_error, winnow_cli
+from conftest import ROOT, SEEDS, one_line_error, subprocess_env, winnow_cli
 
 WINNOW = str(Path(sys.executable).parent / "winnow")
 COMMANDS = ["ingest", "clean", "sql", "export", "stats", "report", "serve"]
@@ -116,8 +116,16 @@ def test_version_help_quiet_verbose_on_every_command(warehouse):
 
 
 def test_shell_completion():
-    script = winnow_cli("--show-completion", "bash")
-    assert script.returncode == 0 and "_winnow_completion" in script.stdout
+    """`winnow --show-completion` prints the completion script of the shell it is typed in, which Typer finds
+    with shellingham: the nearest shell among the command's parent processes (a shell name after the
+    option is not read). Run straight from the test, that was whatever had started pytest: bash in CI, but
+    `sh -c` (dash) under a job runner or `make`, "Shell sh not supported", or none within ten parents. So
+    the command is typed in bash here, as a bash user types it."""
+    script = subprocess.run(["bash", "-c", '"$0" --show-completion; exit $?', WINNOW], capture_output=True,
+                            text=True, env=subprocess_env(), cwd=ROOT, timeout=300)
+    assert script.returncode == 0, script.stderr
+    assert "_winnow_completion" in script.stdout and "complete -o default -F _winnow_completion winnow" \
+        in script.stdout  # bash's script (zsh's says compdef, fish's complete --command)
     env = {"_WINNOW_COMPLETE": "complete_bash", "COMP_WORDS": "winnow s", "COMP_CWORD": "1"}
     words = winnow_cli(env=env).stdout.split()
     assert set(words) == {"sql", "stats", "serve"}
