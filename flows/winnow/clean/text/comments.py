@@ -27,6 +27,9 @@ from winnow.clean.text.params import COMMENTS
 from winnow.vocab import languages
 
 _COL = {name: i for i, name in enumerate(NAMES)}
+# at most this many stamps at the top of a run are the page's own (a dateline, an "Updated" line, a
+# commenter-like header quoted in the article) rather than comments' (_own_stamps)
+MAX_OWN_STAMPS = 3
 _VERB = re.compile(r"\b(?:" + languages.regex_alternation(languages.comment_verbs()) + r")\s*:\s*$", re.I)
 _HEADING = re.compile(
     r"^[\[{(]?\s*(?:(?:\d+|no|one|two|three)\s+)?(?:" + languages.regex_alternation(languages.comment_headings())
@@ -135,6 +138,26 @@ def forum_span(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> tuple[i
     return max(chain[0] - 1, 0), min(chain[-1] + int(np.median(np.diff(chain))), len(lines))
 
 
+def _own_stamps(chain: list[int], words: np.ndarray, kept_before: np.ndarray) -> int:
+    """How many of a run's first stamps are the page's own, not comments': a stamp is when the stretch under
+    it, down to the next stamp, holds more words than the article kept above it and is article-sized beside
+    the stretches below (more lines than twice their median gap plus 2, or more words than
+    ``first_comment_ratio`` times their median and ``first_comment_words``): the article's dated byline over
+    the article, or a commenter-like header quoted inside it. At most ``MAX_OWN_STAMPS``; the thread, if
+    any, starts under the last of them."""
+    cfg = COMMENTS
+    gaps = np.diff(chain)
+    said = np.array([float(words[a + 1 : b].sum()) for a, b in zip(chain[:-1], chain[1:])])
+    own = 0
+    for k in range(min(MAX_OWN_STAMPS, len(chain) - 2)):
+        article_sized = (gaps[k] > 2 * np.median(gaps[k + 1 :]) + 2
+                         or said[k] > max(cfg["first_comment_ratio"] * float(np.median(said[k + 1 :])),
+                                          cfg["first_comment_words"]))
+        if article_sized and said[k] >= kept_before[chain[k]]:
+            own = k + 1
+    return own
+
+
 def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int | None:
     """Index of the first line of the reader comments under the article, or None when there are none
     (or when in doubt).
@@ -171,10 +194,8 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
             cur = [int(b)]
     chains.append(cur)
     for chain in (c for c in chains if len(c) >= cfg["min_stamps_alone"]):
+        chain = chain[_own_stamps(chain, words, kept_before):]  # the article's own dateline is no comment's
         gaps = np.diff(chain)
-        # the article's own dated byline just above the first comment: the article between them
-        if len(chain) > cfg["min_stamps_alone"] and gaps[0] > 2 * np.median(gaps[1:]) + 2:
-            chain, gaps = chain[1:], gaps[1:]
         if (len(chain) >= cfg["min_stamps_alone"] and _thread_like(chain, words)
                 and float(np.median(gaps)) <= cfg["max_median_gap_alone"]):
             starts.append(chain[0])
