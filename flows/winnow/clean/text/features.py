@@ -52,6 +52,7 @@ _CAT_LIST = [(c, _CATS[c], _CAT_MAX.get(c, math.inf)) for c in CATEGORY_NAMES]
 _TICK_SEPS = tuple(f" {s} " for s in patterns.TICKER_SEPARATORS)
 _MENU_SEPS = tuple(f" {s} " for s in patterns.MENU_SEPARATORS)
 _DIGIT = re.compile(r"\d")
+_POWERED_BY = re.compile(patterns.POWERED_BY)  # on the line as written: a product's name is capitalised
 HEAD_CHARS = 160  # chrome patterns are looked for in the start of a line only (speed)
 LONG_WORDS = 40  # longer lines: only their first LONG_HEAD_CHARS, and no date/time search
 LONG_HEAD_CHARS = 60
@@ -162,7 +163,8 @@ def page_features(lines: list[Line]) -> PageFeatures:
         short = nw <= LONG_WORDS
         head = (t[:HEAD_CHARS] if short else t[:LONG_HEAD_CHARS]).lower()
         digits = bool(_DIGIT.search(head))
-        matched = [c for c, rx, mx in _CAT_LIST if nw <= mx and rx.search(head)]
+        matched = [c for c, rx, mx in _CAT_LIST if nw <= mx and (rx.search(head) or (
+            c == "copyright" and _POWERED_BY.search(t[: len(head)])))]
         tick = sum(map(t.count, _TICK_SEPS)) + (1 if t[:1] in patterns.TICKER_SEPARATORS else 0)
         menu = sum(map(t.count, _MENU_SEPS))
         if tick >= patterns.MIN_SEPARATORS and "ticker" not in matched:

@@ -77,7 +77,7 @@ CATEGORIES: dict[str, str] = {
     ),
     "copyright": (
         r"©|\(c\)\s*\d{4}|copyright|all rights reserved|tous droits réservés|alle rechte vorbehalten|"
-        r"todos los derechos|tutti i diritti|все права защищены|powered by|propulsé par"
+        r"todos los derechos|tutti i diritti|все права защищены"  # and POWERED_BY (below)
     ),
     "newsletter": (
         r"newsletter|subscribe|sign up for|sign up to|get our|inscrivez-vous|s['’]abonner|abonnez-vous|"
@@ -110,6 +110,18 @@ CATEGORIES: dict[str, str] = {
     "poll": r"^(?:daily poll|poll|vote|sondage|umfrage|encuesta|опрос)\b",
     "exchange_rates": r"exchange rates?|^currency\b|taux de change|wechselkurs|курс(?:ы)? валют",
 }
+
+# A credit to the software behind the site is a "copyright" line too, matched on the line as written
+# (case tells a product's name): "powered by" (or "propulsé par") and a name of one to five capitalised
+# words ending the phrase ("Powered by WordPress.com VIP", "blog comments powered by Disqus", "Google Blog
+# is powered by Blogger. Start your own weblog.", "Powered by WordPress and the Graphene Theme"), or a line
+# ending in "powered by" (a logo follows: "SME Times is powered by"). Not a sentence saying it ("The grid is
+# powered by wind farms.", "Powered by wind, the town ...", "It is powered by Siemens turbines.").
+_NAME_WORD = r"[A-Z0-9][\w.\-+&!']*"
+POWERED_BY = (
+    r"(?i:\b(?:powered by|propulsé par))\s*:?(?:\s+" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,4}"
+    r"(?=\s*(?:$|[^\w\s'’-]|and\b|-\s))|\s*$)"
+)
 
 # A picture's caption ends with its credit in brackets: "... in Pyongyang (Image courtesy: Twitter/@x)".
 # Removed on its own (reason "caption"), unlike the looser "caption" category above, which is evidence.
