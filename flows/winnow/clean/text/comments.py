@@ -164,7 +164,8 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
 
     Either a comment heading with at least ``min_stamps`` stamps in the ``after_heading`` lines below
     it, or, without a heading, a run of at least ``min_stamps_alone`` stamps a few lines apart
-    (``max_median_gap_alone``), as comments are: the thread starts at the heading, or at the first
+    (``max_median_gap_alone``), as comments are, not counting the page's own stamps at its top
+    (``_own_stamps``: a dateline over the article): the thread starts at the heading, or at the first
     stamp. Below an article only (``min_body_words_above`` kept words above the start, or
     ``min_prose_words_above`` words of prose lines when the first comment follows the start closely).
     """
