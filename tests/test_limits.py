@@ -200,6 +200,43 @@ def test_a_stop_swallowed_where_it_landed_is_raised_again():
     assert time.perf_counter() - t < 3
 
 
+class _SlowFinaliser:
+    """An object whose finaliser runs Python code for ``seconds``: a stop that lands in it is
+    swallowed by the interpreter ("Exception ignored in ... __del__"), as one did in regex's
+    ``SetBase.__del__`` during a page of the thread-pool test."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def __del__(self) -> None:
+        _busy(self.seconds)
+
+
+@pytest.mark.parametrize("work_after", [5.0, 0.0])
+def test_a_stop_swallowed_by_a_finaliser_still_stops_the_page(monkeypatch, work_after):
+    """The limit is not lost when its stop lands in a destructor: the page is stopped by a stop
+    raised again after the destructor (work_after 5 s: before, the page ran them to its end), or,
+    when the page ends right after it, within() raises PageTimeout instead of returning."""
+    import sys
+
+    from winnow import limits
+
+    swallowed: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook",
+                        lambda u: swallowed.append(f"{u.exc_type.__name__} in {getattr(u.object, '__qualname__', u.object)}"))
+
+    def page() -> str:
+        finalised = _SlowFinaliser(1.0)  # the limit (0.2 s) passes while its finaliser runs
+        del finalised
+        return _busy(work_after)
+
+    t = time.perf_counter()
+    with pytest.raises(limits.PageTimeout):
+        limits.within(0.2, page)
+    assert time.perf_counter() - t < 4
+    assert swallowed and set(swallowed) == {"PageTimeout in _SlowFinaliser.__del__"}, swallowed  # the case constructed
+
+
 def test_a_timeout_is_retried_by_a_run_with_a_larger_time_limit_and_only_then(tmp_path):
     """A page rejected as `timeout` was never tried again, even by runs given more time. Now the
     limit it ran into is recorded: a run with the same limit leaves it rejected (it would cost the
