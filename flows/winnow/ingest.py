@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
+from winnow.memory import frozen_heap
 from winnow.planning import finish_nothing_new, new_run_id, prepare
 from winnow.progress import Progress
 from winnow.settings import Settings
@@ -250,8 +251,9 @@ def run_ingest(inputs: list[str], settings: Settings, *, export: bool = True, ru
                 from winnow.flow import InProcess, ingest_flow
 
                 f = ingest_flow.with_options(task_runner=task_runner)
-                result = f(inputs=inputs, settings=settings, export=export, progress=InProcess(shown),
-                           prepared=InProcess(prepared))
+                with frozen_heap():  # Prefect's and the flow's imports: not walked by every collection
+                    result = f(inputs=inputs, settings=settings, export=export, progress=InProcess(shown),
+                               prepared=InProcess(prepared))
             flow_started = result.pop("flow_started", planned)
     total = time.perf_counter() - started
     result["seconds"] = {"total": round(total, 3), "planning": round(planned - started, 3),

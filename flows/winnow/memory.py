@@ -61,3 +61,23 @@ def meter(peaks: dict[str, float], step: str) -> Iterator[None]:
         mb = peak_mb() if exact else rss_mb()
         if mb is not None:
             peaks[step] = max(peaks.get(step, 0.0), round(mb, 1))
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """The objects that exist now (the imported modules of Prefect, DuckDB, the flow) left out of
+    the cyclic garbage collector for the duration of the block (``gc.freeze``), then handed back to
+    it (``gc.unfreeze``): every full collection during a run otherwise walks all of them again
+    while the batches' records are unpickled and loaded. Nested blocks leave the freeze to the
+    outermost one; objects that become garbage while frozen are freed by reference counting as
+    usual, only cycles among them wait for the unfreeze."""
+    import gc
+
+    if gc.get_freeze_count():  # an outer block (or the process) froze the heap already
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
