@@ -323,3 +323,30 @@ def test_a_frozen_heap_nests_and_is_handed_back():
             assert any(o is kept for o in gc.get_objects())
         assert gc.get_freeze_count() > 0  # the inner block did not unfreeze the outer one's heap
     assert gc.get_freeze_count() == 0
+
+
+def test_a_run_on_the_temporary_server_sends_no_heartbeats_and_keeps_the_setting_after(tmp_path, monkeypatch):
+    """Prefect's flow engine joins its heartbeat thread at the end of every flow run, and that thread
+    sleeps in steps of a second: each run ended with up to a second of idle waiting. On winnow's
+    temporary server (which dies with the run, so nothing reads heartbeats) the flow sends none."""
+    from prefect.settings import get_current_settings
+
+    from conftest import ingest
+    from winnow.startup import current_server
+    from winnow.storage import load as wload
+
+    seen = []
+    load_batch = wload.load_batch
+
+    def spy(*args, **kwargs):
+        seen.append(get_current_settings().flows.heartbeat_frequency)
+        return load_batch(*args, **kwargs)
+
+    monkeypatch.setattr(wload, "load_batch", spy)
+    if current_server() is None:  # no server of this session's yet: winnow starts its temporary one
+        monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    before = get_current_settings().flows.heartbeat_frequency
+    ingest([SEEDS], make_settings(tmp_path), export=False)
+    assert current_server() is not None  # the run used winnow's temporary server
+    assert before and seen and set(seen) == {None}, (before, seen)
+    assert get_current_settings().flows.heartbeat_frequency == before  # outside the run: as it was

@@ -24,7 +24,7 @@ from winnow.planning import finish_nothing_new, new_run_id, prepare
 from winnow.progress import Progress
 from winnow.settings import Settings
 from winnow.startup import (current_server, die_with_parent, ensure_server, prefect_started,  # noqa: F401
-                            stop_fork_server, stop_server, task_runner_for)
+                            stop_fork_server, stop_server, task_runner_for, without_heartbeats_on_a_temporary_server)
 from winnow.storage import db as wdb
 from winnow.storage.export import check_target, protected_paths
 
@@ -251,7 +251,8 @@ def run_ingest(inputs: list[str], settings: Settings, *, export: bool = True, ru
                 from winnow.flow import InProcess, ingest_flow
 
                 f = ingest_flow.with_options(task_runner=task_runner)
-                with frozen_heap():  # Prefect's and the flow's imports: not walked by every collection
+                # Prefect's and the flow's imports frozen (not walked by every collection); no heartbeats
+                with frozen_heap(), without_heartbeats_on_a_temporary_server():
                     result = f(inputs=inputs, settings=settings, export=export, progress=InProcess(shown),
                                prepared=InProcess(prepared))
             flow_started = result.pop("flow_started", planned)

@@ -32,7 +32,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Optional
+from typing import Iterator, Optional
 
 from winnow.settings import Settings, worker_count
 
@@ -423,6 +423,27 @@ def prefect_started(settings: Settings, runner: str | None = None, dask_address:
             import pandas  # noqa: F401  (DuckDB imports it on the first registered Arrow table)
         ensure_server()
         yield task_runner
+
+
+@contextlib.contextmanager
+def without_heartbeats_on_a_temporary_server() -> Iterator[None]:
+    """A flow run on winnow's temporary server sends no flow-run heartbeats.
+
+    Prefect's flow engine sends one every ``flows.heartbeat_frequency`` seconds (180) from a thread
+    that sleeps in steps of one second, and joins that thread when the flow ends: every run ended
+    with up to a second of waiting (0.5 s on average, measured 1.0 s in a run's timeline), when the
+    cores are otherwise idle. Heartbeats let a server mark a run whose process died as crashed; the
+    temporary server dies with the run's process, so nothing would ever read them (winnow marks
+    such a run ``interrupted`` itself, at the next run). Runs on a server the user started
+    (``PREFECT_API_URL``) and served runs keep them.
+    """
+    if _server is None:
+        yield
+        return
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 @contextlib.contextmanager
