@@ -237,6 +237,46 @@ def test_a_stop_swallowed_by_a_finaliser_still_stops_the_page(monkeypatch, work_
     assert swallowed and set(swallowed) == {"PageTimeout in _SlowFinaliser.__del__"}, swallowed  # the case constructed
 
 
+def test_a_stop_swallowed_by_a_finaliser_prints_no_traceback():
+    """The interpreter reports an exception swallowed in a destructor on stderr ("Exception ignored
+    in ... __del__" and a traceback): for a stop that is raised again it said nothing true, and a
+    run's workers printed it among the run's output. Other exceptions ignored in a destructor are
+    still reported."""
+    script = """
+import time
+from winnow import limits
+
+def busy(seconds):
+    t = time.perf_counter()
+    while time.perf_counter() - t < seconds:
+        pass
+
+class SlowFinaliser:
+    def __del__(self):
+        busy(1.0)
+
+class FailingFinaliser:
+    def __del__(self):
+        raise ValueError("a finaliser's own error")
+
+def page():
+    finalised = SlowFinaliser()
+    del finalised
+    busy(5)
+
+try:
+    limits.within(0.2, page)
+except limits.PageTimeout:
+    print("timeout")
+failing = FailingFinaliser()
+del failing
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert run.stdout.strip() == "timeout", run.stderr
+    assert "PageTimeout" not in run.stderr, run.stderr
+    assert run.stderr.count("Exception ignored") == 1 and "ValueError: a finaliser's own error" in run.stderr, run.stderr
+
+
 def test_a_timeout_is_retried_by_a_run_with_a_larger_time_limit_and_only_then(tmp_path):
     """A page rejected as `timeout` was never tried again, even by runs given more time. Now the
     limit it ran into is recorded: a run with the same limit leaves it rejected (it would cost the

@@ -11,7 +11,9 @@ The stop can only land inside ``within``: each page is armed with a token of its
 the watchdog raises only into a page still armed, under the same lock with which the page
 disarms; disarming a page whose stop was raised but not delivered yet withdraws it. A stop
 swallowed where it landed (a destructor, a library's ``except Exception``) is raised again
-every ``RETRY_SECONDS`` while the page runs. One
+every ``RETRY_SECONDS`` while the page runs, and the interpreter's report of the swallowed one
+("Exception ignored in ... __del__" and a traceback on stderr) is not printed: the stop is not
+lost, the page ends as a ``timeout`` rejection all the same. One
 watchdog thread per process serves every page (no thread started per page: a stop that
 fired while ``Thread.start`` was still running landed inside ``threading`` and corrupted it).
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import os
+import sys
 import threading
 import time
 from typing import Any, Callable
@@ -54,6 +57,21 @@ _armed: dict[int, _Page] = {}  # token -> page being cleaned under a limit
 _tokens = itertools.count(1)
 _watchdog_pid: int | None = None  # the process whose watchdog runs (a forked child needs its own)
 _next_wake = float("inf")  # when the watchdog wakes next: a page due earlier wakes it, others do not
+
+
+def _quiet_swallowed_stops(previous: Callable[[Any], object]) -> Callable[[Any], object]:
+    """An unraisable-exception hook that drops the stops swallowed by a destructor (they are raised
+    again, see ``RETRY_SECONDS``) and hands everything else to ``previous``."""
+
+    def hook(unraisable: Any) -> None:
+        if unraisable.exc_type is PageTimeout:
+            return
+        previous(unraisable)
+
+    return hook
+
+
+sys.unraisablehook = _quiet_swallowed_stops(sys.unraisablehook)
 
 
 def _watch() -> None:
