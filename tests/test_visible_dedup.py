@@ -156,11 +156,12 @@ def test_a_teaser_cleaned_to_the_sites_list_is_no_copy_of_the_article_whose_body
 
 def test_the_warehouse_proposes_the_candidates_the_pure_rule_proposes(tmp_path):
     """``visible_candidates`` (SQL, over the stored samples) and ``sample_candidates`` (Python, what the
-    benchmarks run) are one rule: same pairs on a warehouse of several pages of two sites."""
+    benchmarks run) are one rule: same pairs on a warehouse of several pages of two sites, whichever
+    documents are new, however many are compared per query, with and without common shingles."""
     import numpy as np
 
     from winnow.dedup.visible import sample_candidates, sample_keys
-    from winnow.storage.dedup import _ids_table
+    from winnow.storage.dedup import visible_candidates
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -179,6 +180,9 @@ def test_the_warehouse_proposes_the_candidates_the_pure_rule_proposes(tmp_path):
     ids = sorted(body)
     assert len(ids) >= 6
     with wdb.open_write(Path(s.warehouse.db), 10) as con:
-        with wdb.registered(con, _doc_ids=_ids_table(ids), _live_ids=_ids_table(ids)):
-            got = con.execute(named("visible_candidates"), [body_key, page_key, 0.5]).fetchall()
-    assert [tuple(p) for p in got] == sample_candidates(ids, body, page) != []
+        for new, chunk in ((ids, 10_000), (ids, 2), (ids[:3], 1), (ids[-2:], 10_000)):
+            for common in (100, 4):  # with and without common shingles (the chrome of the posts and boxes is on 8 pages)
+                got = visible_candidates(con, s.dedup, new, ids, chunk=chunk, common_pages=common)
+                want = sample_candidates(new, body, page, common_pages=common)
+                assert got == want and (want or common == 4), (new, chunk, common)
+

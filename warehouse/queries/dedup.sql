@@ -115,25 +115,81 @@ ORDER BY doc_a, doc_b
 -- The documents of _doc_ids whose samples are stored under the key (?).
 SELECT doc_id FROM visible_signatures WHERE signature_key = ? AND doc_id IN (SELECT doc_id FROM _doc_ids)
 
--- name: visible_candidates
--- Candidate pairs by visible text (winnow.dedup.visible.sample_candidates), doc_a < doc_b: the sampled
--- shingles of one document's body (key ?) lie, to at least the share ?, among the sampled shingles of
--- the other's visible text (key ?). One of the two is new (_doc_ids); both are live representatives
--- (_live_ids). New bodies against every page, then every body against new pages.
-WITH body AS (
-    SELECT doc_id, unnest(minhash) AS h, len(minhash) AS n FROM visible_signatures
-    WHERE signature_key = $1 AND doc_id IN (SELECT doc_id FROM _live_ids)
-), page AS (
-    SELECT doc_id, unnest(minhash) AS h FROM visible_signatures
-    WHERE signature_key = $2 AND doc_id IN (SELECT doc_id FROM _live_ids)
-), hits AS (
-    SELECT b.doc_id AS body_doc, p.doc_id AS page_doc FROM body b JOIN page p ON p.h = b.h
-    WHERE b.doc_id IN (SELECT doc_id FROM _doc_ids) AND b.doc_id <> p.doc_id
-    GROUP BY b.doc_id, p.doc_id, b.n HAVING count(*) >= $3 * b.n
-    UNION
-    SELECT b.doc_id, p.doc_id FROM body b JOIN page p ON p.h = b.h
-    WHERE p.doc_id IN (SELECT doc_id FROM _doc_ids) AND b.doc_id <> p.doc_id
-    GROUP BY b.doc_id, p.doc_id, b.n HAVING count(*) >= $3 * b.n
+-- Candidate pairs by visible text (winnow.dedup.visible.sample_candidates; winnow.storage.dedup.
+-- visible_candidates runs these in order): the sampled shingles of one document's body lie, to at least
+-- a share, among the sampled shingles of the other's visible text, counting only the rare shingles:
+-- those in the visible texts of at most COMMON_PAGES live pages (a shingle of a site's chrome, or of a
+-- sentence every page quotes, is evidence of nothing, and joined every body holding it with every page
+-- showing it: the join grew with the square of the warehouse and ran out of memory at 100,000
+-- documents). A body with no rare sampled shingle is no candidate.
+
+-- name: visible_doc_numbers
+-- The live documents (_live_ids) numbered (k), and which of them are new (_doc_ids): the joins below
+-- carry these integers, not the ids.
+CREATE OR REPLACE TEMP TABLE _vis_docs AS
+SELECT doc_id, (row_number() OVER (ORDER BY doc_id))::INTEGER AS k,
+       doc_id IN (SELECT doc_id FROM _doc_ids) AS new
+FROM _live_ids
+
+-- name: visible_common_shingles
+-- The sampled shingles (key ?) of the live pages that more than ? pages hold.
+CREATE OR REPLACE TEMP TABLE _common_h AS
+SELECT h FROM (
+    SELECT unnest(minhash) AS h FROM visible_signatures
+    WHERE signature_key = $1 AND doc_id IN (SELECT doc_id FROM _vis_docs)
+) GROUP BY h HAVING count(*) > $2
+
+-- name: visible_rare_pages
+-- The rare sampled shingles of the live pages (key ?), by document number.
+CREATE OR REPLACE TEMP TABLE _rare_page AS
+SELECT d.k, s.h FROM (
+    SELECT doc_id, unnest(minhash) AS h FROM visible_signatures WHERE signature_key = ?
+) s JOIN _vis_docs d USING (doc_id) ANTI JOIN _common_h c ON c.h = s.h
+
+-- name: visible_rare_bodies
+-- The rare sampled shingles of the live bodies (key ?), by document number, each with n: how many
+-- of its body's sampled shingles are rare.
+CREATE OR REPLACE TEMP TABLE _rare_body AS
+SELECT k, h, count(*) OVER (PARTITION BY k) AS n FROM (
+    SELECT d.k, s.h FROM (
+        SELECT doc_id, unnest(minhash) AS h FROM visible_signatures WHERE signature_key = ?
+    ) s JOIN _vis_docs d USING (doc_id) ANTI JOIN _common_h c ON c.h = s.h
 )
-SELECT DISTINCT least(body_doc, page_doc) AS doc_a, greatest(body_doc, page_doc) AS doc_b FROM hits
-ORDER BY doc_a, doc_b
+
+-- name: visible_candidates_of_bodies
+-- Pairs (doc_a < doc_b) where the body of a document of _chunk lies, to the share ?, among the rare
+-- sampled shingles of another live page.
+WITH chunk AS (
+    SELECT k FROM _vis_docs WHERE doc_id IN (SELECT doc_id FROM _chunk)
+), hits AS (
+    SELECT b.k AS body_k, p.k AS page_k FROM _rare_body b JOIN _rare_page p ON p.h = b.h
+    WHERE b.k IN (SELECT k FROM chunk) AND b.k <> p.k
+    GROUP BY b.k, p.k, b.n HAVING count(*) >= $1 * b.n
+)
+SELECT DISTINCT least(x.doc_id, y.doc_id) AS doc_a, greatest(x.doc_id, y.doc_id) AS doc_b
+FROM hits JOIN _vis_docs x ON x.k = hits.body_k JOIN _vis_docs y ON y.k = hits.page_k
+
+-- name: visible_candidates_of_pages
+-- Pairs (doc_a < doc_b) where the body of a live document that is not new lies, to the share ?,
+-- among the rare sampled shingles of the page of a document of _chunk.
+WITH chunk AS (
+    SELECT k FROM _vis_docs WHERE doc_id IN (SELECT doc_id FROM _chunk)
+), hits AS (
+    SELECT b.k AS body_k, p.k AS page_k FROM _rare_body b JOIN _rare_page p ON p.h = b.h
+    WHERE p.k IN (SELECT k FROM chunk) AND b.k IN (SELECT k FROM _vis_docs WHERE NOT new)
+    GROUP BY b.k, p.k, b.n HAVING count(*) >= $1 * b.n
+)
+SELECT DISTINCT least(x.doc_id, y.doc_id) AS doc_a, greatest(x.doc_id, y.doc_id) AS doc_b
+FROM hits JOIN _vis_docs x ON x.k = hits.body_k JOIN _vis_docs y ON y.k = hits.page_k
+
+-- name: drop_common_shingles
+DROP TABLE IF EXISTS _common_h
+
+-- name: drop_rare_pages
+DROP TABLE IF EXISTS _rare_page
+
+-- name: drop_rare_bodies
+DROP TABLE IF EXISTS _rare_body
+
+-- name: drop_doc_numbers
+DROP TABLE IF EXISTS _vis_docs

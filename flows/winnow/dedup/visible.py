@@ -52,6 +52,7 @@ DocId = Hashable
 WITNESS_OTHER = 0.5  # the other page's body lies inside this one's page under this share: not a copy
 SAMPLE_EVERY = 16  # one shingle in this many is sampled (by its hash) for the candidates
 CANDIDATE_SHARE = 0.5  # a body whose sample lies this much inside a page's sample is a candidate
+COMMON_PAGES = 100  # a sampled shingle on more pages than this is common: evidence of no copy
 
 
 def visible_text(content: str, kind: str) -> str:
@@ -126,19 +127,25 @@ def sample_keys(settings: DedupSettings) -> tuple[str, str]:
 
 def sample_candidates(
     new: Iterable[DocId], body_samples: Mapping[DocId, np.ndarray], page_samples: Mapping[DocId, np.ndarray],
+    common_pages: int = COMMON_PAGES,
 ) -> list[tuple[DocId, DocId]]:
     """Pairs (a < b) with a new document in them where at least ``CANDIDATE_SHARE`` of one's body
     sample is in the other's page sample: the body may lie inside that page. (The warehouse runs
-    the same rule in SQL: ``visible_candidates``.) Pages of one site that show different articles
-    beside the same chrome are not candidates, as they would be by the similarity of the pages."""
+    the same rule in SQL: ``winnow.storage.dedup.visible_candidates``.) Pages of one site that show
+    different articles beside the same chrome are not candidates, as they would be by the
+    similarity of the pages. Only the rare sampled shingles count, on both sides: a shingle that
+    more than ``common_pages`` of the pages hold (a site's chrome, a sentence every page quotes) is
+    no evidence of a copy, and made every body that holds it a candidate with every page that shows
+    it (a join that grew with the square of the warehouse). A body without a rare one is no candidate."""
     new = set(new)
     where: dict[int, list] = {}
     for d, hs in page_samples.items():
         for h in np.asarray(hs).tolist():
             where.setdefault(h, []).append(d)
+    common = {h for h, ds in where.items() if len(ds) > common_pages}
     out = set()
     for a, hs in body_samples.items():
-        hs = np.asarray(hs).tolist()
+        hs = [h for h in np.asarray(hs).tolist() if h not in common]
         if not hs:
             continue
         hits: dict = {}

@@ -406,14 +406,39 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 @contextlib.contextmanager
 def registered(con: duckdb.DuckDBPyConnection, **tables) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Arrow tables visible to SQL under the given names for the duration of the block."""
+    """Arrow tables visible to SQL under the given names for the duration of the block.
+
+    A statement that fails inside a transaction aborts it, and unregistering then fails too
+    ("Current transaction is aborted"): that follow-on error is not raised over the first one."""
     for name, table in tables.items():
         con.register(name, table)
+    failed = False
     try:
         yield con
+    except BaseException:
+        failed = True
+        raise
     finally:
         for name in tables:
-            con.unregister(name)
+            try:
+                con.unregister(name)
+            except duckdb.Error:
+                if not failed:
+                    raise
+
+
+@contextlib.contextmanager
+def memory_bounded(step: str, memory_mb: float | None) -> Iterator[None]:
+    """DuckDB running out of memory in ``step`` as one line that says which setting to raise."""
+    try:
+        yield
+    except duckdb.OutOfMemoryException as e:
+        limit = "DuckDB's default memory limit" if memory_mb is None else \
+            f"[warehouse] memory_limit_mb = {float(memory_mb):g}"
+        raise WarehouseError(
+            f"{step} ran out of memory at {limit} ({str(e).splitlines()[0]}); raise [warehouse] memory_limit_mb "
+            "(or free memory) and run `winnow ingest` again: the documents loaded are kept and the next run "
+            f"finishes the {step}") from e
 
 
 # ---------------------------------------------------------------- migrations

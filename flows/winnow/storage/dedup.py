@@ -26,9 +26,9 @@ from winnow.dedup.clusters import DocMeta, cluster
 from winnow.dedup.lsh import NearDupIndex, candidates
 from winnow.dedup.minhash import SIGNATURE_DTYPE, signature_key, signatures
 from winnow.dedup.near import verify_pairs
-from winnow.dedup.visible import CANDIDATE_SHARE, sample_keys, samples, shares, with_visible
+from winnow.dedup.visible import CANDIDATE_SHARE, COMMON_PAGES, sample_keys, samples, shares, with_visible
 from winnow.settings import Settings
-from winnow.storage.db import registered, transaction
+from winnow.storage.db import memory_bounded, registered, transaction
 from winnow.storage.load import samples_table
 from winnow.storage.queries import named
 
@@ -163,7 +163,8 @@ def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats:
         with registered(con, _new_pairs=_pairs_table(accepted)):
             con.execute(named("insert_pairs"), [shash, run_id])
     if s.visible_text:
-        del index, old_sigs, new_sigs
+        del index, old_sigs, new_sigs, cands
+        texts.clear()  # the bodies of the candidates: read again, a chunk of visible candidates at a time
         find_new_visible_pairs(con, run_id, settings, new, reps, texts, stats)
     with registered(con, _doc_ids=_ids_table(new)):
         con.execute(named("insert_seen"), [shash, run_id])
@@ -190,6 +191,33 @@ def _missing_samples(con, settings: Settings, new: list[str], stats: DedupStats)
     stats.signatures_computed += len(todo)
 
 
+CANDIDATE_CHUNK = 10_000  # documents whose candidates are found in one query: bounds its join
+
+
+def visible_candidates(con, s, new: list[str], live: list[str], chunk: int = CANDIDATE_CHUNK,
+                       common_pages: int = COMMON_PAGES) -> list[tuple[str, str]]:
+    """``winnow.dedup.visible.sample_candidates`` over the stored samples, in DuckDB: the rare sampled
+    shingles of the live pages and bodies (held by at most ``common_pages`` pages) in temporary
+    tables, then the new bodies against every page and the bodies of the other live documents
+    against the new pages, ``chunk`` new documents at a time (each join holds only those)."""
+    body_key, page_key = sample_keys(s)
+    with registered(con, _live_ids=_ids_table(live), _doc_ids=_ids_table(new)):
+        con.execute(named("visible_doc_numbers"))
+    con.execute(named("visible_common_shingles"), [page_key, common_pages])
+    con.execute(named("visible_rare_pages"), [page_key])
+    con.execute(named("visible_rare_bodies"), [body_key])
+    con.execute(named("drop_common_shingles"))
+    out: set[tuple[str, str]] = set()
+    ids = sorted(set(new) & set(live))
+    for query in ("visible_candidates_of_bodies", "visible_candidates_of_pages"):
+        for i in range(0, len(ids), chunk):
+            with registered(con, _chunk=_ids_table(ids[i : i + chunk])):
+                out.update(con.execute(named(query), [CANDIDATE_SHARE]).fetchall())
+    for name in ("drop_rare_pages", "drop_rare_bodies", "drop_doc_numbers"):
+        con.execute(named(name))
+    return sorted(out)
+
+
 def find_new_visible_pairs(con, run_id: str, settings: Settings, new: list[str], reps: list[str],
                            texts: dict[str, str], stats: DedupStats) -> None:
     """The new documents against every stored one by their visible texts (``winnow.dedup.visible``):
@@ -198,8 +226,7 @@ def find_new_visible_pairs(con, run_id: str, settings: Settings, new: list[str],
     the other's visible text. Documents stored without a visible text take no part."""
     s = settings.dedup
     _missing_samples(con, settings, new, stats)
-    with registered(con, _doc_ids=_ids_table(new), _live_ids=_ids_table(reps)):
-        cands = con.execute(named("visible_candidates"), [*sample_keys(s), CANDIDATE_SHARE]).fetchall()
+    cands = visible_candidates(con, s, new, reps)
     stats.visible_candidate_pairs = len(cands)
     found = []
     step = 2000  # candidate pairs at a time: only their documents' texts are held
@@ -258,7 +285,14 @@ def _drop_boilerplate_pairs(con, key: str, pairs: list, reps: list[str], s) -> l
 
 
 def run_dedup(con, run_id: str, settings: Settings) -> DedupStats:
-    """Find new near-duplicate pairs, then recompute and store every cluster (one transaction)."""
+    """Find new near-duplicate pairs, then recompute and store every cluster (one transaction: a
+    failure stores nothing, and the next run compares the same documents again). DuckDB running out
+    of memory is a ``WarehouseError`` of one line."""
+    with memory_bounded("dedup", settings.warehouse.memory_limit_mb):
+        return _run_dedup(con, run_id, settings)
+
+
+def _run_dedup(con, run_id: str, settings: Settings) -> DedupStats:
     cols = ["doc_id", "content_hash", "char_count", "created", *DUP_COLUMNS]  # as active_docs selects them
     with transaction(con):
         docs = [dict(zip(cols, r)) for r in con.execute(named("active_docs")).fetchall()]
