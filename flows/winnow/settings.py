@@ -74,7 +74,7 @@ class DedupSettings:
     shared_parts: bool = True  # leave out the pairs of a text found inside two unrelated documents (winnow.dedup.boilerplate)
     boilerplate_clusters: int = 4  # a pair agreeing mostly on signature values of this many clusters is left out (0: off) ...
     boilerplate_share: float = 0.001  # ... and of at least this share of all clusters (the threshold grows with the warehouse)
-    visible_text: bool = False  # opt-in (a 100k run failed with it on): also a copy: each body inside the other's visible text (winnow.dedup.visible)
+    visible_text: bool = True  # also a copy: each body inside the other's visible text (winnow.dedup.visible)
 
 
 # [dedup] settings applied where clusters are recomputed from the stored pairs: not part of dedup_hash
