@@ -167,12 +167,48 @@ def ingest(corpus: Path, db: Path, home: Path, export: bool) -> tuple[dict, dict
     sampler.done.set()
     sampler.join()
     if proc.returncode != 0:
-        raise SystemExit(f"winnow ingest failed ({proc.returncode}):\n{err[-3000:]}")
+        raise SystemExit(failed_run(db, proc.returncode, err, sampler.report()))
     summary, memory = json.loads(out), sampler.report()
     steps = summary.get("step_peak_mb", {})
     memory["flow_step_peaks_mb"] = steps  # exact, measured by the flow process itself
     memory["flow_peak_mb"] = max([memory["flow_peak_mb"], *steps.values()])
     return summary, memory, wall
+
+
+def failed_run(db: Path, code: int, err: str, memory: dict) -> str:
+    """What to print of a failed `winnow ingest`: its one-line error and the summary the run left in
+    ``runs.summary`` (the step it failed in: the last of the flow's steps it timed; that step's peak; the
+    flow process's peak by step; documents loaded), as a successful run's figures are printed."""
+    lines = [x for x in err.splitlines() if x.strip()]
+    error = next((x for x in reversed(lines) if x.startswith("winnow:")), lines[-1] if lines else "(no message)")
+    out = [f"winnow ingest failed (exit {code}): {error}"]
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            row = con.execute("SELECT status, summary FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+        finally:
+            con.close()
+    except (duckdb.Error, OSError) as e:
+        row = None
+        out.append(f"- no run summary: {str(e).splitlines()[0]}")
+    if row and row[1]:
+        summary = json.loads(row[1])
+        steps, peaks = summary.get("step_seconds", {}), summary.get("step_peak_mb", {})
+        order = ("discover+plan", "load", "dedup", "export", "report")  # the flow's steps, in the order they run
+        step = next((k for k in reversed(order) if k in steps), "(before any step of the flow)")
+        out.append(f"- run {row[0]}; failed in the step: {step} (after {steps.get(step, 0):.0f} s, "
+                   f"its peak {peaks.get(step, 0):.0f} MB)")
+        out.append("- flow process peak by step (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in peaks.items()))
+        out.append(f"- documents loaded: {summary.get('documents', {})}; seconds: {summary.get('seconds', {})}")
+    elif row:
+        out.append(f"- run {row[0]}, no summary stored")
+    out.append(f"- sampled peaks: flow process {memory['flow_peak_mb']:.0f} MB; workers "
+               f"{', '.join(f'{x:.0f}' for x in memory['worker_peaks_mb'])} MB")
+    if not os.environ.get("WINNOW_DEBUG"):
+        out.append("(set WINNOW_DEBUG=1 for the traceback)")
+    else:
+        out.append(err[-3000:])
+    return "\n".join(out)
 
 
 def planted_found(db: Path, truth: Path) -> dict:
