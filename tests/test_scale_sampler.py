@@ -36,3 +36,27 @@ def test_the_reprinted_report_counts_workers_not_the_prefect_server():
     reprint counted it as a third worker and divided the workers' signature time by 3."""
     memory = {"worker_peaks_mb": [311.6, 320.4], "other_peaks_mb": [222.9, 12.2], "server_peak_mb": 0}
     assert scale.worker_peaks(memory) == [311.6, 320.4]
+
+
+
+def test_a_failed_run_prints_its_one_line_error_and_what_the_warehouse_holds_of_it(tmp_path):
+    """A size whose `winnow ingest` fails prints the one-line error, what the warehouse holds of the
+    run (here: none, the command refused before opening it) and the sampled peaks, where scale.py
+    printed stderr's tail. A real run that fails for real: its export path is a file."""
+    import shutil
+
+    import pytest
+
+    from conftest import DATA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(DATA / "dedup" / "crossformat" / "page.html.gz", corpus / "page.html.gz")
+    db = tmp_path / "scale.duckdb"
+    (tmp_path / "scale-export").write_text("a file where the export goes\n")
+    with pytest.raises(SystemExit) as e:
+        scale.ingest(corpus, db, tmp_path / "prefect", export=True)
+    lines = str(e.value.code).splitlines()
+    assert lines[0].startswith("winnow ingest failed (exit 2): winnow: error: refusing to export to "), lines
+    assert lines[1].startswith("- no run summary: ") and "does not exist" in lines[1]
+    assert lines[2].startswith("- sampled peaks: flow process ")

@@ -186,3 +186,55 @@ def test_the_warehouse_proposes_the_candidates_the_pure_rule_proposes(tmp_path):
                 want = sample_candidates(new, body, page, common_pages=common)
                 assert got == want and (want or common == 4), (new, chunk, common)
 
+
+
+def test_a_failed_statement_in_a_transaction_raises_its_own_error_not_the_aborted_transaction(tmp_path):
+    """A statement that fails inside the dedup's transaction aborts it, and unregistering the Arrow
+    tables then fails with "Current transaction is aborted": ``registered`` raised that over the first
+    error (the 100,000-document run printed it as `internal error`). Real DuckDB, a real warehouse."""
+    import duckdb
+    import pytest
+
+    from winnow.storage.dedup import _ids_table
+
+    with wdb.open_write(tmp_path / "w.duckdb", 10) as con:
+        with pytest.raises(duckdb.ConversionException, match="Could not convert string 'a'"):
+            with wdb.transaction(con):
+                with wdb.registered(con, _doc_ids=_ids_table(["a", "b"])):
+                    con.execute("SELECT doc_id::INTEGER FROM _doc_ids").fetchall()
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (0,)  # rolled back, usable
+
+
+def test_dedup_out_of_memory_is_one_line_naming_the_setting_and_the_next_run_finishes(tmp_path):
+    """DuckDB running out of memory in the dedup (here a connection limited to 1 MB, after a change of
+    the [dedup] settings: every document is to be compared again) is a one-line ``WarehouseError``
+    that names [warehouse] memory_limit_mb and carries DuckDB's own first error (the old code let
+    DuckDB's exception through, which the CLI prints as `internal error`). Nothing of that dedup is
+    stored, and the next run, nothing new, finishes the job."""
+    import dataclasses
+
+    import pytest
+
+    from winnow.storage.db import WarehouseError
+    from winnow.storage.dedup import run_dedup
+
+    both = tmp_path / "both"
+    both.mkdir()
+    shutil.copy(PAGE / "page.html.gz", both / "page.html.gz")
+    shutil.copy(PAGE / "page.txt.gz", both / "dump.txt.gz")
+    ingest([both], make_settings(tmp_path, dedup={"visible_text": True}), export=False)
+    pair = {frozenset({"page.html.gz", "dump.txt.gz"})}
+    assert clusters(make_settings(tmp_path)) == pair
+    s = make_settings(tmp_path, dedup={"visible_text": True, "min_jaccard": 0.55})  # another dedup_hash
+    small = dataclasses.replace(s, warehouse=dataclasses.replace(s.warehouse, memory_limit_mb=1))
+    with wdb.open_write(Path(s.warehouse.db), 10, memory_mb=1) as con:
+        with pytest.raises(WarehouseError) as e:
+            run_dedup(con, "a-run", small)
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith("dedup ran out of memory at [warehouse] memory_limit_mb = 1 (Out of Memory")
+    assert "raise [warehouse] memory_limit_mb" in msg
+    seen = "SELECT count(*) FROM dedup_seen WHERE settings_hash = ?"
+    assert query(s, seen, [s.dedup_hash]) == [(0,)] and clusters(s) == pair
+
+    assert ingest([both], s, export=False)["status"] == "completed"
+    assert query(s, seen, [s.dedup_hash]) == [(2,)] and clusters(s) == pair
