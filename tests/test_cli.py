@@ -133,3 +133,21 @@ def test_user_errors_are_one_line(tmp_path, warehouse):
     assert "no warehouse" in one_line_error(winnow_cli("stats", "--db", tmp_path / "absent.duckdb"))
     assert "SQL error" in one_line_error(winnow_cli("sql", "SELEC 1", "--db", warehouse.warehouse.db))
     assert "partition" in one_line_error(winnow_cli("export", "--db", warehouse.warehouse.db, "--partition-by", "title"))
+
+
+def test_duckdb_out_of_memory_anywhere_is_one_line_naming_the_setting(capsys):
+    """DuckDB running out of memory in a step that does not turn it into its own message (the dedup
+    does: test_visible_dedup) is a one-line error naming [warehouse] memory_limit_mb, exit 2, where
+    the CLI printed `internal error`. The error is DuckDB's own, from a real query at a 1 MB limit."""
+    import typer
+
+    from winnow.cli import _errors
+
+    con = duckdb.connect(config={"memory_limit": "1MiB"})
+    with pytest.raises(typer.Exit) as e:
+        with _errors():
+            con.execute("SELECT list(range) FROM range(1000000)").fetchall()
+    err = capsys.readouterr().err
+    assert e.value.exit_code == 2 and err.count("\n") == 1
+    assert err.startswith("winnow: error: the warehouse ran out of memory (Out of Memory Error")
+    assert "raise [warehouse] memory_limit_mb" in err and "internal error" not in err
