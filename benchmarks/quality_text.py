@@ -18,7 +18,10 @@ data set, the target the text path must come within 0.04 F1 of.
 
 "Empty" counts real articles given back empty: pages whose gold has at least
 ``READABLE_WORDS`` words (readable article pages) for which the cleaner returned
-no text (``not_article`` or nothing kept). The seeds are scored with the shipped
+no text (``not_article`` or nothing kept); the worst-pages list also names the dumps
+that hold less than ``LOST_RECALL`` of the gold at all (html2text's parser stops at some
+malformed scripts, so the Markdown dump ends before the article: no cleaner can score
+there). The seeds are scored with the shipped
 weights (they were never trained on). Prints Markdown tables.
 """
 
@@ -44,6 +47,7 @@ from winnow.evaluate import score_page, summarize  # noqa: E402
 HTML_REF = ROOT / "benchmarks" / "out" / "html_ref.json.gz"
 READABLE_WORDS = 50
 TARGET_GAP = 0.04
+LOST_RECALL = 0.3  # a dump holding less of the gold than this lost the article in rendering (html2text's parser)
 
 
 # ---------------------------------------------------------------- HTML reference
@@ -139,14 +143,20 @@ def report(eval_dir, datasets, renderings, models, limit=0, worst=3, json_out=No
         readable = {p.key for p in pages if len(p.gold.split()) >= READABLE_WORDS}
         for r in renderings:
             d = rd.dumps(pages, r, eval_dir)
-            scores, keep, empty = [], [], []
+            scores, keep, empty, lost = [], [], [], []
             for p in pages:
                 ext = clean_with(d[p.key], model=models[ds])
                 scores.append(score_page(p.key, ext.text, p.gold))
                 keep.append(score_page(p.key, tt.compact_style(d[p.key]), p.gold))
+                if keep[-1].recall < LOST_RECALL:
+                    lost.append(p.key)
                 if p.key in readable and not ext.text.strip():
                     why = ext.not_article_reason or "nothing kept"
-                    empty.append((p.key, "the renderer gave no text" if why == "empty" else why))
+                    if why == "empty":
+                        why = "the renderer gave no text"
+                    elif keep[-1].recall < LOST_RECALL:
+                        why += "; the dump lacks the article"
+                    empty.append((p.key, why))
             s, k = summarize(scores, worst), summarize(keep)
             gap = s.f1 - best.f1
             flag = "" if gap >= -TARGET_GAP else " ✗"
@@ -154,10 +164,12 @@ def report(eval_dir, datasets, renderings, models, limit=0, worst=3, json_out=No
                        f"{s.mean_page_f1:.3f} | {best.f1:.3f} | {gap:+.3f}{flag} | {len(empty)}/{len(readable)} | {k.f1:.3f} |")
             worst_lines.append(f"- {ds}, {r}: " + ", ".join(
                 f"`{w.page.split('/')[-1][:12]}` {w.f1:.2f} (P {w.precision:.2f}, R {w.recall:.2f})" for w in s.worst)
-                + ("; empty: " + ", ".join(f"`{k.split('/')[-1][:12]}` ({why})" for k, why in empty[:5]) if empty else ""))
+                + ("; empty: " + ", ".join(f"`{k.split('/')[-1][:12]}` ({why})" for k, why in empty[:5]) if empty else "")
+                + (f"; {len(lost)} dumps hold less than {LOST_RECALL:.0%} of the gold (the renderer lost the article): "
+                   + ", ".join(f"`{k.split('/')[-1][:12]}`" for k in lost[:10]) if lost else ""))
             record[f"{ds}/{r}"] = {"pages": len(pages), "p": s.precision, "r": s.recall, "f1": s.f1,
                                    "mean_page_f1": s.mean_page_f1, "html_ref_f1": best.f1, "empty": len(empty),
-                                   "readable": len(readable), "keep_all_f1": k.f1,
+                                   "readable": len(readable), "keep_all_f1": k.f1, "article_lost": len(lost),
                                    "per_page": {x.page: round(x.f1, 4) for x in scores}}
     out += ["", "HTML reference on the same pages (same run): trafilatura default; readability-lxml summary "
             "rendered by inscriptis", "", "| data set | pages | trafilatura | readability-lxml |", "|---|---:|---:|---:|"]

@@ -8,7 +8,13 @@ Three groups:
   headline-then-teaser alternation, the last "related stories" heading above it,
   end-of-article markers and reader-comment timestamps ("2 days ago", "X says:") above it;
 - the page: position, distance to the densest run of prose, how much the line's
-  words share with that run (topical coherence), repetition inside the page.
+  words share with that run (topical coherence), repetition inside the page;
+- lists (``_list_features``): runs of short lines without a sentence end (a sidebar's
+  links, "Top posts", a tag cloud) and how many such lines lie between the line and the
+  densest run, numbered sequences ("1. ...", "2. ..."), archive items ("March 2009 (12)"),
+  headlines ending in a count, the make-up of the line's block, lines opening with the
+  same words (a gallery's captions), a person's or a site's blurb ("Jane Doe is a ...",
+  "Welcome to ..."), and code-like lines (a script a renderer kept as text).
 
 No feature uses indentation; a list marker and blank lines are single features
 among many, and the model is trained on every page also without them, so other
@@ -26,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from winnow.clean.text import lang, patterns
+from winnow.clean.text import lang, params, patterns
 from winnow.clean.text.lines import MAX_LINE_CHARS, Line
 from winnow.vocab import word_count, word_counts
 
@@ -53,6 +59,24 @@ _TICK_SEPS = tuple(f" {s} " for s in patterns.TICKER_SEPARATORS)
 _MENU_SEPS = tuple(f" {s} " for s in patterns.MENU_SEPARATORS)
 _DIGIT = re.compile(r"\d")
 _POWERED_BY = re.compile(patterns.POWERED_BY)  # on the line as written: a product's name is capitalised
+# an archive or tag-cloud item: "March 2009 (12)", "creative ads (48)", "October 2012"
+_ARCHIVE = re.compile(r"\(\d+\)|\b(?:" + patterns.MONTHS + r")\.?\s+\d{4}\b")
+_ARCHIVE_GATE = re.compile(r"\(\d|\d{4}")  # no archive item without a count or a year (speed)
+_NUMBERED = re.compile(r"^(\d{1,3})[.)]\s")  # "3. Headline", "12) Name"
+_ENDS_COUNT = re.compile(r"\D\s+\d[\d,.]*[km]?$")  # a headline with its view or comment count: "... Personal 266"
+# a line about a person or the site ("Jane Doe is a writer based in ...", "This article is written by ...",
+# "Welcome to ...", "X is a weekly podcast ..."): an author's bio or the site's blurb, not the article
+_ABOUT = re.compile(
+    r"^(?:(?:[A-Z][\w.'’-]*\s+){1,4}(?:is|was|ist|est|es|è)\s+(?:(?:an?|the|ein|eine|un|une|una|el|la|le|il)\s|[A-Z])|"
+    r"(?:[A-Z][\w.'’-]*\s+){1,3}(?:writes|blogs|covers) (?:about|for)\b|"
+    r"(?i:(?:this|the) (?:article|post|story|blog) (?:is|was) (?:written|brought to you) by|welcome to\b|about the author))",
+)
+_CODE = re.compile(params.CODE["pattern"])  # program code or markup (a script a renderer kept as text)
+CODE_CHARS = 300
+OPENING_TOKENS = 3  # lines opening with the same words: a gallery's captions, a list's items
+LIST_ITEM_WORDS = 12  # a list item: at most this many words, no sentence end
+NUMBER_GAP = 6  # numbered items of one list lie at most this many lines apart
+ARCHIVE_CHARS = 400  # archive items are counted in a line's first characters
 HEAD_CHARS = 160  # chrome patterns are looked for in the start of a line only (speed)
 LONG_WORDS = 40  # longer lines: only their first LONG_HEAD_CHARS, and no date/time search
 LONG_HEAD_CHARS = 60
@@ -79,6 +103,9 @@ CONTEXT = [
     "log_page_lines", "page_prose_share", "line_vs_median",
     "since_comment", "log_comment_above", "log_end_markers_w8", "chrome_above_w10", "chrome_below_w10",
     "coherence_lead", "log_prose_before_related", "alternation_w4", "stamps_above_w30", "link_share_w2",
+    "log_list_run", "list_w6", "log_list_between_run", "numbered_seq", "log_archive_items", "ends_count",
+    "block_mean_words", "block_ends_share", "log_opening_repeat", "about_someone",
+    "code_like", "code_w2",
 ]
 NAMES = BASE + CONTEXT
 
@@ -129,6 +156,73 @@ def densest_run(score: np.ndarray) -> tuple[int, int]:
         if cur > best:
             best, best_s, best_e = cur, cur_s, i + 1
     return best_s, best_e
+
+
+def _numbered_sequences(texts: list[str]) -> np.ndarray:
+    """Per line: how long the sequence of numbered lines ("1. ...", "2. ...", each within ``NUMBER_GAP``
+    lines of the one before) it belongs to is; 0 for a line without a number in front."""
+    n = len(texts)
+    num = np.full(n, -1)
+    for i, t in enumerate(texts):
+        m = _NUMBERED.match(t)
+        if m:
+            num[i] = int(m.group(1))
+    fwd = np.zeros(n)
+    bwd = np.zeros(n)
+    for i in np.flatnonzero(num >= 0):
+        prev = [j for j in range(max(i - NUMBER_GAP, 0), i) if num[j] == num[i] - 1]
+        fwd[i] = fwd[prev[-1]] + 1 if prev else 1
+    for i in np.flatnonzero(num >= 0)[::-1]:
+        nxt = [j for j in range(i + 1, min(i + NUMBER_GAP + 1, n)) if num[j] == num[i] + 1]
+        bwd[i] = bwd[nxt[0]] + 1 if nxt else 1
+    return np.where(num >= 0, fwd + bwd - 1, 0.0)
+
+
+def _list_features(C: np.ndarray, texts: list[str], words: np.ndarray, ends: np.ndarray, lines: list[Line],
+                   run: tuple[int, int]) -> None:
+    """Lists of short items (a sidebar's links, an archive by month, a tag cloud, "Top posts" headlines): runs
+    of short lines without a sentence end, how many such lines lie between a line and the densest prose run,
+    numbered sequences, archive items and headline counts, and the make-up of the line's block."""
+    n = len(texts)
+    if not n:
+        return
+    col = {name: k for k, name in enumerate(CONTEXT)}
+    item = ((words >= 1) & (words <= LIST_ITEM_WORDS) & (ends == 0)).astype(float)
+    runlen = np.zeros(n)
+    i = 0
+    while i < n:
+        if not item[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and item[j]:
+            j += 1
+        runlen[i:j] = j - i
+        i = j
+    rs, re_ = run
+    ci = np.concatenate([[0.0], np.cumsum(item)])
+    idx = np.arange(n)
+    between = np.where(idx >= re_, ci[idx] - ci[min(re_, n)], 0.0)
+    between = np.where(idx < rs, ci[min(rs, n)] - ci[np.minimum(idx + 1, n)], between)
+    archive = np.zeros(n)
+    count = np.zeros(n)
+    for i, t in enumerate(texts):
+        if _DIGIT.search(t):
+            head = t[:ARCHIVE_CHARS]
+            archive[i] = len(_ARCHIVE.findall(head.lower())) if _ARCHIVE_GATE.search(head) else 0
+            count[i] = float(words[i] >= 3 and not ends[i] and bool(_ENDS_COUNT.search(t[-16:])))
+    block = np.cumsum([i > 0 and ln.blank_before for i, ln in enumerate(lines)])  # block number per line
+    size = np.bincount(block)
+    bmean = (np.bincount(block, weights=words) / size)[block]
+    bends = (np.bincount(block, weights=ends) / size)[block]
+    C[:, col["log_list_run"]] = np.log1p(runlen)
+    C[:, col["list_w6"]] = _window_mean(item, 6)
+    C[:, col["log_list_between_run"]] = np.log1p(np.maximum(between, 0.0))
+    C[:, col["numbered_seq"]] = np.log1p(_numbered_sequences(texts))
+    C[:, col["log_archive_items"]] = np.log1p(archive)
+    C[:, col["ends_count"]] = count
+    C[:, col["block_mean_words"]] = np.log1p(bmean)
+    C[:, col["block_ends_share"]] = bends
 
 
 def page_features(lines: list[Line]) -> PageFeatures:
@@ -369,5 +463,14 @@ def page_features(lines: list[Line]) -> PageFeatures:
     C[:, 42] = np.log1p(after_rel)
     C[:, 43] = _window_mean(alt, 4) if n else alt
     C[:, 45] = _window_mean(B[:, BASE.index("link_share")], 2)  # a menu or a teaser list: a run of links
+    _list_features(C, texts, words, ends, lines, (rs, re_))
+    openings = [" ".join(ts[:OPENING_TOKENS]) if len(ts) >= OPENING_TOKENS else "" for ts in tokens]
+    oc = Counter(openings)
+    C[:, CONTEXT.index("log_opening_repeat")] = [math.log1p(oc[o] - 1) if o else 0.0 for o in openings]
+    code = np.array([float(bool(_CODE.search(t[:CODE_CHARS]))) for t in texts])
+    C[:, CONTEXT.index("code_like")] = code
+    C[:, CONTEXT.index("code_w2")] = _window_mean(code, 2)
+    C[:, CONTEXT.index("about_someone")] = [float(words[i] >= 6 and bool(_ABOUT.match(t[:200])))
+                                            for i, t in enumerate(texts)]
     X = np.hstack([B, C]) if n else np.zeros((0, len(NAMES)))
     return PageFeatures(X, cats, stop, language, (rs, re_), tokens, content)
