@@ -649,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="also N scalecorpus bodies in process: planted copies kept by each filter setting")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    settings = DedupSettings(visible_text=True)  # the opt-in visible-text comparison, as in the README
+    settings = DedupSettings()  # the pipeline's defaults (visible_text on), as in the README
     if args.worker:
         kind, n, arg = args.worker.split(":")
         if kind == "time":

@@ -238,3 +238,69 @@ def test_dedup_out_of_memory_is_one_line_naming_the_setting_and_the_next_run_fin
 
     assert ingest([both], s, export=False)["status"] == "completed"
     assert query(s, seen, [s.dedup_hash]) == [(2,)] and clusters(s) == pair
+
+
+def test_a_run_with_nothing_new_whose_dedup_fails_is_recorded_as_failed(tmp_path, monkeypatch):
+    """A run with nothing new still runs the dedup (here: a change of the [dedup] settings, every
+    document to be compared again). When that fails (a fault injected into the dedup step, as DuckDB
+    running out of memory there would), the run's row says `failed` with the step it reached, as a
+    flow run's does; the old code left it `running` (the next run then took it for an interrupted
+    one). The next run finishes the job."""
+    import pytest
+
+    import winnow.planning
+    from winnow.storage.db import WarehouseError
+
+    both = tmp_path / "both"
+    both.mkdir()
+    shutil.copy(PAGE / "page.html.gz", both / "page.html.gz")
+    shutil.copy(PAGE / "page.txt.gz", both / "dump.txt.gz")
+    ingest([both], make_settings(tmp_path), export=False)
+    s = make_settings(tmp_path, dedup={"min_jaccard": 0.55})  # another dedup_hash: compare again
+    real = winnow.planning.run_dedup
+
+    def failing(con, run_id, settings):
+        con.execute("SELECT count(*) FROM documents").fetchall()  # the dedup had started
+        raise WarehouseError("dedup ran out of memory at [warehouse] memory_limit_mb = 1024")
+
+    monkeypatch.setattr(winnow.planning, "run_dedup", failing)
+    with pytest.raises(WarehouseError, match="memory_limit_mb"):
+        ingest([both], s, export=False)
+    rows = query(s, "SELECT status, summary FROM runs ORDER BY started_at")
+    assert [r[0] for r in rows] == ["completed", "failed"]
+    assert '"dedup"' in rows[-1][1]  # the summary it was closed with has the step it failed in
+
+    monkeypatch.setattr(winnow.planning, "run_dedup", real)
+    assert ingest([both], s, export=False)["status"] == "completed"
+    assert query(s, "SELECT count(*) FROM runs WHERE status = 'running'") == [(0,)]
+    seen = "SELECT count(*) FROM dedup_seen WHERE settings_hash = ?"
+    assert query(s, seen, [s.dedup_hash]) == [(2,)]
+
+
+def test_a_flow_run_whose_dedup_fails_is_recorded_as_failed(tmp_path, monkeypatch):
+    """The same for a run with files to process (a Prefect flow run): its row is closed as
+    `failed` by the same code, with the documents it loaded kept, and the next run finishes the job."""
+    import pytest
+
+    import winnow.flow
+    from winnow.storage.db import WarehouseError
+
+    both = tmp_path / "both"
+    both.mkdir()
+    shutil.copy(PAGE / "page.html.gz", both / "page.html.gz")
+    shutil.copy(PAGE / "page.txt.gz", both / "dump.txt.gz")
+    s = make_settings(tmp_path)
+    real = winnow.flow.dedup_task
+
+    def failing(run_id, settings):
+        raise WarehouseError("dedup ran out of memory at [warehouse] memory_limit_mb = 1024")
+
+    monkeypatch.setattr(winnow.flow, "dedup_task", failing)
+    with pytest.raises(WarehouseError, match="memory_limit_mb"):
+        ingest([both], s, export=False)
+    assert query(s, "SELECT status FROM runs") == [("failed",)]
+    assert query(s, "SELECT count(*) FROM documents") == [(2,)]
+
+    monkeypatch.setattr(winnow.flow, "dedup_task", real)
+    assert ingest([both], s, export=False)["status"] == "completed"
+    assert clusters(s) == {frozenset({"page.html.gz", "dump.txt.gz"})}

@@ -13,7 +13,6 @@ Call ``winnow.prefect_env.configure_prefect`` before importing this module.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import pickle
 import secrets
@@ -36,7 +35,7 @@ from winnow.dedup.minhash import signature_key
 from winnow.discover import Candidate, Discovery, discover
 from winnow.ingest import exit_with_parent, stop_requested
 from winnow.memory import meter
-from winnow.planning import Prepared, new_run_id
+from winnow.planning import Prepared, close_failed, new_run_id
 from winnow.progress import Progress
 from winnow.records import BatchResult, Rejection
 from winnow.prefect_env import ENV_ANNOUNCE, ENV_UI
@@ -360,12 +359,7 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
                     or stop_requested(wait=1.0)):
                 raise  # stopped: the run stays 'running'; the next run marks it interrupted
             summary.seconds_work = time.perf_counter() - started
-            try:  # close the run row: wait out a `winnow sql` reader (it stops at [sql] timeout_seconds)
-                patient = max(cfg.warehouse.lock_timeout_seconds, cfg.sql.timeout_seconds + 5)
-                finish_task.fn(run_id, "failed", summary, dataclasses.replace(
-                    cfg, warehouse=dataclasses.replace(cfg.warehouse, lock_timeout_seconds=patient)))
-            except Exception:
-                pass
+            close_failed(run_id, summary, cfg)  # waits out a `winnow sql` reader ([sql] timeout_seconds)
             _announce(summary.to_dict(), failure=e)
             raise
     _publish_artifacts(summary)

@@ -59,26 +59,46 @@ def prepare(inputs: list[str], settings: Settings) -> Prepared:
     return Prepared(list(inputs), discovery, plan, evidence, completed)
 
 
+def close_failed(run_id: str, summary: RunSummary, settings: Settings) -> None:
+    """Close a run's row as ``failed`` with the summary it reached, on a new connection (the failed
+    one may be in an aborted transaction), waiting out a ``winnow sql`` reader; if even that fails,
+    the row stays ``running`` and the next run marks it interrupted."""
+    patient = max(settings.warehouse.lock_timeout_seconds, settings.sql.timeout_seconds + 5)
+    summary.status = "failed"
+    try:
+        with wdb.open_write(Path(settings.warehouse.db), patient,
+                            memory_mb=settings.warehouse.memory_limit_mb) as con:
+            summary.corpus_documents = wload.corpus_size(con)
+            wload.finish_run(con, run_id, "failed", summary.to_dict())
+    except Exception:
+        pass
+
+
 def finish_nothing_new(run_id: str, prepared: Prepared, settings: Settings, export: bool) -> dict:
     """A run with no file to process, done without Prefect and recorded in ``runs``."""
     started = time.perf_counter()
     summary = RunSummary(run_id=run_id, pipeline_version=__version__, config_hash=settings.config_hash)
-    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
-                       memory_mb=settings.warehouse.memory_limit_mb) as con:
-        rejected_before = wload.begin_run(con, run_id, settings, prepared.inputs, None,
-                                          prepared.discovery.rejections)
-        prepared.plan.rejected_before = rejected_before
-        summary.add(plan_stats(prepared.discovery, prepared.plan))
-        with summary.timed("dedup"):
-            dedup = run_dedup(con, run_id, settings)
-        summary.add(dedup.as_stats())
-        stale = dedup.changed > 0 or not prepared.last_run_completed
-        if export and (stale or not Path(settings.warehouse.export_dir).exists()):
-            with summary.timed("export"):
-                summary.export = asdict(export_corpus(con, settings.warehouse.export_dir,
-                                                      protected=protected_paths(settings)))
+    try:
+        with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
+                           memory_mb=settings.warehouse.memory_limit_mb) as con:
+            rejected_before = wload.begin_run(con, run_id, settings, prepared.inputs, None,
+                                              prepared.discovery.rejections)
+            prepared.plan.rejected_before = rejected_before
+            summary.add(plan_stats(prepared.discovery, prepared.plan))
+            with summary.timed("dedup"):
+                dedup = run_dedup(con, run_id, settings)
+            summary.add(dedup.as_stats())
+            stale = dedup.changed > 0 or not prepared.last_run_completed
+            if export and (stale or not Path(settings.warehouse.export_dir).exists()):
+                with summary.timed("export"):
+                    summary.export = asdict(export_corpus(con, settings.warehouse.export_dir,
+                                                          protected=protected_paths(settings)))
+            summary.seconds_work = time.perf_counter() - started
+            summary.status = "completed"
+            summary.corpus_documents = wload.corpus_size(con)
+            wload.finish_run(con, run_id, "completed", summary.to_dict())
+    except Exception:  # the run row is closed as `failed` (as a flow run's is), then the error goes on
         summary.seconds_work = time.perf_counter() - started
-        summary.status = "completed"
-        summary.corpus_documents = wload.corpus_size(con)
-        wload.finish_run(con, run_id, "completed", summary.to_dict())
+        close_failed(run_id, summary, settings)
+        raise
     return summary.to_dict()
