@@ -216,7 +216,8 @@ def test_workers_start_before_the_flow_run_its_tasks_and_end_with_the_pool():
 
 
 @pytest.mark.parametrize("n,size,workers", [(2400, 200, 2), (600, 200, 2), (30, 5, 2), (7, 200, 4), (1000, 200, 16),
-                                            (1, 200, 2), (201, 200, 2), (2401, 200, 2), (100_000, 200, 2)])
+                                            (1, 200, 2), (201, 200, 2), (2401, 200, 2), (100_000, 200, 2),
+                                            (5, 2, 2), (8, 2, 2), (9, 2, 2), (13, 3, 2), (16, 4, 2), (40, 3, 4)])
 def test_batches_give_every_worker_the_same_work(n, size, workers):
     sizes = batch_sizes(n, size, workers)
     assert sum(sizes) == n and all(0 < k <= size for k in sizes)
@@ -226,10 +227,13 @@ def test_batches_give_every_worker_the_same_work(n, size, workers):
         assert max(sizes) - min(sizes) <= 1
         assert len(sizes) == min(n, workers)
         return
+    if len(sizes) == rounds * workers:  # not split: the last round's batches hold fewer than 4 files
+        assert max(sizes) - min(sizes) <= 1 and min(sizes[-workers:]) < 4
+        return
     # two rounds or more: as equal as can be, but the last round's batches split into 3/4 and 1/4, quarters last
     body, split, last = sizes[:-2 * workers], sizes[-2 * workers:-workers], sizes[-workers:]
     assert max(body + [s + q for s, q in zip(split, last)]) - min(body + [s + q for s, q in zip(split, last)]) <= 1
-    assert all(q == max(1, (s + q) // 4) for s, q in zip(split, last))
+    assert all(s + q >= 4 and q == (s + q) // 4 for s, q in zip(split, last))
     assert len(sizes) == rounds * workers + workers  # no more batches than that needs
 
 

@@ -208,7 +208,8 @@ def batch_sizes(n: int, size: int, workers: int) -> list[int]:
     ``workers`` batches, as equal as can be, so that every worker gets the same work and none works
     through a last batch alone (600 files, batches of 200, 2 workers: 4 x 150, not 3 x 200); and
     when there are two rounds or more, the last round's batches are each split into three quarters
-    and one quarter, the quarters last (2,400 files: 10 x 200, 2 x 150, 2 x 50).
+    and one quarter, the quarters last (2,400 files: 10 x 200, 2 x 150, 2 x 50), unless they hold
+    fewer than 4 files (8 files, batches of 2: 4 x 2; no empty batch).
 
     The run's tail is what the flow does alone after the workers' last batch: it loads the last
     round's batches, and the worker that finished first waits for the other meanwhile. With a last
@@ -223,7 +224,9 @@ def batch_sizes(n: int, size: int, workers: int) -> list[int]:
     if rounds < 2:
         return sizes
     last = sizes[-workers:]
-    quarters = [max(1, k // 4) for k in last]
+    if min(last) < 4:  # too small to split: a quarter of it would be an empty batch
+        return sizes
+    quarters = [k // 4 for k in last]
     return sizes[:-workers] + [k - q for k, q in zip(last, quarters)] + quarters
 
 
