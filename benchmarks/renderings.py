@@ -20,10 +20,13 @@ Renderings of a page's HTML (a text dump is whatever some tool made of a page):
 - ``wrapped``: ``flat`` hard-wrapped at 72-80 columns (the width varies by page), as
   ``lynx -dump``, ``w3m -dump`` and e-mail produce: a paragraph becomes several lines;
 - ``markdown``: html2text (Markdown-like: ``#`` headings, ``*`` bullets, ``**bold**``,
-  ``[link](url)``), lines not wrapped.
+  ``[link](url)``), lines not wrapped. A stray end tag of ``script``, ``style`` or
+  ``head`` is ignored (see ``_Markdown``): unpatched, html2text goes silent for the
+  rest of the page after one, and the dump loses the article.
 
 Renderings are cached under ``benchmarks/out/renderings/`` (git-ignored), one
-gzipped JSON file per data set and rendering, rebuilt when missing. A page a
+gzipped JSON file per data set and rendering, named with a hash of this file
+(``SOURCE_KEY``), rebuilt when missing. A page a
 renderer cannot render counts as an empty text.
 """
 
@@ -48,6 +51,8 @@ _COMMENTS = re.compile(r"^[!@#$%^&*() \t]{6,}COMMENTS\s*$", re.M)
 _WRAPPER = re.compile(r"(?:^<text [^>]+>\s*|\s*</text>$)", re.M)
 _MARKER = re.compile(r"^\s*(?:[*+o•·-]|\d{1,2}[.)])\s+")
 _BLANKS = re.compile(r"\n\s*\n(?:\s*\n)+")
+# the renderers' code is part of what a cached rendering (and the rows and models trained on it) depends on
+SOURCE_KEY = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
 
 
 @dataclass
@@ -119,10 +124,33 @@ def hard_wrap(text: str, width: int) -> str:
     return "\n".join(out)
 
 
-def render_markdown(html: str) -> str:
+def _markdown_converter():
     import html2text
 
-    h = html2text.HTML2Text()
+    class _Markdown(html2text.HTML2Text):
+        """html2text, except that an end tag without its start tag does not silence the rest of the page.
+
+        html2text counts ``<head>``, ``<script>`` and ``<style>`` up and their end tags down, and
+        writes text only while the count is 0. Python's ``html.parser`` ends a script at the first
+        ``</script>``, even one inside a JavaScript string in an HTML comment
+        (``<script><!-- document.write('<script src=x></script>'); //--></script>``), where a browser
+        reads on to the real end tag (the HTML5 "script data double escaped" state). The real end tag
+        then arrives unpaired, the count goes to -1, and html2text writes nothing more: 10 of Dragnet's
+        dumps and one of Readability's ended before their article. A browser ignores an unpaired end
+        tag, and so does this: the count never goes below 0. What the early end leaves behind (the
+        rest of the script, ``'); //-->``) is written out as text, as html2text does.
+        """
+
+        def handle_tag(self, tag, attrs, start):
+            super().handle_tag(tag, attrs, start)
+            self.quiet = max(self.quiet, 0)
+            self.style = max(self.style, 0)
+
+    return _Markdown()
+
+
+def render_markdown(html: str) -> str:
+    h = _markdown_converter()
     h.body_width = 0  # no wrapping: the wrapped rendering tests that on its own
     try:
         return h.handle(html) or ""
@@ -157,7 +185,7 @@ def render_style(text: str, style: str, key: str = "") -> str:
 # ---------------------------------------------------------------- cache
 
 def _cache_file(dataset: str, rendering: str) -> Path:
-    return CACHE / f"{dataset}.{rendering}.json.gz"
+    return CACHE / f"{dataset}.{rendering}.{SOURCE_KEY}.json.gz"
 
 
 def dumps(pages: list[Page], rendering: str, eval_dir: Path = DEFAULT_EVAL) -> dict[str, str]:

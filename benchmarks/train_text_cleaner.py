@@ -285,7 +285,7 @@ def _source_hash(pages: list[Page]) -> str:
     text = ROOT / "flows" / "winnow" / "clean" / "text"
     for f in ("lines.py", "features.py", "patterns.py", "lang.py", "model.py"):
         h.update((text / f).read_bytes())
-    h.update(repr((params.WRAP, params.COLUMNS, PARAMS, ROUNDS, INNER_FOLDS, INDEX_EVERY, INJECT_EVERY, rd.RENDERINGS)).encode())
+    h.update(repr((params.WRAP, params.COLUMNS, PARAMS, ROUNDS, INNER_FOLDS, INDEX_EVERY, INJECT_EVERY, rd.RENDERINGS, rd.SOURCE_KEY)).encode())
     for p in pages:
         h.update(p.id.encode())
     return h.hexdigest()[:16]

@@ -795,3 +795,53 @@ def test_a_comment_count_above_the_article_does_not_start_a_thread():
         page += [f"reader{k} Jun {19 + k}, 2024 at {k + 8}:1{k} am", said, "Reply"]
     ext = clean_text_dump("\n".join(page))
     assert score_page(g["file"], ext.text, g["body"]).f1 >= 0.95
+
+
+_OTHER_STORIES = [
+    "Heavy monsoon rains flooded low-lying districts of Assam on Monday, forcing thousands of families into "
+    "relief camps as rivers rose above the danger mark.",
+    "The cricket board on Sunday named a new five-member selection panel that will pick the squad for the home "
+    "series against England next month.",
+    "Wholesale prices of tomatoes and onions eased this week as fresh supplies reached the markets from the "
+    "southern states, traders said.",
+]
+
+
+def _article_run(before: list[str], after: list[str]):
+    """_keep_article_run on seed 001's article (its gold paragraphs) with blocks before and after it, every
+    paragraph marked as body; menu lines between are marked removed. Returns (lines, body, reasons)."""
+    import numpy as np
+
+    from winnow.clean.text.cleaner import _COL, _keep_article_run
+    from winnow.clean.text.features import page_features
+    from winnow.clean.text.lines import split_lines
+
+    article = [p for p in _seed_gold()[1]["body"].split("\n") if p.strip()]
+    menu = ["Home", "World", "Business", "Sports", "Markets", "Opinion", "Video", "Photos", "Weather", "Contact"]
+    text = "\n".join(before + menu + article + menu + after)
+    lines = split_lines(text)
+    pf = page_features(lines)
+    body = np.array([ln.text not in menu for ln in lines], dtype=bool)
+    reasons: list = [None] * len(lines)
+    _keep_article_run(pf, pf.X[:, _COL["words"]], body, reasons)
+    return lines, body, reasons
+
+
+def test_a_far_block_on_other_topics_below_the_article_goes_as_off_run():
+    """The off_run rule itself, whatever the model's weights (nothing else tests the rule since the weights
+    remove news streams on their own): a kept block far below the article (ten removed menu lines between),
+    much shorter and on other topics, goes with reason off_run; the article stays. The same block above the
+    article stays (the model may have taken a teaser list for the article), and so does a block below that
+    shares the article's words (its last paragraphs after a box)."""
+    lines, body, reasons = _article_run([], _OTHER_STORIES)
+    other = [i for i, ln in enumerate(lines) if ln.text in _OTHER_STORIES]
+    assert len(other) == 3 and not body[other].any() and {reasons[i] for i in other} == {"off_run"}
+    article = {" ".join(p.split()) for p in _seed_gold()[1]["body"].split("\n") if p.strip()}
+    assert all(body[i] for i, ln in enumerate(lines) if ln.text in article)
+    # above the article: stays
+    lines, body, reasons = _article_run(_OTHER_STORIES, [])
+    assert all(body[i] for i, ln in enumerate(lines) if ln.text in _OTHER_STORIES)
+    # below, but the article's own words (its last two paragraphs again): stays
+    tail = [p for p in _seed_gold()[1]["body"].split("\n") if len(p.split()) > 15][-2:]
+    lines, body, reasons = _article_run([], tail)
+    assert "off_run" not in reasons
