@@ -135,7 +135,7 @@ def _markdown_converter():
         ``</script>``, even one inside a JavaScript string in an HTML comment
         (``<script><!-- document.write('<script src=x></script>'); //--></script>``), where a browser
         reads on to the real end tag (the HTML5 "script data double escaped" state). The real end tag
-        then arrives unpaired, the count goes to -1, and html2text writes nothing more: 10 of Dragnet's
+        then arrives unpaired, the count goes to -1, and html2text writes nothing more: 9 of Dragnet's
         dumps and one of Readability's ended before their article. A browser ignores an unpaired end
         tag, and so does this: the count never goes below 0. What the early end leaves behind (the
         rest of the script, ``'); //-->``) is written out as text, as html2text does.
