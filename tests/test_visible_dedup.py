@@ -106,6 +106,68 @@ def test_bodies_that_are_chrome_seen_beside_other_articles_join_nothing():
     assert parted == 0 and frozenset({"post1", "post2"}) in {frozenset(p[:2]) for p in pairs}
 
 
+CHROME_BODIES = DATA / "dedup" / "chrome_bodies"  # five pages of benchmarks/dupset.py's set (README there)
+
+
+def test_a_copy_whose_cleaner_kept_its_sites_chrome_joins_the_story_on_its_page(tmp_path):
+    """A Russian story and two copies under other sites' chrome: the text cleaner keeps the health
+    site's chrome of copy 0534 instead of the story (a part that site's pages share: it is on three
+    other stories' pages beside their articles), and cleans copy 0568 to the story. The story's body
+    lies on 0534's page, but 0534's body (chrome) is on no page of the story: the pair is one-sided.
+    A page whose own body is a shared part holds the article its cleaner missed, and 0534 joins the
+    story. The three other stories of the health site stay apart. On the old code 0534 stayed alone."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("0522", "0534", "0568", "0013", "0420", "0525"):
+        shutil.copy(CHROME_BODIES / f"{name}.txt", folder / f"{name}.txt")
+    s = make_settings(tmp_path / "w")
+    summary = ingest([folder], s, export=False)
+    assert clusters(s) == {frozenset({"0522.txt", "0534.txt", "0568.txt"})}
+    assert summary["duplicates"]["visible_pairs"] >= 1
+
+
+def test_a_story_seen_on_two_pages_whose_cleaners_kept_chrome_is_no_shared_part(tmp_path):
+    """The story's body (copy 0568) lies on two pages beside text that is not on its own page: 0534's
+    (whose cleaner kept the health site's chrome) and 0536's (whose cleaner kept mostly its site's
+    chrome). Taken as witnesses, they made the story a part pages share, and its verified copy by the
+    bodies (0522, Jaccard 0.83) was left out: no cluster at all on the old code. A page whose own body
+    is a shared part is no witness; 0536's body is not one, and alone it is not enough."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("0522", "0534", "0536", "0568", "0013", "0420", "0525"):
+        shutil.copy(CHROME_BODIES / f"{name}.txt", folder / f"{name}.txt")
+    s = make_settings(tmp_path / "w")
+    ingest([folder], s, export=False)
+    got = clusters(s)
+    assert frozenset({"0522.txt", "0534.txt", "0568.txt"}) in got, got
+    assert not any(c & {"0013.txt", "0420.txt", "0525.txt"} for c in got), got
+
+
+def test_a_teaser_page_cleaned_to_chrome_does_not_join_the_article_it_teases():
+    """The one-sided join needs the article's body on the page, not its lead: a teaser page whose
+    cleaner kept the site's chrome (a shared part: on two other pages beside their stories) shows the
+    article's first sentence only, and stays apart; a page cleaned to the same chrome that shows the
+    whole article joins it."""
+    s = DedupSettings()
+    story = _story(3)
+    lead = story.split(". ")[0] + "."
+    visible = {
+        "teaser": f"{NAV}\n{lead}\nRead more\n{SIDEBAR}",
+        "copy": f"{NAV}\n{story}\n{SIDEBAR}",
+        "article": story,
+        "page1": f"{NAV}\n{_story(1)}\n{SIDEBAR}",
+        "page2": f"{NAV}\n{_story(2)}\n{SIDEBAR}",
+    }
+    bodies = {"teaser": SIDEBAR, "copy": SIDEBAR, "article": story, "page1": _story(1), "page2": _story(2)}
+    ids = sorted(bodies)
+    vpairs = shares([(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]], bodies, visible, s)
+    body_pairs = [("copy", "teaser", 1.0, 1.0)]
+    pairs, added, _ = with_visible(body_pairs, body_pairs, vpairs, {d: len(b) for d, b in bodies.items()}, s)
+    got = {frozenset(p[:2]) for p in pairs}
+    assert got == {frozenset({"article", "copy"})}, got
+    assert added == 1
+
+
 def test_migration_024_adds_the_visible_tables_and_keeps_every_stored_row(tmp_path):
     path = tmp_path / "old.duckdb"
     con = warehouse_before(path, 24)

@@ -25,10 +25,12 @@ body is no evidence of a copy when the other side's body is one as well: those p
 out, body pairs included (two pages of a site cleaned to the same sidebar are not copies of each
 other); nor when it is the shorter body of a body pair and lies inside the longer one (a teaser
 page cleaned to its site's "most commented" list is not a copy of an article page whose body kept
-that list too). A pair of an article and a page whose cleaned body is a shared part stays: the article
-is on that page, and the page's own body is chrome, so the page is a copy of the article that its
-cleaner missed. Pairs that are verified copies by their bodies are never witnesses against each
-other.
+that list too). A pair of an article and a page whose cleaned body is a shared part stays, and joins when only the
+article lies inside that page (to ``min_containment``; the page's body, another site's chrome, need
+not be on the article's page): the article is on that page, and the page's own body is chrome, so the
+page is a copy of the article that its cleaner missed. A page whose own body is a shared part is no
+witness (``shared_parts``): the text seen on it may be its own article, which its cleaner missed.
+Pairs that are verified copies by their bodies are never witnesses against each other.
 
 Measured on the dev pages of ``benchmarks/crossformat.py`` (the thresholds were chosen there,
 not on held-out pages; README, Near duplicates). Pure logic: no warehouse, no Prefect.
@@ -267,23 +269,40 @@ def with_visible(
     settings: DedupSettings,
 ) -> tuple[list, int, int]:
     """The pairs clusters are made of: ``pairs`` (the verified body pairs the boilerplate filters
-    kept) less those of witnessed parts (``_apart``), plus the visible pairs (both shares >=
-    ``min_containment``) not between two witnessed parts and not already there, as
-    ``(a, b, jaccard 0, containment = the smaller share)``. ``verified``: every verified body pair
+    kept) less those of witnessed parts (``_apart``), plus the visible pairs not between two witnessed
+    parts and not already there, as ``(a, b, jaccard 0, containment = the smaller share)``: both shares
+    >= ``min_containment``, or one body is a witnessed part and the other body lies inside its page to
+    ``min_containment`` (containment = that share). ``verified``: every verified body pair
     (witnesses are never copies by their bodies, and a verified pair the boilerplate filters left out
     does not come back by its visible texts: what two bodies share is on both pages). ``lengths``:
     characters of every body (0: empty). Returns (pairs, visible pairs added, body pairs left out)."""
     fields = [_pair_fields(p) for p in verified]
     paired = {frozenset((a, b)) for a, b, _, _ in fields}
-    parts = witnessed_parts(vpairs, paired, settings.min_containment, lambda d: lengths.get(d, 0) > 0)
-    parts = _same_text(parts, [(a, b) for a, b, j, _ in fields if j >= NEAR_IDENTICAL])
+    parts = shared_parts(vpairs, fields, settings.min_containment, lambda d: lengths.get(d, 0) > 0)
     kept = [p for p in pairs if not _apart(_pair_fields(p), parts, lengths, settings)]
     have = set(paired)  # a verified body pair that the boilerplate filters left out stays out
     added = []
+    mc = settings.min_containment
     for p in vpairs:
         a, b, ab, ba = _visible_fields(p)[:4]
-        if (ab >= settings.min_containment and ba >= settings.min_containment
-                and not (a in parts and b in parts) and frozenset((a, b)) not in have):
-            added.append((a, b, 0.0, min(ab, ba)))
+        if frozenset((a, b)) in have or (a in parts and b in parts):
+            continue
+        # each body on the other's page; or one page's own body is a shared part (its cleaner kept
+        # chrome) and the other's body, an article, is on that page: the page is a copy it missed
+        if (ab >= mc and ba >= mc) or (ab >= mc and b in parts) or (ba >= mc and a in parts):
+            added.append((a, b, 0.0, min(ab, ba) if ab >= mc and ba >= mc else max(ab, ba)))
             have.add(frozenset((a, b)))
     return kept + added, len(added), len(pairs) - len(kept)
+
+
+def shared_parts(vpairs: Sequence[Any], fields: Sequence[tuple], min_containment: float,
+                 nonempty: Callable[[DocId], bool]) -> set:
+    """The witnessed parts (``witnessed_parts``) and the bodies near-identical to them, found twice:
+    the second time, a page whose own body is a part found the first time is no witness (its cleaner
+    kept chrome, not its article, and the text seen on it may be that very article: two copies of a
+    story whose cleaners both kept their sites' chrome would otherwise make the story a part)."""
+    paired = {frozenset((a, b)) for a, b, _, _ in fields}
+    near_identical = [(a, b) for a, b, j, _ in fields if j >= NEAR_IDENTICAL]
+    first = _same_text(witnessed_parts(vpairs, paired, min_containment, nonempty), near_identical)
+    again = witnessed_parts(vpairs, paired, min_containment, lambda d: nonempty(d) and d not in first)
+    return _same_text(again, near_identical)
