@@ -151,3 +151,33 @@ def test_duckdb_out_of_memory_anywhere_is_one_line_naming_the_setting(capsys):
     assert e.value.exit_code == 2 and err.count("\n") == 1
     assert err.startswith("winnow: error: the warehouse ran out of memory (Out of Memory Error")
     assert "raise [warehouse] memory_limit_mb" in err and "internal error" not in err
+
+
+def test_one_wording_for_duckdb_out_of_memory_in_a_step_and_anywhere(capsys):
+    """The CLI's last resort and ``memory_bounded`` (the dedup's step) word DuckDB's out-of-memory
+    error through one function (``out_of_memory``), where each had its own formatter; both name the
+    setting to raise, and a step's says which limit it ran at. Real DuckDB errors at a 1 MB limit."""
+    import typer
+
+    from winnow.cli import _errors
+    from winnow.storage.db import WarehouseError, memory_bounded, out_of_memory
+
+    con = duckdb.connect(config={"memory_limit": "1MiB"})
+
+    def too_big():
+        con.execute("SELECT list(range) FROM range(1000000)").fetchall()
+
+    with pytest.raises(duckdb.OutOfMemoryException) as raw:
+        too_big()
+    with pytest.raises(WarehouseError) as bounded:
+        with memory_bounded("export", 1):
+            too_big()
+    assert str(bounded.value) == out_of_memory(raw.value, "export", 1)
+    assert str(bounded.value).startswith("export ran out of memory at [warehouse] memory_limit_mb = 1 (Out of Memory")
+    with pytest.raises(typer.Exit):
+        with _errors():
+            too_big()
+    assert capsys.readouterr().err == f"winnow: error: {out_of_memory(raw.value)}\n"
+    for line in (out_of_memory(raw.value), out_of_memory(raw.value, "dedup", None)):
+        assert "\n" not in line and "raise [warehouse] memory_limit_mb" in line
+    assert "at DuckDB's default memory limit" in out_of_memory(raw.value, "dedup", None)

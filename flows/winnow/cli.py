@@ -137,8 +137,9 @@ def _errors() -> Iterator[None]:
             raise typer.Exit(2)
         msg = str(e).splitlines()[0] if str(e) else ""
         if type(e).__name__ == "OutOfMemoryException":  # DuckDB's, in a step that does not name itself
-            _fail(f"error: the warehouse ran out of memory ({msg}); raise [warehouse] memory_limit_mb "
-                  "(or free memory) and run again: loaded batches are kept")
+            from winnow.storage.db import out_of_memory
+
+            _fail("error: " + out_of_memory(e))
             raise typer.Exit(2)
         _fail(f"internal error: {type(e).__name__}: {msg} (set WINNOW_DEBUG=1 for the traceback)")
         raise typer.Exit(1)

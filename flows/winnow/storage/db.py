@@ -427,18 +427,26 @@ def registered(con: duckdb.DuckDBPyConnection, **tables) -> Iterator[duckdb.Duck
                     raise
 
 
+def out_of_memory(e: BaseException, step: str | None = None, memory_mb: float | None = None) -> str:
+    """The one line for DuckDB running out of memory (``e``): in a ``step`` that knows its limit
+    (``memory_bounded``), or anywhere else (the CLI's last resort, ``step`` None). Says which
+    setting to raise and that what was loaded is kept."""
+    first = str(e).splitlines()[0] if str(e) else type(e).__name__
+    if step is None:
+        return (f"the warehouse ran out of memory ({first}); raise [warehouse] memory_limit_mb (or free memory) "
+                "and run again: loaded batches are kept")
+    limit = "DuckDB's default memory limit" if memory_mb is None else f"[warehouse] memory_limit_mb = {float(memory_mb):g}"
+    return (f"{step} ran out of memory at {limit} ({first}); raise [warehouse] memory_limit_mb (or free memory) "
+            f"and run `winnow ingest` again: the documents loaded are kept and the next run finishes the {step}")
+
+
 @contextlib.contextmanager
 def memory_bounded(step: str, memory_mb: float | None) -> Iterator[None]:
     """DuckDB running out of memory in ``step`` as one line that says which setting to raise."""
     try:
         yield
     except duckdb.OutOfMemoryException as e:
-        limit = "DuckDB's default memory limit" if memory_mb is None else \
-            f"[warehouse] memory_limit_mb = {float(memory_mb):g}"
-        raise WarehouseError(
-            f"{step} ran out of memory at {limit} ({str(e).splitlines()[0]}); raise [warehouse] memory_limit_mb "
-            "(or free memory) and run `winnow ingest` again: the documents loaded are kept and the next run "
-            f"finishes the {step}") from e
+        raise WarehouseError(out_of_memory(e, step, memory_mb)) from e
 
 
 # ---------------------------------------------------------------- migrations
