@@ -205,3 +205,24 @@ def test_an_ingest_waits_for_a_reader_and_names_it(tmp_path, warehouse):
         assert con.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_winnow_connections_draw_no_progress_bar_on_stdout(tmp_path, capfd):
+    """DuckDB draws a progress bar on stdout, into a file or a pipe too, for a query that runs over
+    ``progress_bar_time`` (2 s by default): on a loaded machine it landed in the output of a program
+    that called ``api.ingest`` (tests/test_api.py's imported-Prefect-first test read "1 False" from
+    that output and failed once), and it would in ``winnow sql --format json``'s output. Every
+    connection winnow opens turns it off (on the old code: on)."""
+    from winnow import api
+    from winnow.storage.db import open_read, open_write
+
+    db = tmp_path / "w.duckdb"
+    setting = "SELECT current_setting('enable_progress_bar')"
+    with open_write(db, 10) as con:
+        assert con.execute(setting).fetchone()[0] is False
+    with open_read(db, 10) as con:
+        assert con.execute(setting).fetchone()[0] is False
+    with api.connect(db=db) as con:
+        assert con.execute(setting).fetchone()[0] is False
+    assert api.query(setting, db=db).column(0).to_pylist() == [False]
+    assert capfd.readouterr().out == ""

@@ -25,6 +25,10 @@ SELECT version FROM schema_migrations
 -- name: record_migration
 INSERT INTO schema_migrations (version, name) VALUES (?, ?)
 
+-- name: no_progress_bar
+-- Every connection winnow opens: DuckDB's progress bar goes to stdout, a file or a pipe too.
+SET enable_progress_bar = false
+
 -- name: set_memory_limit
 -- `winnow sql`: the memory a query may use ('1024.0MB').
 SET memory_limit = ?

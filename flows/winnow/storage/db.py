@@ -172,7 +172,7 @@ def _peek(db: Path, test) -> bool | None:
     if not db.exists() or db.stat().st_size == 0:
         return None
     try:
-        con = duckdb.connect(str(db), read_only=True)
+        con = _quiet(duckdb.connect(str(db), read_only=True))
     except duckdb.Error:
         return None  # held by a writer (a winnow run, or another program): the locked open says which
     try:
@@ -195,9 +195,16 @@ def check_warehouse_path(db: Path) -> None:
     _refuse_foreign(db)
 
 
+def _quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """No progress bar: DuckDB draws one on stdout (into a file or a pipe too) for a query that runs
+    over 2 s, in the middle of `winnow sql --format json` or of a program's own output."""
+    con.execute(named("no_progress_bar"))
+    return con
+
+
 def _connect(db: Path, read_only: bool, config: dict | None = None) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(db), read_only=read_only, config=config or {})
+        return _quiet(duckdb.connect(str(db), read_only=read_only, config=config or {}))
     except duckdb.IOException as e:
         msg = str(e).splitlines()[0]
         if "lock" in msg.lower():
