@@ -366,3 +366,33 @@ def test_a_flow_run_whose_dedup_fails_is_recorded_as_failed(tmp_path, monkeypatc
     monkeypatch.setattr(winnow.flow, "dedup_task", real)
     assert ingest([both], s, export=False)["status"] == "completed"
     assert clusters(s) == {frozenset({"page.html.gz", "dump.txt.gz"})}
+
+
+def test_a_change_of_visible_common_pages_compares_again_as_a_run_from_scratch_would(tmp_path):
+    """Which sampled shingles are too common to count (``[dedup] visible_common_pages``, the constant
+    ``COMMON_PAGES`` before) decides which visible pairs are stored, so it is part of dedup_hash: a
+    warehouse compared at one value is compared again at another, and ends as a run from scratch at
+    that value. At 1 every shingle the page and its dump share is common (two pages hold it): no
+    candidate. The default keeps the hash earlier warehouses hold (094628ddd46b46d4, printed by the
+    code before the setting existed), so they are not compared again."""
+    both = tmp_path / "both"
+    both.mkdir()
+    shutil.copy(PAGE / "page.html.gz", both / "page.html.gz")
+    shutil.copy(PAGE / "page.txt.gz", both / "dump.txt.gz")
+    pair = {frozenset({"page.html.gz", "dump.txt.gz"})}
+    one = make_settings(tmp_path / "scratch-1", dedup={"visible_common_pages": 1})
+    ingest([both], one, export=False)
+    assert clusters(one) == set()
+    scratch = make_settings(tmp_path / "scratch-100")
+    ingest([both], scratch, export=False)
+    assert clusters(scratch) == pair
+
+    inc = tmp_path / "incremental"
+    ingest([both], make_settings(inc, dedup={"visible_common_pages": 1}), export=False)
+    assert clusters(make_settings(inc)) == set()
+    ingest([both], make_settings(inc), export=False)  # nothing new: only the setting changed
+    assert clusters(make_settings(inc)) == pair
+    ingest([both], make_settings(inc, dedup={"visible_common_pages": 1}), export=False)
+    assert clusters(make_settings(inc)) == set()
+    assert make_settings(inc).dedup_hash == "094628ddd46b46d4"
+    assert make_settings(inc, dedup={"visible_common_pages": 1}).dedup_hash != "094628ddd46b46d4"

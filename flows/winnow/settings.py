@@ -75,10 +75,15 @@ class DedupSettings:
     boilerplate_clusters: int = 4  # a pair agreeing mostly on signature values of this many clusters is left out (0: off) ...
     boilerplate_share: float = 0.001  # ... and of at least this share of all clusters (the threshold grows with the warehouse)
     visible_text: bool = True  # also a copy: each body inside the other's visible text (winnow.dedup.visible)
+    visible_common_pages: int = 100  # ... a sampled shingle on more live pages than this is no evidence of a copy
 
 
 # [dedup] settings applied where clusters are recomputed from the stored pairs: not part of dedup_hash
 CLUSTER_TIME_DEDUP = ("shared_parts", "boilerplate_clusters", "boilerplate_share")
+# [dedup] settings that decide the stored pairs, added after warehouses were made with their default
+# (then a constant of the code): left out of dedup_hash at that value, so that those warehouses'
+# hashes hold; any other value is in the hash, and the pairs are compared again under it
+HASHED_UNLESS_DEFAULT = {"visible_common_pages": 100}
 
 
 def default_export_dir(db: str | os.PathLike) -> str:
@@ -193,7 +198,8 @@ class Settings:
 
         # representative and the boilerplate filters act where clusters are recomputed from the stored
         # pairs, not on the pairs (left out: the hashes of earlier warehouses hold)
-        d = {k: v for k, v in self.to_dict()["dedup"].items() if k not in CLUSTER_TIME_DEDUP}
+        d = {k: v for k, v in self.to_dict()["dedup"].items()
+             if k not in CLUSTER_TIME_DEDUP and not (k in HASHED_UNLESS_DEFAULT and v == HASHED_UNLESS_DEFAULT[k])}
         return _hash(d | {"representative": None, "vocabulary": VERSION})
 
     @property
@@ -315,6 +321,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float, bool]] = {
     ("dedup", "min_containment_shingles"): (0, 1_000_000, True),
     ("dedup", "boilerplate_clusters"): (0, 1_000_000, True),
     ("dedup", "boilerplate_share"): (0, 1, True),
+    ("dedup", "visible_common_pages"): (1, 1_000_000_000, True),
     ("warehouse", "lock_timeout_seconds"): (0, 7 * 86400, True),
     ("warehouse", "memory_limit_mb"): (64, 1_048_576, True),
     ("flow", "batch_size"): (1, 100_000, True),

@@ -226,7 +226,7 @@ def find_new_visible_pairs(con, run_id: str, settings: Settings, new: list[str],
     the other's visible text. Documents stored without a visible text take no part."""
     s = settings.dedup
     _missing_samples(con, settings, new, stats)
-    cands = visible_candidates(con, s, new, reps)
+    cands = visible_candidates(con, s, new, reps, common_pages=s.visible_common_pages)
     stats.visible_candidate_pairs = len(cands)
     found = []
     step = 2000  # candidate pairs at a time: only their documents' texts are held
