@@ -271,10 +271,9 @@ def run(eval_dir: Path, per_dataset: int | None, settings: DedupSettings, cache:
         ("boilerplate_clusters 6", replace(settings, boilerplate_clusters=6), None),
         ("lsh_threshold 0.4", replace(settings, lsh_threshold=0.4), None),
         ("lsh_threshold 0.2", replace(settings, lsh_threshold=0.2), None),
-        ("min_containment 0.7", replace(settings, min_containment=0.7), None),
+    ] + [(f"min_containment {mc}", replace(settings, min_containment=mc), None)
+         for mc in (0.6, 0.65, 0.7, 0.75, 0.8) if mc != settings.min_containment] + [
         ("min_containment_shingles 50", replace(settings, min_containment_shingles=50), None),
-        ("min_containment 0.7, min_containment_shingles 50",
-         replace(settings, min_containment=0.7, min_containment_shingles=50), None),
     ] + [(f"bodies only (visible_text false), frequency over groups of near-identical documents instead of "
            f"clusters, >= {g} groups",
            replace(settings, shared_parts=False, boilerplate_clusters=0), boilerplate_filter(g)) for g in (5, 8)]

@@ -234,6 +234,7 @@ def quality(truth: dict, set_dir: Path, settings: DedupSettings) -> dict:
     for name, which, visible in rows[1:]:
         pairs, assign = run_engine(variants[which], settings, visible)
         results[name]["by_type"] = by_pair_type(name, cluster_pairs(assign), positive, negative, kinds)
+    containment_rows(variants["cleaned"], variants["visible"], positive, negative, kinds, settings)
     boilerplate_rows(variants["cleaned"], positive, negative, kinds, settings)
     empty = sum(1 for t in variants["cleaned"].values() if not t.strip())
     print(f"\n{empty} document(s) came out of cleaning empty (missed by construction).")
@@ -242,6 +243,29 @@ def quality(truth: dict, set_dir: Path, settings: DedupSettings) -> dict:
     for name in ("gold", "cleaned"):
         sweep(name, variants[name], positive, negative, settings)
     return results
+
+
+CONTAINMENTS = (0.6, 0.65, 0.7, 0.75, 0.8)
+
+
+def containment_rows(texts: dict, visible: dict, positive: set, negative: dict, kinds: dict,
+                     settings: DedupSettings) -> None:
+    """``min_containment`` as the pipeline runs it (body pairs, the filters, the visible texts and
+    their guard, which use the same threshold): cluster precision, recall per pair type and the
+    must-not-merge pairs merged, for each value of ``CONTAINMENTS`` (the same values as
+    ``crossformat.py``'s table, so the two sets can be set against each other)."""
+    print("\nmin_containment as the pipeline runs it (cluster level, visible texts on):\n")
+    print("| min_containment | cluster precision | text–text recall | text–HTML recall | HTML–HTML recall "
+          "| must-not-merge pairs merged |")
+    print("|---:|---:|---:|---:|---:|---|")
+    for mc in CONTAINMENTS:
+        merged = cluster_pairs(run_engine(texts, replace(settings, min_containment=mc), visible)[1])
+        sc = score(merged, positive, negative)
+        rec = []
+        for t in PAIR_TYPES:
+            pos = {p for p in positive if pair_type(*p, kinds) == t}
+            rec.append(f"{len(pos & merged) / len(pos):.3f}")
+        print(f"| {mc} | {sc['precision']:.4f} | {' | '.join(rec)} | {fmt_merged(sc['merged'])} |")
 
 
 def boilerplate_rows(texts: dict, positive: set, negative: dict, kinds: dict, settings: DedupSettings) -> None:
