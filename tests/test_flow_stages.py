@@ -101,14 +101,15 @@ def test_a_batch_that_cannot_be_loaded_is_recorded_as_rejected(tmp_path, monkeyp
 
     folder = _folder(tmp_path, ["a.txt", "b.txt", "c.txt"])
     settings = make_settings(tmp_path, flow={"runner": "thread", "batch_size": 1, "workers": 1, "retries": 0})
-    real_table = wload._docs_table
+    real_tables = wload.tables_of
 
-    def faulty(docs):
-        if any(d.source.path.endswith("b.txt") for d in docs):
+    def faulty(batch):  # in the flow's process, loading the tables the worker built
+        tables = real_tables(batch)
+        if any(p.endswith("b.txt") for p in tables.sources.column("path").to_pylist()):
             raise OSError("disk full")
-        return real_table(docs)
+        return tables
 
-    monkeypatch.setattr(wload, "_docs_table", faulty)
+    monkeypatch.setattr(wload, "tables_of", faulty)
     summary = ingest([folder], settings, export=False)
     assert summary["status"] == "completed" and summary["documents"]["corpus"] == 2
     rows = query(settings, "SELECT reason, detail FROM rejected_files")
@@ -176,11 +177,33 @@ def test_every_connection_of_a_run_gets_the_warehouse_memory_limit(tmp_path, mon
                              report={"after_run": True, "path": str(tmp_path / "report.html")})
     summary = ingest([folder], settings, export=True)
     assert summary["documents"]["corpus"] == 3 and summary["report"]["documents"] == 3
-    assert len([1 for ro, _ in limits if not ro]) >= 5 and len([1 for ro, _ in limits if ro]) >= 2  # export, report
+    # planning, the run's writer (its row, the batches, dedup: kept open, winnow.storage.db.Writer), its end;
+    # export, report
+    assert len([1 for ro, _ in limits if not ro]) >= 3 and len([1 for ro, _ in limits if ro]) >= 2
     assert {limit for _, limit in limits} == {"200.0 MiB"}
     # and the summary has the peak memory of each of the flow's steps
     assert {"discover+plan", "processing", "load", "dedup", "export", "report"} <= set(summary["step_peak_mb"])
     assert all(mb > 10 for mb in summary["step_peak_mb"].values())
+
+
+def test_a_run_opens_the_warehouse_for_writing_once_for_all_its_batches(tmp_path, monkeypatch):
+    """Opening the warehouse and closing it (a checkpoint) was most of a batch's loading in the flow's
+    process: the run's writer keeps it open from its row through the batches to dedup."""
+    from winnow.storage import db as wdb
+
+    opened = []
+    real = wdb._connect
+
+    def connect(db, read_only, config=None):
+        opened.append(read_only)
+        return real(db, read_only, config)
+
+    monkeypatch.setattr(wdb, "_connect", connect)
+    folder = _folder(tmp_path, [f"{c}.txt" for c in "abcdef"])
+    settings = make_settings(tmp_path, flow={"runner": "thread", "batch_size": 1})
+    summary = ingest([folder], settings, export=False)
+    assert summary["documents"]["corpus"] == 6
+    assert opened.count(False) == 3, opened  # planning; the writer (row, 6 batches, dedup); the run's end
 
 
 def test_a_step_peak_is_the_peak_of_that_step_not_of_the_process():

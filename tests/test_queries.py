@@ -45,15 +45,15 @@ def _names_called(tree: ast.AST) -> set[str]:
 
 def _temp_tables() -> dict:
     """The Arrow tables winnow registers for its queries, empty, built by the code that builds them."""
-    from winnow.storage import dedup, load, rehash
+    from winnow.storage import dedup, rehash, tables
 
     return {
         "_batch_ids": dedup._ids_table([]), "_doc_ids": dedup._ids_table([]), "_live_ids": dedup._ids_table([]),
-        "_batch_docs": load._docs_table([]), "_batch_removed": load._removed_table([]),
-        "_batch_sources": load._sources_table([], []), "_batch_rejected": load._rejected_table([]),
-        "_batch_lines": load._lines_table([]), "_signatures": load._signatures_table([]),
+        "_batch_docs": tables.docs_table([]), "_batch_removed": tables.removed_table([]),
+        "_batch_sources": tables.sources_table([], []), "_batch_rejected": tables.rejected_table([]),
+        "_batch_lines": tables.lines_table([]), "_signatures": tables.samples_table([], []),
         "_new_pairs": dedup._pairs_table([]), "_assign": dedup._assign_table([]),
-        "_rehashed": rehash.rehashed_table([]), "_visible": load._visible_table([]),
+        "_rehashed": rehash.rehashed_table([]), "_visible": tables.visible_table([]),
         "_visible_pairs": dedup._visible_pairs_table([]),
         "_pair_docs": dedup._pair_docs_table({}), "_chunk": dedup._ids_table([]),
     }

@@ -356,7 +356,7 @@ def test_a_flow_run_whose_dedup_fails_is_recorded_as_failed(tmp_path, monkeypatc
     s = make_settings(tmp_path)
     real = winnow.flow.dedup_task
 
-    def failing(run_id, settings):
+    def failing(*args):
         raise WarehouseError("dedup ran out of memory at [warehouse] memory_limit_mb = 1024")
 
     monkeypatch.setattr(winnow.flow, "dedup_task", failing)

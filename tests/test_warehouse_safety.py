@@ -226,3 +226,43 @@ def test_winnow_connections_draw_no_progress_bar_on_stdout(tmp_path, capfd):
         assert con.execute(setting).fetchone()[0] is False
     assert api.query(setting, db=db).column(0).to_pylist() == [False]
     assert capfd.readouterr().out == ""
+
+
+# ------------------------------------------------------------------ the run's writer
+
+def test_a_runs_writer_keeps_the_file_open_between_batches_and_lets_a_waiting_reader_in(tmp_path):
+    """A run keeps the warehouse open from batch to batch (``Writer``); a reader in another process
+    (`winnow sql`, `stats`) that waits for it gets in after the batch being written, and the writer
+    opens the file again after it; it also closes the file after ``KEEP_OPEN_USES`` uses."""
+    from winnow.storage.db import Writer
+
+    db = tmp_path / "w.duckdb"
+    with Writer(db, 20) as writer:
+        for _ in range(2):
+            with writer.connection() as con:
+                con.execute("SELECT count(*) FROM runs").fetchall()
+        assert writer.opened == 1  # the second batch found the file open
+        reader = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from winnow.storage.db import open_read\n"
+             "with open_read(sys.argv[1], 30) as con: print(con.execute('SELECT count(*) FROM runs').fetchone()[0])",
+             str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while not list(tmp_path.glob("w.duckdb.lock.waiting.*")):  # the reader waits, and says so
+                assert reader.poll() is None and time.monotonic() < deadline, reader.communicate()
+                time.sleep(0.05)
+            time.sleep(0.3)
+            assert reader.poll() is None, "the reader could not get in while the run held the file"
+            with writer.connection() as con:  # a batch: written, then the file is closed for the reader
+                con.execute("SELECT count(*) FROM runs").fetchall()
+            out, err = reader.communicate(timeout=60)
+        finally:
+            if reader.poll() is None:
+                reader.kill()
+        assert reader.returncode == 0 and out.strip() == "0", err
+        assert not list(tmp_path.glob("w.duckdb.lock.waiting.*"))  # the reader's note went with it
+        for _ in range(Writer.KEEP_OPEN_USES + 1):
+            with writer.connection() as con:
+                con.execute("SELECT 1").fetchall()
+        assert writer.opened == 3  # reopened after the reader, then again after KEEP_OPEN_USES uses
+    duckdb.connect(str(db), read_only=True).close()  # closed with the block: another process can open it

@@ -45,6 +45,7 @@ from winnow.storage import db as wdb
 from winnow.storage import load as wload
 from winnow.storage.dedup import run_dedup
 from winnow.storage.export import check_target, export_corpus, protected_paths
+from winnow.storage.tables import batch_tables, tabulate
 from winnow.summary import RunSummary, plan_stats
 
 
@@ -141,11 +142,11 @@ def plan_task(run_id: str, inputs: list[str], found: Payload, settings: Settings
 
 
 @task(name="begin-run", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
-def begin_task(run_id: str, prepared: InProcess, settings: Settings, flow_run_id: str | None) -> int:
+def begin_task(run_id: str, prepared: InProcess, settings: Settings, flow_run_id: str | None,
+               writer: InProcess) -> int:
     """Register a run planned before the flow started (``winnow.planning``) and its discovery rejections."""
     p: Prepared = prepared.value
-    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
-                       memory_mb=settings.warehouse.memory_limit_mb) as con:
+    with writer.value.connection() as con:
         return wload.begin_run(con, run_id, settings, p.inputs, flow_run_id, p.discovery.rejections)
 
 
@@ -158,21 +159,19 @@ def process_batch_task(candidates: Packed, settings: Settings, evidence: Packed)
 
     result = process_files(candidates.value, settings, evidence.value)
     result.worker_pid = os.getpid()
-    return Packed(result)
+    return Packed(tabulate(result))  # as Arrow tables: the flow's process only inserts them
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
-def load_batch_task(run_id: str, batch: Payload, settings: Settings) -> Stats:
-    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
-                       memory_mb=settings.warehouse.memory_limit_mb) as con:
+def load_batch_task(run_id: str, batch: Payload, settings: Settings, writer: InProcess) -> Stats:
+    with writer.value.connection() as con:
         key = signature_key(settings.dedup) if settings.dedup.near else None
         return wload.load_batch(con, run_id, settings.fingerprint, batch.value, key)
 
 
 @task(name="dedup", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1)
-def dedup_task(run_id: str, settings: Settings) -> Stats:
-    with wdb.open_write(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
-                       memory_mb=settings.warehouse.memory_limit_mb) as con:
+def dedup_task(run_id: str, settings: Settings, writer: InProcess) -> Stats:
+    with writer.value.connection() as con:
         return run_dedup(con, run_id, settings).as_stats()
 
 
@@ -257,11 +256,12 @@ def _failed_batch(files: list[Candidate], error: BaseException) -> BatchResult:
                        stats=Counter({"batch.rejected:error": len(files), "batch.failed": 1}))
 
 
-def _load(run_id: str, result: BatchResult, files: list[Candidate], cfg: Settings, logger) -> BatchResult:
+def _load(run_id: str, result: BatchResult, files: list[Candidate], cfg: Settings, logger,
+          writer: InProcess) -> BatchResult:
     """Load a batch; when loading fails after its retries, record its files as rejected instead."""
     load = load_batch_task.with_options(retries=cfg.flow.retries, retry_delay_seconds=cfg.flow.retry_delay_seconds)
     try:
-        result.stats.update(load(run_id, Payload(result), cfg))
+        result.stats.update(load(run_id, Payload(result), cfg, writer))
         return result
     except Exception as e:
         if isinstance(e, wdb.WarehouseError) or wdb.disk_full(e):
@@ -270,7 +270,7 @@ def _load(run_id: str, result: BatchResult, files: list[Candidate], cfg: Setting
                        len(files), type(e).__name__, e)
         failed = _failed_batch(files, e)
     try:
-        failed.stats.update(load(run_id, Payload(failed), cfg))
+        failed.stats.update(load(run_id, Payload(failed), cfg, writer))
     except Exception as e2:  # even the rejections cannot be written: say so, keep going
         logger.error("could not record the rejections of a failed batch: %s: %s", type(e2).__name__, e2)
     return failed
@@ -299,14 +299,17 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
     db = Path(cfg.warehouse.db)
     if export:  # a target winnow may not replace stops the run before any work, not after it
         check_target(cfg.warehouse.export_dir, protected_paths(cfg))
-    with wdb.run_lock(db, cfg.warehouse.lock_timeout_seconds):
+    # the warehouse stays open from batch to batch, for this run's writes only (winnow.storage.db.Writer)
+    with wdb.run_lock(db, cfg.warehouse.lock_timeout_seconds), \
+            wdb.Writer(db, cfg.warehouse.lock_timeout_seconds, cfg.warehouse.memory_limit_mb) as open_writer:
+        writer = InProcess(open_writer)
         shown.stage("planning")
         flow_run_id = str(flow_run.id) if flow_run.id else None
         with summary.timed("discover+plan"):
             if prepared is not None:  # planned before Prefect started (a one-off run)
                 p: Prepared = prepared.value
                 found, plan, evidence = p.discovery, p.plan, p.evidence
-                plan.rejected_before = begin_task(run_id, prepared, cfg, flow_run_id)
+                plan.rejected_before = begin_task(run_id, prepared, cfg, flow_run_id, writer)
             else:
                 found = discover_task(inputs, cfg.input.follow_symlinks)
                 plan, evidence = plan_task(run_id, inputs, Payload(found), cfg, flow_run_id).value
@@ -325,8 +328,9 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
                 return process_batch_task.submit(Packed(batches[i]), cfg, shipped_evidence)
 
             futures = [submit(i) for i in range(min(window, len(batches)))]
-            if cfg.report.after_run and batches:
-                threading.Thread(target=_warm_report, name="winnow-report-warm-up", daemon=True).start()
+            if batches:
+                threading.Thread(target=_warm_up, args=(cfg.report.after_run,), name="winnow-warm-up",
+                                 daemon=True).start()
             for i in range(len(batches)):
                 try:
                     with summary.metered("processing"):  # waiting on the workers
@@ -341,14 +345,15 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
                     futures.append(submit(i + window))
                 futures[i] = None  # let the batch be freed once loaded
                 with summary.timed("load"):
-                    result = _load(run_id, result, batches[i], cfg, logger)
+                    result = _load(run_id, result, batches[i], cfg, logger, writer)
                 summary.add(result.stats)
-                shown.advance(len(batches[i]), len(result.documents))
+                shown.advance(len(batches[i]), result.document_count)
                 logger.info("batch %d/%d loaded: %d documents, %d rejected; cleaned in process %d", i + 1,
-                            len(batches), len(result.documents), len(result.rejections), result.worker_pid)
+                            len(batches), result.document_count, result.rejection_count, result.worker_pid)
             shown.stage("dedup")
             with summary.timed("dedup"):
-                summary.add(dedup_task(run_id, cfg))
+                summary.add(dedup_task(run_id, cfg, writer))
+            open_writer.close()  # the export and the run's row open the file their own way
             if export:
                 shown.stage("export")
                 with summary.timed("export"):
@@ -358,6 +363,7 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
             with summary.metered("finish"):
                 summary = finish_task(run_id, "completed", summary, cfg)
         except BaseException as e:
+            open_writer.close()
             if (isinstance(e, KeyboardInterrupt) or type(e).__name__ == "TerminationSignal"
                     or stop_requested(wait=1.0)):
                 raise  # stopped: the run stays 'running'; the next run marks it interrupted
@@ -407,13 +413,18 @@ def _publish_artifacts(summary: RunSummary) -> None:
         get_run_logger().warning("could not publish the run summary artifact: %s", e)
 
 
-def _warm_report() -> None:
-    """The report's libraries loaded and its chart renderer started while the workers clean."""
+def _warm_up(report: bool) -> None:
+    """What the flow's process needs first after the workers, set up while they clean, so that the
+    run's tail does not pay it: pyarrow's first conversion of Python objects, which imports pandas
+    (0.2 CPU-seconds; dedup's and the report's tables; the batches' tables no longer do it here,
+    their workers build them), and with a report after the run its libraries and chart renderer."""
     try:
-        from winnow.report.charts import warm_up
+        batch_tables([], [])
+        if report:
+            from winnow.report.charts import warm_up
 
-        warm_up()
-    except Exception:  # the report after the run says what is wrong, if anything is
+            warm_up()
+    except Exception:  # the step that needs it says what is wrong, if anything is
         pass
 
 

@@ -170,3 +170,14 @@ class BatchResult:
     files: int = 0  # files of the batch (a file may give several documents, or one rejection)
     containers: list[SourceFile] = field(default_factory=list)  # WARC files read (their versions)
     worker_pid: int = 0  # the process that cleaned the batch (the flow logs it: which cores did the work)
+    # the batch as the warehouse loads it (winnow.storage.tables.BatchTables), built by the worker that
+    # cleaned it, which then hands back no documents, rejections or containers as objects
+    tables: Optional[Any] = None
+
+    @property
+    def document_count(self) -> int:
+        return self.tables.documents if self.tables is not None else len(self.documents)
+
+    @property
+    def rejection_count(self) -> int:
+        return self.tables.rejections if self.tables is not None else len(self.rejections)

@@ -4,8 +4,9 @@
 worker processes of a run, so each worker starts with it in memory instead of loading it
 itself: Prefect and the flow's tasks, the pipeline and its cleaners (about 1.8 CPU-seconds
 of imports), and what the cleaners load on their first page: langdetect's language profiles,
-the text cleaner's line model, trafilatura's and htmldate's first-use set-up (about
-0.5 CPU-seconds more), and Prefect's collections (the ``prefect.collections`` entry points,
+the text cleaner's line model, trafilatura's and htmldate's first-use set-up, pyarrow's first
+conversion of Python objects, which imports pandas (``winnow.storage.tables``) (about
+0.7 CPU-seconds more), and Prefect's collections (the ``prefect.collections`` entry points,
 prefect-dask and the dask it imports: about 0.3 CPU-seconds, which Prefect otherwise loads in
 each worker when its first task's context is rebuilt). Importing this module does that work;
 nothing else imports it.
@@ -29,6 +30,7 @@ import winnow.flow  # noqa: F401
 from winnow.clean import clean_html, clean_text_dump
 from winnow.language import detect_language
 from winnow.settings import Settings
+from winnow.storage.tables import batch_tables
 
 _PARAGRAPH = ("The council met on Tuesday to discuss the new budget for the city's schools and parks, "
               "and members agreed to publish the full report next month. ")
@@ -46,6 +48,7 @@ def warm_up() -> None:
     clean_html(f"<html><head><title>A title</title></head><body><article><h1>A title</h1>"
                f"<p>Published 12 March 2021</p><p>{_PARAGRAPH * 4}</p></article></body></html>", settings.clean)
     detect_language(_PARAGRAPH * 2, settings.language)
+    batch_tables([], [])  # a worker tabulates its batches: pyarrow's first conversion imports pandas (0.1-0.2 CPU-s)
 
 
 warm_up()

@@ -54,9 +54,10 @@ WHERE documents.doc_id = r.doc_id
                   WHERE s.doc_id = documents.doc_id AND s.status = 'current')
 
 -- name: upsert_line_counts
--- Corpus evidence: lines of this batch's new text documents, counted for this run.
+-- Corpus evidence: lines of this batch's new text documents (_batch_lines: one row per line hash
+-- of a document), counted for this run.
 INSERT INTO line_counts (line_hash, run_id, documents)
-SELECT line_hash, ?, documents FROM _batch_lines
+SELECT line_hash, ?, count(*)::INTEGER FROM _batch_lines GROUP BY line_hash
 ON CONFLICT (line_hash, run_id) DO UPDATE SET documents = line_counts.documents + excluded.documents
 
 -- name: evidence_counts

@@ -29,7 +29,7 @@ from winnow.dedup.near import verify_pairs
 from winnow.dedup.visible import CANDIDATE_SHARE, COMMON_PAGES, sample_keys, samples, shares, with_visible
 from winnow.settings import Settings
 from winnow.storage.db import memory_bounded, registered, transaction
-from winnow.storage.load import samples_table
+from winnow.storage.tables import samples_table
 from winnow.storage.queries import named
 
 # The cluster columns of `documents` that run_dedup assigns, in order, with their Arrow types.
