@@ -54,7 +54,8 @@ from winnow.settings import load_settings
 step, db, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 s = load_settings(None).with_db(db)
 s = dataclasses.replace(s, dedup=dataclasses.replace(s.dedup, **json.loads(sys.argv[4])))
-s = dataclasses.replace(s, warehouse=dataclasses.replace(s.warehouse, export_dir=str(out / "export")))
+s = dataclasses.replace(s, warehouse=dataclasses.replace(s.warehouse, export_dir=str(out / "export"),
+                                                       **json.loads(sys.argv[5] if len(sys.argv) > 5 else "{}")))
 t = time.perf_counter()
 if step == "dedup":
     import duckdb
@@ -75,6 +76,44 @@ print("GROWN " + json.dumps({"seconds": round(time.perf_counter() - t, 1), "peak
 """
 
 
+def grow(warehouse: Path, db: Path, times: int) -> str:
+    """``db``: a copy of ``warehouse`` grown ``times`` times, its dedup forgotten; what it holds, in words."""
+    shutil.copy(warehouse, db)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "flows"))
+    from winnow.storage import db as wdb
+
+    with wdb.open_write(db, 60):  # migrated to this version first (a warehouse of an older winnow)
+        pass
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("CREATE TEMP TABLE copies AS SELECT range::VARCHAR AS j FROM range(1, ?)", [times])
+        con.execute(GROW)
+        con.execute(FORGET)
+        docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        corpus = con.execute("SELECT count(*) FROM corpus").fetchone()[0]
+        segments = con.execute("SELECT count(*) FROM removed_segments").fetchone()[0]
+    finally:
+        con.close()
+    return (f"{warehouse} grown {times}x: {docs:,} documents ({corpus:,} in the corpus), "
+            f"{segments:,} removed lines, {db.stat().st_size / 1e6:.0f} MB")
+
+
+def run_step(step: str, db: Path, out: Path, dedup: dict, warehouse: dict | None = None,
+             python: str = sys.executable) -> tuple[dict, dict]:
+    """One of the flow's tasks in a fresh process of ``python`` (another checkout's, to compare):
+    (seconds and peak_mb, the dedup's counts). ``warehouse``: [warehouse] settings to override."""
+    proc = subprocess.run([python, "-c", STEP, step, str(db), str(out), json.dumps(dedup), json.dumps(warehouse or {})],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr[-3000:])
+    return _ours(proc)
+
+
+def _ours(proc) -> tuple[dict, dict]:
+    ours = lambda text: json.loads(next(x for x in text.splitlines() if x.startswith("GROWN "))[6:])  # noqa: E731
+    return ours(proc.stdout), ours(proc.stderr) if "dedup." in proc.stderr else {}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("warehouse", type=Path)
@@ -86,24 +125,7 @@ def main() -> None:
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
     db = args.out / "grown.duckdb"
-    shutil.copy(args.warehouse, db)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "flows"))
-    from winnow.storage import db as wdb
-
-    with wdb.open_write(db, 60):  # migrated to this version first (a warehouse of an older winnow)
-        pass
-    con = duckdb.connect(str(db))
-    try:
-        con.execute("CREATE TEMP TABLE copies AS SELECT range::VARCHAR AS j FROM range(1, ?)", [args.times])
-        con.execute(GROW)
-        con.execute(FORGET)
-        docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
-        corpus = con.execute("SELECT count(*) FROM corpus").fetchone()[0]
-        segments = con.execute("SELECT count(*) FROM removed_segments").fetchone()[0]
-    finally:
-        con.close()
-    print(f"{args.warehouse} grown {args.times}x: {docs:,} documents ({corpus:,} in the corpus), "
-          f"{segments:,} removed lines, {db.stat().st_size / 1e6:.0f} MB\n")
+    print(grow(args.warehouse, db, args.times) + "\n")
     print("| step (fresh process) | seconds | peak memory of the process (MB) |")
     print("|---|---:|---:|")
     steps = [("dedup", {})] if not args.compare_visible else [("dedup", {"visible_text": False}), ("dedup", {})]
@@ -111,12 +133,7 @@ def main() -> None:
         if step == "dedup" and i:
             with duckdb.connect(str(db)) as c:  # the next dedup compares everything again
                 c.execute(FORGET)
-        proc = subprocess.run([sys.executable, "-c", STEP, step, str(db), str(args.out), json.dumps(dedup)],
-                              capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise SystemExit(proc.stderr[-3000:])
-        ours = lambda text: json.loads(next(x for x in text.splitlines() if x.startswith("GROWN "))[6:])  # noqa: E731
-        r, counts = ours(proc.stdout), ours(proc.stderr) if step == "dedup" else {}
+        r, counts = run_step(step, db, args.out, dedup)
         what = (f"{' ' + json.dumps(dedup) if dedup else ''} ({counts['dedup.compared']:,} compared, "
                 f"{counts['dedup.candidate_pairs']:,} candidate pairs, {counts['dedup.new_pairs']:,} pairs, "
                 f"{counts.get('dedup.visible_candidate_pairs', 0):,} visible candidates, "

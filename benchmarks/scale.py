@@ -242,11 +242,11 @@ def dedup_replay(db: Path) -> dict[str, dict]:
     process with the library's own functions: seconds and peak memory above the start of each step
     (``/proc/self/clear_refs`` resets the peak). Each step's result stays in memory, as in the flow."""
     from winnow.dedup.clusters import DocMeta, cluster
-    from winnow.dedup.lsh import candidates
     from winnow.dedup.minhash import signature_key
     from winnow.dedup.near import verify_pairs
     from winnow.settings import load_settings
     from winnow.storage import dedup as sd
+    from winnow.storage.lsh_candidates import candidate_chunks
     from winnow.storage.queries import named
 
     s = load_settings(ROOT / "config" / "winnow.toml")
@@ -263,16 +263,25 @@ def dedup_replay(db: Path) -> dict[str, dict]:
         return result
 
     try:
-        sd._load_signatures(con, signature_key(s.dedup), [])  # imports and first-query costs out of the steps
+        sd._load_texts(con, [])  # imports and first-query costs out of the steps
         docs = step("read live documents", lambda: con.execute(named("active_docs")).fetchall())
         groups: dict[str, list[str]] = {}
         for d in docs:
             groups.setdefault(d[1], []).append(d[0])
         reps = sorted(min(g) for g in groups.values())
-        ids, sigs = step("read signatures", lambda: sd._load_signatures(con, signature_key(s.dedup), reps))
-        cands = step("LSH (index + candidate pairs)", lambda: candidates(list(zip(ids, sigs)), [], s.dedup))
-        texts = step("read candidates' texts", lambda: sd._load_texts(con, {d for p in cands for d in p}))
-        pairs = step("verification", lambda: [p for p, v in verify_pairs(cands, texts, s.dedup) if v.is_dup])
+        key = signature_key(s.dedup)
+        cands = step("LSH candidate pairs (in DuckDB)",
+                     lambda: [p for part in candidate_chunks(con, s.dedup, key, reps, reps) for p in part])
+
+        def verified():  # as the flow does: sd.VERIFY_CHUNK candidate pairs' texts at a time
+            out = []
+            for i in range(0, len(cands), sd.VERIFY_CHUNK):
+                part = cands[i : i + sd.VERIFY_CHUNK]
+                texts = sd._load_texts(con, {d for p in part for d in p})
+                out += [p for p, v in verify_pairs(part, texts, s.dedup) if v.is_dup]
+            return out
+
+        pairs = step("texts + verification", verified)
         meta = {d[0]: DocMeta(d[2], d[3]) for d in docs}
         exact = [sorted(g) for g in groups.values() if len(g) > 1]
         step("clusters", lambda: cluster(meta, [(p.a, p.b, p.jaccard, p.containment) for p in pairs], exact,
@@ -443,10 +452,14 @@ def project(small: dict, big: dict, cluster_workers: int) -> None:
           f"({1024 * slope:.1f} kB more per document): ~{(fb + slope * (TARGET - nb)) / 1024:.0f} GB at {TARGET:,}"
           f"{'' if fb < 2048 else ' (already over the 2 GB target)'}; "
           f"at this rate the 2 GB target is crossed at ~{na + (2048 - fa) / slope if slope > 0 else float('inf'):,.0f} documents.")
+    print("(DuckDB's share of that peak is bounded by [warehouse] memory_limit_mb: a straight line through "
+          "two sizes overstates the growth once DuckDB reaches its limit; benchmarks/dedup_memory.py measures "
+          "the dedup's growth apart from DuckDB's.)")
     rp = big["dedup_replay"]
-    held = sum(v["peak_mb"] for k, v in rp.items() if k in ("read live documents", "read signatures",
-                                                             "LSH (index + candidate pairs)"))
-    print(f"Dedup in the flow process holds every live document's row, signature and LSH band hashes: "
+    # replays of runs before the LSH candidates moved to DuckDB had "read signatures" and "LSH (index + candidate pairs)"
+    what = [k for k in ("read live documents", "read signatures", "LSH (index + candidate pairs)") if k in rp]
+    held = sum(rp[k]["peak_mb"] for k in what)
+    print(f"Dedup in the flow process holds, for every live document ({', '.join(what)}): "
           f"{held:.0f} MB at {nb:,} files ({1024 * held / nb:.1f} kB per document), ~{held * TARGET / nb / 1024:.1f} GB "
           f"at {TARGET:,}, in every run (incremental runs too).")
     print(f"Warehouse: {small['warehouse_mb']:.0f} MB at {na:,}, {big['warehouse_mb']:.0f} MB at {nb:,} files: "

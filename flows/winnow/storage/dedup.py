@@ -23,14 +23,14 @@ import pyarrow as pa
 from winnow.dedup.boilerplate import (MIN_SHARE, agree_on_boilerplate, both_signed, min_clusters_for, pair_clusters,
                                        without_boilerplate)
 from winnow.dedup.clusters import DocMeta, cluster
-from winnow.dedup.lsh import NearDupIndex, candidates
 from winnow.dedup.minhash import SIGNATURE_DTYPE, signature_key, signatures
 from winnow.dedup.near import verify_pairs
 from winnow.dedup.visible import CANDIDATE_SHARE, COMMON_PAGES, sample_keys, samples, shares, with_visible
 from winnow.settings import Settings
 from winnow.storage.db import memory_bounded, registered, transaction
-from winnow.storage.tables import samples_table
+from winnow.storage.lsh_candidates import candidate_chunks
 from winnow.storage.queries import named
+from winnow.storage.tables import samples_table
 
 # The cluster columns of `documents` that run_dedup assigns, in order, with their Arrow types.
 DUP_COLUMNS = {"cluster_id": pa.string(), "duplicate_of": pa.string(), "dup_similarity": pa.float64(),
@@ -125,47 +125,47 @@ def _compute_and_store(con, key: str, ids: list[str], texts: dict[str, str], s) 
     return computed
 
 
-def _signatures(con, key: str, ids: list[str], s, texts: dict[str, str], stats) -> tuple[list[str], np.ndarray]:
-    """Stored signatures of ``ids``; the missing ones computed once and stored (texts cached)."""
-    got_ids, sigs = _load_signatures(con, key, ids)
-    todo = sorted(set(ids) - set(got_ids))
-    if not todo:
-        return got_ids, sigs
-    texts.update(_load_texts(con, todo))
-    computed = _compute_and_store(con, key, todo, texts, s)
+VERIFY_CHUNK = 5_000  # candidate pairs verified (documents signed) at a time: only their texts are held
+
+
+def _sign_missing(con, key: str, ids: list[str], s, stats: DedupStats) -> None:
+    """Signatures of the documents of ``ids`` stored without one (a worker that failed to sign, a
+    warehouse of an older winnow), computed from the stored texts once and stored under ``key``."""
+    with registered(con, _doc_ids=_ids_table(ids)):
+        todo = [d for (d,) in con.execute(named("unsigned_documents"), [key]).fetchall()]
+    for i in range(0, len(todo), VERIFY_CHUNK):
+        part = todo[i : i + VERIFY_CHUNK]
+        _compute_and_store(con, key, part, _load_texts(con, part), s)
     stats.signatures_computed += len(todo)
-    return got_ids + todo, (np.vstack([sigs, computed]) if len(sigs) else computed)
 
 
 def find_new_pairs(con, run_id: str, settings: Settings, reps: list[str], stats: DedupStats) -> None:
-    """Compare the not-yet-compared representatives with everything else; store signatures and pairs."""
+    """Compare the not-yet-compared representatives with everything else; store signatures and pairs.
+    The candidates come from DuckDB (``winnow.storage.lsh_candidates``) a chunk at a time, and are
+    verified a chunk at a time: the flow holds no signature of the warehouse and only the texts of
+    ``VERIFY_CHUNK`` candidate pairs."""
     s = settings.dedup
     key, shash = signature_key(s), settings.dedup_hash
     seen = {r[0] for r in con.execute(named("dedup_seen"), [shash]).fetchall()}
     new = [d for d in reps if d not in seen]
-    old = [d for d in reps if d in seen]
+    del seen
     stats.compared = len(new)
     if not new:
         return
-    texts: dict[str, str] = {}
-    new_ids, new_sigs = _signatures(con, key, new, s, texts, stats)
-    old_ids, old_sigs = _signatures(con, key, old, s, texts, stats)
-    index = NearDupIndex(s)
-    if old_ids:
-        index.add_many(old_ids, old_sigs)
-    cands = candidates(list(zip(new_ids, new_sigs)), index, s)  # new vs stored + new vs new
-    stats.candidate_pairs = len(cands)
-    need = {d for pair in cands for d in pair} - set(texts)
-    texts.update(_load_texts(con, need))
-    accepted = [p for p, v in verify_pairs(cands, texts, s) if v.is_dup]
+    _sign_missing(con, key, reps, s, stats)
+    accepted = []
+    for cands in candidate_chunks(con, s, key, new, reps):
+        stats.candidate_pairs += len(cands)
+        for i in range(0, len(cands), VERIFY_CHUNK):
+            part = cands[i : i + VERIFY_CHUNK]
+            texts = _load_texts(con, {d for pair in part for d in pair})
+            accepted += [p for p, v in verify_pairs(part, texts, s) if v.is_dup]
     stats.new_pairs = len(accepted)
     if accepted:
         with registered(con, _new_pairs=_pairs_table(accepted)):
             con.execute(named("insert_pairs"), [shash, run_id])
     if s.visible_text:
-        del index, old_sigs, new_sigs, cands
-        texts.clear()  # the bodies of the candidates: read again, a chunk of visible candidates at a time
-        find_new_visible_pairs(con, run_id, settings, new, reps, texts, stats)
+        find_new_visible_pairs(con, run_id, settings, new, reps, {}, stats)
     with registered(con, _doc_ids=_ids_table(new)):
         con.execute(named("insert_seen"), [shash, run_id])
 
