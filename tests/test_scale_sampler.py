@@ -60,3 +60,36 @@ def test_a_failed_run_prints_its_one_line_error_and_what_the_warehouse_holds_of_
     assert lines[0].startswith("winnow ingest failed (exit 2): winnow: error: refusing to export to "), lines
     assert lines[1].startswith("- no run summary: ") and "does not exist" in lines[1]
     assert lines[2].startswith("- sampled peaks: flow process ")
+
+
+def test_a_run_that_fails_after_loading_prints_the_step_it_failed_in_and_what_it_loaded(tmp_path):
+    """A size whose `winnow ingest` fails mid-run, after the warehouse holds the run: the one-line
+    error, then the run's row (failed, the flow step it reached, the flow's peaks by step, the
+    documents loaded) and the sampled peaks. A real run that fails for real at its export: a folder
+    of someone else's stands where winnow keeps the export's versions (the command's own check,
+    before the run, looks at the export folder only)."""
+    import shutil
+
+    import pytest
+
+    from conftest import DATA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(DATA / "dedup" / "crossformat" / "page.html.gz", corpus / "page.html.gz")
+    shutil.copy(DATA / "dedup" / "crossformat" / "page.txt.gz", corpus / "dump.txt.gz")
+    foreign = tmp_path / ".scale-export.versions"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("not winnow's\n")
+    db = tmp_path / "scale.duckdb"
+    with pytest.raises(SystemExit) as e:
+        scale.ingest(corpus, db, tmp_path / "prefect", export=True)
+    lines = str(e.value.code).splitlines()
+    assert lines[0].startswith("winnow ingest failed (exit 2): winnow: error: refusing to export to "), lines
+    assert "was not made by winnow" in lines[0]
+    assert lines[1].startswith("- run failed; failed in the step: "), lines
+    step = lines[1].split("failed in the step: ")[1].split(" (")[0]
+    assert step in ("dedup", "export"), lines  # the export is timed when it ends: the last step timed
+    assert lines[2].startswith("- flow process peak by step (MB): ") and "load " in lines[2], lines
+    assert lines[3].startswith("- documents loaded: {'new': 2, ") and "'corpus': 1" in lines[3], lines  # deduplicated
+    assert lines[4].startswith("- sampled peaks: flow process ")
