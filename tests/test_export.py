@@ -16,6 +16,7 @@ import pytest
 
 from conftest import ROOT, SEEDS, one_line_error, winnow_cli
 from winnow.settings import Settings, load_settings
+from winnow.storage import export as export_module
 from winnow.storage.export import MARK, ExportError, check_target, export_corpus, versions_dir
 
 
@@ -95,7 +96,15 @@ def test_export_replaces_only_its_own(tmp_path, warehouse):
         kept = sorted(p.name for p in versions_dir(out).iterdir() if p.is_dir())
         assert kept == sorted([first.version, second.version])  # the previous one stays for slow readers
         third = export_corpus(con, out)
-        assert sorted(p.name for p in versions_dir(out).iterdir() if p.is_dir()) == sorted([second.version, third.version])
+        # the first was replaced a moment ago: kept for a reader that resolved it before the swap
+        assert sorted(p.name for p in versions_dir(out).iterdir() if p.is_dir()) == sorted(
+            [first.version, second.version, third.version])
+        # once it was replaced longer ago than the grace period, the next export deletes it
+        long_ago = time.time() - export_module.REPLACED_GRACE_SECONDS - 1
+        os.utime(versions_dir(out) / first.version, (long_ago, long_ago))
+        fourth = export_corpus(con, out)
+        assert sorted(p.name for p in versions_dir(out).iterdir() if p.is_dir()) == sorted(
+            [second.version, third.version, fourth.version])
         # an empty folder is taken; a link to anywhere else, or a stray file, is not
         (tmp_path / "empty").mkdir()
         export_corpus(con, tmp_path / "empty")
@@ -135,7 +144,8 @@ def test_an_older_winnows_export_is_taken_over(tmp_path, warehouse):
 
 
 def test_a_reader_always_sees_a_whole_export(tmp_path, warehouse):
-    """Exports back to back while another thread reads: never a missing or partial export.
+    """Exports back to back while another thread reads: never a missing or partial export, however
+    slow the reader (under load a read can span several exports: replaced versions stay a while).
 
     The reader resolves the link once, as the README says to: a glob through the link is listed
     in one version and could be opened in the next."""
@@ -191,7 +201,11 @@ def test_kill_9_mid_export_leaves_a_readable_export(tmp_path, warehouse):
         proc.stdout.close()
         if out.exists() or out.is_symlink():
             assert _exported(out) == expected
-    # the next export clears what the killed ones left half-written, and only that
+    # the next export after the grace period clears what the killed ones left half-written, and only that
+    long_ago = time.time() - export_module.REPLACED_GRACE_SECONDS - 1
+    for v in versions_dir(out).iterdir():
+        if v.is_dir():
+            os.utime(v, (long_ago, long_ago))
     con = duckdb.connect(warehouse.warehouse.db, read_only=True)
     try:
         export_corpus(con, out)

@@ -9,9 +9,11 @@ never sees a half-written or missing export:
 - ``<out>`` itself is a symbolic link to the current version. The new version
   replaces the old one with a single ``rename(2)`` of a new link over the old:
   at every instant ``<out>`` is either the old export or the new one.
-- The previous version is kept until the next export, so a reader that resolved
-  the link just before the swap can finish reading; older versions, and versions
-  left half-written by a killed export, are deleted. The versions folder carries
+- The previous version is kept until the next export, and any version replaced less
+  than ``REPLACED_GRACE_SECONDS`` ago (its folder's mtime is set when it is replaced)
+  is kept too, so a reader that resolved the link just before a swap can finish
+  reading however many exports follow meanwhile; older versions, and versions left
+  half-written by a killed export that long ago, are deleted. The versions folder carries
   the mark too, and inside it only entries named as winnow names them are ever deleted.
 
 A target that exists and is not such a link (a file, a folder with anything in it,
@@ -52,6 +54,9 @@ DATA_FILES = {"parquet": "*.parquet", "jsonl": "*.jsonl.gz"}
 PARTITIONS = tuple(p for p in PARQUET_EXPORTS if p)
 MARK = ".winnow-export"  # inside every version folder winnow writes
 KEEP_PREVIOUS = True  # keep the version replaced by the last swap (readers that started before it)
+# A version replaced (or left half-written) less than this long ago is not deleted: a reader that
+# resolved the link before a swap has this long to finish, even when exports follow each other.
+REPLACED_GRACE_SECONDS = 120.0
 
 
 class ExportError(RuntimeError):
@@ -200,14 +205,34 @@ def _drop_stale_links(out: Path) -> None:
             link.unlink(missing_ok=True)
 
 
+def _mark_replaced(version: Path | None) -> None:
+    """Record when ``version`` stopped being the export: its folder's mtime (its files are untouched)."""
+    if version is not None:
+        try:
+            os.utime(version)
+        except OSError:
+            pass  # gone already: nothing to keep
+
+
+def _recent(v: Path, now: float) -> bool:
+    try:
+        return now - v.stat().st_mtime < REPLACED_GRACE_SECONDS
+    except OSError:
+        return False
+
+
 def _prune(out: Path, keep: set[Path]) -> None:
-    """Delete winnow's versions not in ``keep`` (older exports, half-written ones of killed exports).
+    """Delete winnow's versions not in ``keep`` and not replaced within ``REPLACED_GRACE_SECONDS``
+    (older exports, half-written ones of killed exports).
 
     Each is first renamed to ``.trash-<name>`` (one rename), so a kill mid-delete leaves
     an entry the next export still recognises as its own; nothing of another name is touched.
     """
+    now = time.time()
     for v in versions_dir(out).iterdir():
         if v in keep or v.name in (MARK, ".lock") or not _OWN_NAME.match(v.name) or v.is_symlink():
+            continue
+        if not v.name.startswith(".trash-") and _recent(v, now):
             continue
         trash = v if v.name.startswith(".trash-") else v.with_name(f".trash-{v.name}")
         if trash != v:
@@ -254,6 +279,7 @@ def _export_locked(con, out: Path, partition_by: str | None, fmt: str, settings)
         write_card(con, version, settings, data_format=fmt, files=files)
     _fsync_tree(version)
     _swap(out, version)
+    _mark_replaced(previous)
     _prune(out, {version, previous} if KEEP_PREVIOUS and previous else {version})
     _drop_stale_links(out)
     return ExportResult(str(out), rows, len(files), version.name, fmt)
