@@ -34,6 +34,22 @@ def test_line_hashes_are_the_cleaners_keys():
     assert ev.count(line_key("home | news")) == 7 and ev.count("other") == 0
 
 
+def test_a_lines_key_is_computed_once_and_is_line_key_of_its_text():
+    """The cleaner and the evidence share each line's key (``Line.key``, computed once): it must be
+    ``line_key`` of the line's text on real dumps, and the evidence's hashes those of fresh keys."""
+    from winnow.clean.text.features import line_words
+    from winnow.clean.text.lines import split_lines
+    from winnow.clean.text.params import EVIDENCE
+
+    for aid in list(ARTICLES)[:20]:
+        text = dump(aid, 1)
+        lines = split_lines(text)
+        clean_text_dump(text, evidence=LineEvidence({}, total=1000), lines=lines)  # the cleaner keys them first
+        assert [ln.key for ln in lines] == [line_key(ln.text) for ln in lines]
+        fresh = {line_key(ln.text) for ln in split_lines(text) if line_words(ln.text) <= EVIDENCE["max_words"]}
+        assert line_hashes(text, lines) == sorted(line_hash(k) for k in fresh if k)
+
+
 def test_recurring_site_chrome_is_learnt_from_the_warehouse(tmp_path):
     ids = [a for a in ARTICLES if not a.startswith("seed") and ARTICLES[a]["topic"] not in ("kindle-hotkey-ja", "entermedia-ko")]
     first = tmp_path / "day1"

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from winnow.clean.text.features import line_words
-from winnow.clean.text.lines import Line, line_key, split_lines
+from winnow.clean.text.lines import Line, split_lines
 from winnow.clean.text.params import EVIDENCE
 
 
@@ -25,7 +25,7 @@ def line_hashes(text: str, lines: list[Line] | None = None) -> list[int]:
 
     ``lines``: ``split_lines(text)`` when the caller has it (the pipeline splits once for both)."""
     lines = split_lines(text) if lines is None else lines
-    keys = {line_key(ln.text) for ln in lines if line_words(ln.text) <= EVIDENCE["max_words"]}
+    keys = {ln.key for ln in lines if line_words(ln.text) <= EVIDENCE["max_words"]}
     return sorted(line_hash(k) for k in keys if k)
 
 

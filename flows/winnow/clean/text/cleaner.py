@@ -401,7 +401,7 @@ def _apply_evidence(lines: list[Line], pf: PageFeatures, body: np.ndarray, reaso
     for i, ln in enumerate(lines):
         if words[i] > cfg["max_words"]:
             continue
-        key = line_key(ln.text)
+        key = ln.key
         if not key:
             continue  # never counted (evidence.line_hashes)
         try:
@@ -439,7 +439,7 @@ def _not_article(lines: list[Line], pf: PageFeatures, body: np.ndarray,
     for i in kept:
         for w in pf.content[i]:
             vocab[w] = vocab.get(w, 0) + 1
-    keys = [line_key(ln.text) for ln in lines]
+    keys = [ln.key for ln in lines]
     seen_keys = Counter(keys)
     teaser_words, entries, paragraph = 0.0, set(), 0.0
     for i in kept:

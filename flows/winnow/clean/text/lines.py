@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from winnow.clean.text import patterns
 from winnow.clean.text.params import COLUMNS, WRAP
@@ -53,6 +53,15 @@ class Line:
     blank_before: bool
     blank_after: bool
     link_share: float = 0.0  # share of the line's text that was Markdown link text ("[Home](/)": 1.0)
+    _key: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def key(self) -> str:
+        """``line_key(text)``, computed once: the cleaner and the corpus evidence of the same lines
+        both need it (it was computed twice per line of every text dump)."""
+        if self._key is None:
+            self._key = line_key(self.text)
+        return self._key
 
 
 def line_key(line: str) -> str:
