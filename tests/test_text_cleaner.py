@@ -120,9 +120,9 @@ def test_dev_subset_floor(style):
             text = _stripped(text)
         f1[k] = score_page(k, clean_text_dump(text).text, gold).f1
     assert sum(f1.values()) / len(f1) >= 0.93, f1
-    # 0.65: with the weights retrained on the list features, b37be353 (a short AP story whose photo caption
-    # and "Published ..." line are kept, one paragraph lost) is 0.69; every other page is 0.79 or more
-    assert min(f1.values()) >= 0.65, f1
+    # 0.75 again: the weights retrained on the corrected Markdown renderings put b37be353 (a short AP story
+    # whose photo caption and "Published ..." line were kept) back at 0.83; the lowest page is 0.79
+    assert min(f1.values()) >= 0.75, f1
     # non-English pages (Korean, Portuguese, Indonesian, Italian, German, Japanese) are not emptied
     for prefix in ("0ec95c72", "23aaecd1", "7837c9d6", "b6fb53e9", "ba07d1e6", "f105de6e"):
         match = [v for key, v in f1.items() if key.startswith(prefix)]

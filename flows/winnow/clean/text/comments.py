@@ -177,13 +177,15 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
     for h in (i for i, ln in enumerate(lines) if is_comment_heading(ln.text, words[i])):
         below = s[(s > h) & (s <= h + cfg["after_heading"])]
         if len(below) >= cfg["min_stamps"] and _thread_like([int(x) for x in below], words):
-            starts.append(h)
             said = [float(words[a + 1 : b].sum()) for a, b in zip(below[:-1], below[1:])]
             # the first "comment" as long as an article (the page's own dated byline under a comment count
             # in its header): not a thread right under the heading
-            tight = (int(below[0]) - h <= cfg["tight_lines"]
-                     and said[0] <= max(cfg["first_comment_ratio"] * float(np.median(said[1:] or said)),
-                                        cfg["first_comment_words"]))
+            long_first = said[0] > max(cfg["first_comment_ratio"] * float(np.median(said[1:] or said)),
+                                       cfg["first_comment_words"])
+            if long_first and kept_before[h] < cfg["min_body_words_above"]:
+                continue  # a count in the page's header, above the article: the thread, if any, is further down
+            starts.append(h)
+            tight = int(below[0]) - h <= cfg["tight_lines"] and not long_first
             break
     # no heading: a run of stamps close together (chains of stamps at most max_gap apart)
     chains, cur = [], [int(s[0])] if len(s) else []
