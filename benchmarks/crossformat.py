@@ -40,7 +40,7 @@ from dataclasses import replace  # noqa: E402
 from winnow.dedup import near  # noqa: E402
 from winnow.dedup.boilerplate import without_boilerplate  # noqa: E402
 from winnow.dedup.clusters import _pair_fields  # noqa: E402
-from winnow.dedup.lsh import candidates, lsh_params  # noqa: E402
+from winnow.dedup.lsh import candidates  # noqa: E402
 from winnow.dedup.visible import find_visible_pairs, samples, visible_text, with_visible  # noqa: E402
 from winnow.settings import DedupSettings  # noqa: E402
 from shared_folder import EVAL  # noqa: E402  ($WINNOW_SHARED/eval, or beside the repo)
@@ -167,8 +167,6 @@ def boilerplate_filter(min_groups: int, strict_jaccard: float = 0.8, min_share: 
     looks like a sidebar."""
 
     def keep(order, sigs, pairs):
-        import numpy as np
-
         from winnow.dedup.boilerplate import _cluster_of, boilerplate_slots
 
         idx = {d: i for i, d in enumerate(order)}

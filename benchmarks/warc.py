@@ -20,11 +20,9 @@ import argparse
 import gzip
 import io
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from corpus import DEFAULT_EVAL, ROOT

@@ -8,7 +8,7 @@ import shutil
 import duckdb
 import pytest
 
-from conftest import ROOT, SEEDS, ingest, make_settings, one_line_error, winnow_cli
+from conftest import SEEDS, ingest, make_settings, one_line_error, winnow_cli
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from lxml import html as lxml_html
 
 import trafilatura
-from trafilatura.utils import load_html
 from winnow.clean.html import clean_html
 from winnow.clean.html.extract import analyse
 from winnow.clean.html.blocks import Block, LinkIndex

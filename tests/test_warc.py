@@ -17,7 +17,6 @@ from warcio.warcwriter import WARCWriter
 from conftest import DATA, ingest, make_settings, query, winnow_cli
 from winnow.discover import discover
 from winnow.pipeline import Pipeline
-from winnow.records import Document, Rejection
 from winnow.settings import Settings
 
 PAGES = sorted((DATA / "html" / "pages").glob("*.html.gz"))[:4]

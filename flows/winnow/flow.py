@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import secrets
 import sys
 import threading
 import time
@@ -30,7 +29,6 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from winnow import __version__
-from winnow.clean.evidence import LineEvidence
 from winnow.dedup.minhash import signature_key
 from winnow.discover import Candidate, Discovery, discover
 from winnow.ingest import exit_with_parent, stop_requested

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
 
 from winnow import __version__, limits
@@ -32,7 +30,7 @@ from winnow.language import detect_language
 from winnow.read import Container, read_candidate
 from winnow.records import BatchResult, Document, Rejection, SourceFile  # noqa: F401  (BatchResult re-exported)
 from winnow.settings import Settings
-from winnow.stage import Stage, Stats, merged, rejection_for, run_stages
+from winnow.stage import Stage, merged, rejection_for, run_stages
 
 
 def make_doc_id(sha256: str, fingerprint: str, part: str = "") -> str:
