@@ -138,8 +138,8 @@ class Cleaner(Stage):
         if not ex.paragraphs:
             return Rejection.of(doc.source, "no_content", "cleaning left no body text")
         self.count("removed_segments", len(ex.removed))
-        if self.keep_visible:
-            doc.visible = visible_text(doc.raw, doc.source.type)
+        if self.keep_visible:  # an HTML page's from the cleaner's parse; a text dump's is itself
+            doc.visible = ex.visible if ex.visible is not None else visible_text(doc.raw, doc.source.type)
         doc.raw = ""  # the decoded input is not needed any more: keep batches small
         doc.title, doc.text, doc.removed = ex.title, ex.text, ex.removed
         doc.author, doc.date, doc.url = ex.author, ex.date, ex.url or doc.source.target_uri
@@ -149,7 +149,7 @@ class Cleaner(Stage):
 
     def _extract(self, doc: Document):
         if doc.source.type == "html":
-            return clean_html(doc.raw, self.settings)
+            return clean_html(doc.raw, self.settings, visible=self.keep_visible)
         lines = split_lines(doc.raw)  # once, for the cleaner and for the evidence counts
         ex = clean_text_dump(doc.raw, evidence=self.evidence, lines=lines)
         if self.settings.corpus_evidence:

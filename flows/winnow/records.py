@@ -44,6 +44,7 @@ class Extraction:
     extractor: str = ""
     not_article: bool = False
     not_article_reason: Optional[str] = None
+    visible: Optional[str] = None  # the page's visible text (clean_html(visible=True)), else None
 
     @property
     def text(self) -> str:

@@ -150,10 +150,11 @@ def extractor_version(extractor: str) -> str:
     return f"{name} {_VERSIONS[name]}"
 
 
-def clean_html(html: str, settings: CleanSettings | None = None) -> Extraction:
-    """Title, body paragraphs, metadata and removals of one HTML page. Never raises."""
+def clean_html(html: str, settings: CleanSettings | None = None, *, visible: bool = False) -> Extraction:
+    """Title, body paragraphs, metadata and removals of one HTML page. Never raises. With
+    ``visible``, also the page's visible text (``Extraction.visible``) read from the same parse."""
     try:
-        return _clean(html, settings or CleanSettings())
+        return _clean(html, settings or CleanSettings(), visible=visible)
     except Exception as err:  # noqa: BLE001 - a page must never stop the pipeline
         LOG.warning("HTML cleaning failed (%s: %s); returning an empty extraction", type(err).__name__, err)
         return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
@@ -203,6 +204,7 @@ class Analysis:
     signals: dict = field(default_factory=dict)
     features: dict = field(default_factory=dict)  # the chooser's inputs
     _source: PageStructure | None = None
+    visible: str | None = None  # the page's visible text (winnow.dedup.visible), when asked for
 
     @property
     def source(self) -> PageStructure:
@@ -232,31 +234,40 @@ class Analysis:
             self.features.update(overlap(self.signals["readability"], self.signals["trafilatura"]))
 
 
-def analyse(html, settings: CleanSettings) -> Analysis | None:
+def analyse(html, settings: CleanSettings, visible: bool = False) -> Analysis | None:
     """Parse once, the metadata, the page's links, and readability's body (unless
-    ``html_extractor`` asks for trafilatura's only)."""
+    ``html_extractor`` asks for trafilatura's only); with ``visible``, the page's visible text
+    first, from the tree as parsed."""
     tree = parse(html)
     if tree is None:
         return None
     page = Analysis(tree, page_metadata(tree), LinkIndex(tree), settings)
+    if visible:
+        from winnow.dedup.visible import visible_text_of_tree
+
+        page.visible = visible_text_of_tree(tree)
     page.features["headlines"] = page.links.headlines  # links with the length of a headline
     if settings.html_extractor != "trafilatura":
         page.run("readability")
     return page
 
 
-def _clean(html, settings: CleanSettings, extractor: str | None = None, chooser: dict | None = None) -> Extraction:
+def _clean(html, settings: CleanSettings, extractor: str | None = None, chooser: dict | None = None,
+           visible: bool = False) -> Extraction:
     """``extractor`` forces one body ("trafilatura", "readability"); ``chooser`` overrides the
     chooser's thresholds (both for the benchmark's leave-one-data-set-out fits)."""
-    page = analyse(html, settings)
+    page = analyse(html, settings, visible)
     if page is None:
         return Extraction(title=None, paragraphs=[], extractor=EXTRACTOR)
     if settings.html_extractor != "auto":
         extractor = extractor or settings.html_extractor
     if extractor:
         page.run(extractor)
-        return finish(page, extractor, settings)
-    return fuller(page, _choose(page, settings, chooser), settings, chooser)
+        result = finish(page, extractor, settings)
+    else:
+        result = fuller(page, _choose(page, settings, chooser), settings, chooser)
+    result.visible = page.visible
+    return result
 
 
 def _choose(page: Analysis, settings: CleanSettings, chooser: dict | None) -> Extraction:
