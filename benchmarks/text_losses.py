@@ -63,12 +63,16 @@ def main(argv=None) -> int:
     datasets = [d for d in args.datasets.split(",") if d]
     models = tt.lodo_models(tt.load_training(args.eval_dir), datasets=datasets)
     only = {x for x in args.pages.split(",") if x}
+    matched = 0
     for ds in datasets:
         pages = rd.load_pages(args.eval_dir, (ds,))
         if args.limit:
             pages = pages[:: max(1, -(-len(pages) // args.limit))]
-        if only:
-            pages = [p for p in pages if p.id in only]
+        if only:  # a page id, or its start (aeb-dev's ids are long hashes, shown shortened)
+            pages = [p for p in pages if any(p.id.startswith(x) for x in only)]
+        if not pages:
+            continue
+        matched += len(pages)
         for r in [x for x in args.renderings.split(",") if x]:
             d = rd.dumps(pages, r, args.eval_dir)
             rows = []
@@ -100,6 +104,9 @@ def main(argv=None) -> int:
                         print(line)
                     if len(items) > args.lines:
                         print(f"    ... {len(items) - args.lines} more")
+    if only and not matched:
+        print(f"text_losses: no page of {', '.join(datasets)} has an id starting with {args.pages}", file=sys.stderr)
+        return 2
     return 0
 
 
