@@ -312,3 +312,46 @@ def test_the_page_is_written_as_it_is_made_not_held_whole(reported, monkeypatch)
     assert max(len(p) for p in pieces) < 2000 + longest_text
     assert [d["doc_id"] for d in json.loads(doc_json)] == [d["doc_id"] for d in data.documents]
     assert "</script><img" not in doc_json and HOSTILE_TITLE.replace("</", "<\\/") in doc_json
+
+
+@pytest.mark.slow
+def test_every_chart_is_valid_vega_lite_and_drawn_as_with_the_label_limit(reported, monkeypatch):
+    """The run's report skips Altair's schema check and, when no axis label can reach the axes'
+    label limit, the limit (``charts.to_svg``): here every chart of a real report is checked against
+    Vega-Lite's schema, and each SVG is the one drawn with the limit kept; a chart whose labels
+    may be too long keeps it (the sites here are folders besides hosts), and a long label is cut."""
+    import copy
+
+    import altair as alt
+
+    from winnow.report import charts
+    from winnow.report import page as rpage
+    from winnow.report import queries as rq
+    from winnow.storage.db import open_read
+
+    s, _, _ = reported
+    with open_read(Path(s.warehouse.db), 20) as con:
+        data = rq.gather(con, largest_clusters=10, browser_documents=5000)
+    draw, to_svg, drawn = charts.vl_convert.vegalite_to_svg, charts.to_svg, []
+    monkeypatch.setattr(charts.vl_convert, "vegalite_to_svg", lambda spec: drawn.append(spec) or draw(spec))
+    monkeypatch.setattr(charts, "to_svg", lambda chart: to_svg(chart, validate=True))  # raises if invalid
+    svgs = rpage.render_charts(data)
+    assert set(svgs) == CHARTS and all(svgs.values())
+    assert [svg for svg in svgs.values()] == [draw(spec) for spec in drawn]
+    limits = []
+    for spec, svg in zip(drawn, svgs.values()):
+        limits.append(spec["config"]["axis"]["labelLimit"])
+        kept = copy.deepcopy(spec)
+        kept["config"]["axis"]["labelLimit"] = charts.LABEL_LIMIT
+        assert draw(kept) == svg, spec.get("title")
+    assert 0 in limits and charts.LABEL_LIMIT in limits  # both kinds of chart are in this report
+    monkeypatch.undo()
+    def spec(rows):
+        return alt.Chart(alt.Data(values=rows)).mark_bar().encode(x="documents:Q", y="site:N").to_dict()
+
+    long = [{"site": "W" * 40, "documents": 3, "note": "x"}, {"site": "@" * charts.SAFE_LABEL_CHARS, "documents": 2,
+                                                             "note": "not on an axis: no label " * 9}]
+    assert not charts.labels_fit(spec(long)) and charts.labels_fit(spec(long[1:]))
+    assert not charts.labels_fit(spec([{"site": "Ω", "documents": 1}]))  # not ASCII: its width is unknown
+    assert "…" in charts.bars(long, "site", "documents", "t")  # the long label is cut
+    assert "…" not in charts.bars(long[1:], "site", "documents", "t")

@@ -23,16 +23,44 @@ def count_axis(top: float) -> alt.Axis:
     return alt.Axis(format="d", tickCount=max(1, min(int(top), 8)))
 
 
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    spec = chart.to_dict()
-    spec.setdefault("config", {}).update(_CONFIG)
+LABEL_LIMIT = _CONFIG["axis"]["labelLimit"]  # pixels: a longer axis label is cut with an ellipsis
+# Axis labels are 10 px (Vega-Lite's default); no ASCII glyph of the renderer's sans-serif is wider
+# than ~1.02 em (25 '@' fit in 260 px, 26 do not): 12 px a character bounds a label's width.
+SAFE_LABEL_CHARS = LABEL_LIMIT // 12
+
+
+def labels_fit(spec: dict) -> bool:
+    """Every label of the chart's x and y axes is short and ASCII enough to fit ``LABEL_LIMIT`` for
+    sure: the categories' values (a quantitative axis is labelled with numbers of a few characters)."""
+    layer = spec.get("spec", spec)  # a faceted chart's axes are its inner chart's
+    fields = {enc["field"] for channel in ("x", "y")
+              if (enc := layer.get("encoding", {}).get(channel)) and enc.get("type") in ("nominal", "ordinal")}
+    rows = [row for values in [spec.get("data", {}).get("values", [])] + list(spec.get("datasets", {}).values())
+            for row in values]
+    return all(not isinstance(v := row.get(f), str) or (len(v) <= SAFE_LABEL_CHARS and v.isascii())
+               for row in rows for f in fields)
+
+
+def to_svg(chart: alt.TopLevelMixin, validate: bool = False) -> str:
+    """The chart as SVG. Altair's check of the spec against Vega-Lite's schema (``validate``) costs
+    about as much as drawing the smaller charts; ``tests/test_report.py`` makes it on every
+    chart of a real report instead of every run. When no label can reach the axes' label limit the
+    limit is dropped from the spec: cutting measures every label's width in the renderer (a
+    quarter of the drawing time), and a label that fits is drawn the same."""
+    spec = chart.to_dict(validate=validate)
+    config = spec.setdefault("config", {})
+    config.update(_CONFIG)
+    if labels_fit(spec):
+        config["axis"] = {**_CONFIG["axis"], "labelLimit": 0}  # 0: no limit
     return vl_convert.vegalite_to_svg(spec)
 
 
 def warm_up() -> None:
     """Render one tiny chart: vl-convert's first conversion starts its JavaScript engine and loads
     Vega-Lite and the fonts (~0.4 CPU-seconds more than the next one). The flow calls this in a
-    thread while the workers clean, so the report after the run does not pay it alone."""
+    thread while the workers clean, so the report after the run does not pay it alone. (A tiny chart
+    of every kind saved ~0.1 s of the report's first drawing and cost 0.24 CPU-s more here:
+    ``benchmarks/report_charts.py``.)"""
     to_svg(alt.Chart(alt.Data(values=[{"n": 1, "k": "a"}])).mark_bar().encode(x="n:Q", y="k:N"))
 
 
