@@ -53,6 +53,37 @@ def test_sql_stops_at_its_time_and_memory_limits(warehouse, tmp_path):
     assert not Path(db + ".tmp").exists() or list(Path(db + ".tmp").iterdir()) == []  # nothing spilled
 
 
+CTRL_C_TO_ANOTHER_THREAD = r"""
+import signal, sys, threading, time
+import duckdb
+from winnow.storage.db import LimitedConnection, QueryLimits
+
+con = LimitedConnection(duckdb.connect(), QueryLimits(timeout_seconds=60))
+
+def send():  # the kernel may hand a process's SIGINT to any thread: here, the query's own
+    time.sleep(1.0)
+    worker = next(t for t in threading.enumerate() if t.name == "winnow-sql")
+    signal.pthread_kill(worker.ident, signal.SIGINT)
+
+threading.Thread(target=send, daemon=True).start()
+started = time.monotonic()
+try:
+    con.execute("SELECT count(*) FROM range(1000000000000)")
+except KeyboardInterrupt:
+    print(f"{time.monotonic() - started:.1f}")
+"""
+
+
+def test_ctrl_c_delivered_to_the_querys_thread_stops_the_query_at_once():
+    """Under load the signal of Ctrl-C can land on the query's thread rather than the main one; the
+    main thread, asleep in its wait for the query, must still take it at once (it waited for the
+    time limit: `winnow sql` said "ran longer than timeout_seconds" instead of "interrupted")."""
+    proc = subprocess.run([sys.executable, "-c", CTRL_C_TO_ANOTHER_THREAD], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.stdout.strip(), proc.stderr
+    assert float(proc.stdout) < 5, proc.stdout  # 1 s before the signal; 60 s if it waits for the limit
+
+
 def test_sql_empty_queries_and_ctrl_c(warehouse):
     db = warehouse.warehouse.db
     for q in ("", ";;;", "  ;  "):

@@ -425,6 +425,22 @@ def disk_full(exc: BaseException) -> str | None:
     return None
 
 
+def _wait_awake(done: threading.Event, seconds: float, step: float = 0.1) -> bool:
+    """``done.wait(seconds)`` in short slices, so that Ctrl-C is taken within ``step``.
+
+    A signal sent to the process may be delivered to any of its threads (the query's, or one of
+    DuckDB's own); Python then runs its handler in the main thread only when that thread next runs
+    bytecode, and a thread asleep in one long lock wait does not wake for it: Ctrl-C would wait for
+    the time limit."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return done.is_set()
+        if done.wait(min(step, left)):
+            return True
+
+
 class LimitedConnection:
     """A sealed read-only connection whose ``execute`` stops at the time limit and on Ctrl-C."""
 
@@ -451,7 +467,7 @@ class LimitedConnection:
         worker = threading.Thread(target=work, name="winnow-sql", daemon=True)
         worker.start()
         try:
-            finished = done.wait(self._limits.timeout_seconds)
+            finished = _wait_awake(done, self._limits.timeout_seconds)
         except KeyboardInterrupt:
             self._con.interrupt()
             done.wait()
