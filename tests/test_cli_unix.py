@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
-
-import pytest
 
 from conftest import ROOT, SEEDS, one_line_error, subprocess_env, winnow_cli
 

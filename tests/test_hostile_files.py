@@ -9,10 +9,9 @@ import threading
 import pytest
 
 from conftest import SEEDS, ingest, make_settings, query, winnow_cli
-from winnow.discover import Candidate, discover
+from winnow.discover import discover
 from winnow.read import hash_candidate, read_candidate, sniff_kind
 from winnow.records import Document, Rejection
-from winnow.settings import InputSettings
 
 GOOD = (SEEDS / "000_6854359e01b304fc.txt").read_bytes()
 OTHER = (SEEDS / "001_a7bb1ff81f784584.txt").read_bytes()

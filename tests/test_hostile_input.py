@@ -6,7 +6,6 @@ import gzip
 import os
 import shutil
 
-import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from conftest import SEEDS, ingest, make_settings, query

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, ROOT, SEEDS
-from winnow.discover import Candidate, discover
+from winnow.discover import Candidate
 from winnow.pipeline import Pipeline
 from winnow.records import Rejection
-from winnow.settings import InputSettings, Settings
+from winnow.settings import Settings
 
 HTML_PAGES = sorted((DATA / "html" / "pages").glob("*.html.gz"))
 

@@ -11,7 +11,6 @@ import gzip
 import html
 import os
 import shutil
-from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 

@@ -11,7 +11,6 @@ from winnow.dedup import near
 from winnow.dedup.visible import shares, visible_text, with_visible, witnessed_parts
 from winnow.settings import DedupSettings
 from winnow.storage import db as wdb
-from winnow.storage.queries import named
 
 PAGE = DATA / "dedup" / "crossformat"  # Mozilla Readability's test page bug-1255978 and its inscriptis dump
 

@@ -331,7 +331,7 @@ def verdict(result: Extraction) -> bool | None:
 def finish(page: Analysis, name: str, settings: CleanSettings) -> Extraction:
     """winnow's own passes on the chosen body: lines, split bodies, title, related stories,
     promotions, index pages."""
-    tree, meta, links = page.tree, page.meta, page.links
+    meta, links = page.meta, page.links
     LOG.debug("%s body: %s", name, getattr(meta, "url", None))
     title = _clean_str(getattr(meta, "title", None))
 
