@@ -199,7 +199,10 @@ def failed_run(db: Path, code: int, err: str, memory: dict) -> str:
         out.append(f"- run {row[0]}; failed in the step: {step} (after {steps.get(step, 0):.0f} s, "
                    f"its peak {peaks.get(step, 0):.0f} MB)")
         out.append("- flow process peak by step (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in peaks.items()))
-        out.append(f"- documents loaded: {summary.get('documents', {})}; seconds: {summary.get('seconds', {})}")
+        seconds = summary.get("seconds") or {}  # a failed run has no totals: the seconds of the steps it timed
+        shown = (f"seconds: {seconds}" if seconds else
+                 "seconds by step: " + (", ".join(f"{k} {v:.1f}" for k, v in steps.items()) or "none timed"))
+        out.append(f"- documents loaded: {summary.get('documents', {})}; {shown}")
     elif row:
         out.append(f"- run {row[0]}, no summary stored")
     out.append(f"- sampled peaks: flow process {memory['flow_peak_mb']:.0f} MB; workers "

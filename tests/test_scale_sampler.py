@@ -92,4 +92,5 @@ def test_a_run_that_fails_after_loading_prints_the_step_it_failed_in_and_what_it
     assert step in ("dedup", "export"), lines  # the export is timed when it ends: the last step timed
     assert lines[2].startswith("- flow process peak by step (MB): ") and "load " in lines[2], lines
     assert lines[3].startswith("- documents loaded: {'new': 2, ") and "'corpus': 1" in lines[3], lines  # deduplicated
+    assert "; seconds by step: " in lines[3] and "load " in lines[3].split("; seconds by step: ")[1], lines
     assert lines[4].startswith("- sampled peaks: flow process ")
