@@ -76,3 +76,29 @@ def test_documents_without_a_signature_are_no_candidates_and_every_chunk_is_sort
     want = {tuple(sorted(p)) for p in candidates([(d, s) for d, s in zip(ids[:50:2], sigs[:50:2])],
                                                  [(d, s) for d, s in zip(ids[1:50:2], sigs[1:50:2])], S)}
     assert got == want and want
+
+
+def test_a_callers_failure_between_chunks_is_the_error_the_caller_sees(tmp_path):
+    """The dedup loads the texts of each chunk's pairs between two chunks; when that fails inside its
+    transaction (DuckDB out of memory at a small [warehouse] memory_limit_mb), the transaction is
+    aborted and the generator's clean-up (dropping its temporary tables) was refused: closing it raised
+    "Current transaction is aborted" (at garbage collection, "Exception ignored in: <generator ...>"
+    tracebacks printed above the run's one-line error). The tables go with the rolled-back transaction."""
+    import duckdb
+    import pytest
+
+    from winnow.storage.db import transaction
+
+    rng = np.random.default_rng(7)
+    ids = [f"d{i:04d}" for i in range(40)]
+    with open_write(tmp_path / "w.duckdb", 10) as con:
+        _stored(con, ids, _signatures(rng, len(ids), families=4))
+        with pytest.raises(duckdb.ConversionException):
+            with transaction(con):
+                chunks = candidate_chunks(con, S, KEY, ids[:20], ids, chunk=5)
+                assert next(chunks), "no candidate pair in the first chunk"
+                try:
+                    con.execute("SELECT 'a'::INTEGER").fetchall()  # the caller's statement fails
+                finally:
+                    chunks.close()  # raised TransactionException over the caller's error on the old code
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_lsh%'").fetchone() == (0,)
