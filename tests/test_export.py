@@ -85,6 +85,31 @@ def test_ingest_refuses_a_foreign_export_folder_before_running(project):
     assert _tree(project) == before
 
 
+def test_ingest_refuses_a_foreign_versions_folder_before_running(project):
+    """Where an export keeps its versions (``.<name>.versions`` beside it) stands a folder of someone
+    else's, or a file: the old code checked the export folder only, so `winnow ingest` loaded everything
+    and then failed at its export (or, for a file, said `internal error: FileExistsError`)."""
+    cfg = project / "config" / "winnow.toml"
+    cfg.write_text(cfg.read_text().replace('# export_dir = "../warehouse/export"', 'export_dir = "../out"'))
+    versions = project / ".out.versions"
+    versions.mkdir()
+    (versions / "notes.txt").write_text("not winnow's\n")
+    before = _tree(project)
+    for args in (["ingest", "seeds"], ["export"]):
+        line = _refused(winnow_cli(*args, cwd=project))
+        assert "was not made by winnow" in line and ".out.versions" in line, line
+    assert _tree(project) == before  # nothing loaded (the warehouse file unchanged), nothing written
+    shutil.rmtree(versions)
+    versions.write_text("a file\n")
+    before = _tree(project)
+    assert "was not made by winnow" in _refused(winnow_cli("export", cwd=project))
+    assert _tree(project) == before
+    with pytest.raises(ExportError, match="was not made by winnow"):
+        check_target(project / "out")
+    versions.unlink()
+    assert check_target(project / "out") == project / "out"  # nothing there: fine
+
+
 def test_export_replaces_only_its_own(tmp_path, warehouse):
     con = duckdb.connect(warehouse.warehouse.db, read_only=True)
     try:

@@ -62,13 +62,15 @@ def test_a_failed_run_prints_its_one_line_error_and_what_the_warehouse_holds_of_
     assert lines[2].startswith("- sampled peaks: flow process ")
 
 
-def test_a_run_that_fails_after_loading_prints_the_step_it_failed_in_and_what_it_loaded(tmp_path):
+def test_a_run_that_fails_after_loading_prints_the_step_it_failed_in_and_what_it_loaded(tmp_path, monkeypatch):
     """A size whose `winnow ingest` fails mid-run, after the warehouse holds the run: the one-line
     error, then the run's row (failed, the flow step it reached, the flow's peaks by step, the
-    documents loaded) and the sampled peaks. A real run that fails for real at its export: a folder
-    of someone else's stands where winnow keeps the export's versions (the command's own check,
-    before the run, looks at the export folder only)."""
+    documents loaded) and the sampled peaks. A real run; its failure is injected where a real one
+    can happen after loading, the disk filling up when the export makes its version folder (a
+    ``sitecustomize`` on the command's PYTHONPATH; a target winnow may not use is refused before
+    the run now, so it no longer serves)."""
     import shutil
+    import textwrap
 
     import pytest
 
@@ -78,15 +80,23 @@ def test_a_run_that_fails_after_loading_prints_the_step_it_failed_in_and_what_it
     corpus.mkdir()
     shutil.copy(DATA / "dedup" / "crossformat" / "page.html.gz", corpus / "page.html.gz")
     shutil.copy(DATA / "dedup" / "crossformat" / "page.txt.gz", corpus / "dump.txt.gz")
-    foreign = tmp_path / ".scale-export.versions"
-    foreign.mkdir()
-    (foreign / "notes.txt").write_text("not winnow's\n")
+    inject = tmp_path / "inject"
+    inject.mkdir()
+    (inject / "sitecustomize.py").write_text(textwrap.dedent("""
+        import errno
+        import winnow.storage.export as export
+
+        def _new_version(versions):
+            raise OSError(errno.ENOSPC, "No space left on device", str(versions))
+
+        export._new_version = _new_version
+    """))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(inject), os.environ.get("PYTHONPATH")])))
     db = tmp_path / "scale.duckdb"
     with pytest.raises(SystemExit) as e:
         scale.ingest(corpus, db, tmp_path / "prefect", export=True)
     lines = str(e.value.code).splitlines()
-    assert lines[0].startswith("winnow ingest failed (exit 2): winnow: error: refusing to export to "), lines
-    assert "was not made by winnow" in lines[0]
+    assert lines[0].startswith("winnow ingest failed (exit 2): winnow: error: no space left to write "), lines
     assert lines[1].startswith("- run failed; failed in the step: "), lines
     step = lines[1].split("failed in the step: ")[1].split(" (")[0]
     assert step in ("dedup", "export"), lines  # the export is timed when it ends: the last step timed

@@ -84,13 +84,23 @@ def _marked(folder: Path) -> bool:
 _OWN_NAME = re.compile(r"^(\d{8}T\d{6}-\d{9}-[0-9a-f]{6}|legacy-[0-9a-f]{8}|\.trash-.+|\.lock)$")
 
 
+def _foreign_versions(out: Path) -> None:
+    """Refuse when something not made by winnow has the versions folder's name: a file, a link, or a
+    folder holding entries winnow never names so (checked before a run, and again when exporting)."""
+    versions = versions_dir(out)
+    if not os.path.lexists(versions) or _marked(versions):
+        return
+    if (versions.is_symlink() or not versions.is_dir()
+            or any(not _OWN_NAME.match(e.name) for e in versions.iterdir())):
+        raise ExportError(f"refusing to export to {out}: {versions} exists and was not made by winnow")
+
+
 def _own_versions(out: Path) -> Path:
     """The versions folder, created with winnow's mark; refused when someone else's folder has its name."""
+    _foreign_versions(out)
     versions = versions_dir(out)
     versions.mkdir(exist_ok=True)
     if not (versions / MARK).is_file():
-        if versions.is_symlink() or any(not _OWN_NAME.match(e.name) for e in versions.iterdir()):
-            raise ExportError(f"refusing to export to {out}: {versions} exists and was not made by winnow")
         (versions / MARK).write_text(json.dumps({"written_by": "winnow", "kind": "export versions"}) + "\n")
     return versions
 
@@ -153,6 +163,7 @@ def check_target(out_dir: str | Path, protected: Iterable[str | Path] = ()) -> P
         rp = Path(os.path.realpath(p))
         if _inside(rp, real) or _inside(rp, out):
             raise ExportError(f"refusing to export to {out}: it contains {rp}")
+    _foreign_versions(out)  # before any work, not when the export starts after loading
     if out.is_symlink():
         if _link_version(out) is None:
             raise ExportError(f"refusing to export to {out}: it is a link winnow did not make")
