@@ -845,3 +845,26 @@ def test_a_far_block_on_other_topics_below_the_article_goes_as_off_run():
     tail = [p for p in _seed_gold()[1]["body"].split("\n") if len(p.split()) > 15][-2:]
     lines, body, reasons = _article_run([], tail)
     assert "off_run" not in reasons
+
+
+def test_a_posts_tags_categories_and_links_to_its_neighbours_are_not_article():
+    """A blog post's footer in a text dump: its tags, labels and categories ("Tags: a, b", "Filed under:
+    ..."), its links to the neighbouring posts ("Older Post Home", "Post navigation") and Blogger's sharing
+    line, in English and other languages (winnow.vocab.languages). The line model, trained without such
+    pages, kept them when they follow the article closely (Dragnet's blogs); they are removed on their own
+    now (reason "post_footer"), and the article stays."""
+    g = _seed_gold()[1]
+    body = [p for p in g["body"].split("\n") if p.strip()]
+    footer = ["Email This BlogThis! Share to Twitter Share to Facebook", "Labels: Google Maps, geography",
+              "Tags: politics, diplomacy, treaty, visit", "Filed under: World, Asia", "Schlagwörter: Politik, Asien",
+              "Older Post Home", "Post navigation", "Étiquettes : politique",
+              "This entry was posted in World and tagged treaty. Bookmark the permalink."]
+    text = "\n\n".join([g["title"], *body, *footer, "© 2024 Daily Ledger"])
+    ext = clean_text_dump(text)
+    why = {r.text: r.reason for r in ext.removed}
+    assert all(why.get(f) == "post_footer" for f in footer), {f: why.get(f) for f in footer}
+    assert score_page("post", ext.text, "\n".join(body)).f1 >= 0.98
+    # prose that opens with the same words is not a footer
+    prose = "Tags are the small labels a reader sees under a post; this one has none, and that is fine by us."
+    ext = clean_text_dump("\n\n".join([g["title"], *body[:3], prose, *body[3:]]))
+    assert prose in ext.paragraphs

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from winnow.clean.text import clean_text_dump
 from winnow.evaluate import score_page
 
@@ -66,3 +68,37 @@ def test_a_thread_under_the_article_still_starts_at_its_first_comment():
     assert not set(said) & set(ext.paragraphs)
     assert {r.reason for r in ext.removed if r.text.strip() in said} == {"comments"}
     assert score_page("ledger", ext.text, gold).f1 >= 0.95
+
+
+def test_a_comment_count_over_the_article_under_a_news_stream_does_not_cut_the_article():
+    """A news page whose Markdown rendering puts a stream of other stories (kept: 100 words and more) above the
+    article and the article's comment count ("11 Comments", no stamps anywhere) right above its first
+    paragraph: that count was taken for the heading of a thread below the kept stream, and the whole article
+    under it was cut as comments (Readability's yahoo-2 in Markdown lost 86% of its gold). The page's
+    biggest run of running text starting right under the heading, with no running text just above it, is
+    the article: the heading does not start a thread. A count under an article still does."""
+    from winnow.clean.text import comments
+    from winnow.clean.text.features import page_features
+    from winnow.clean.text.lines import split_lines
+
+    g = _gold()
+    body = [p for p in g["body"].split("\n") if p.strip()][:8]
+    stream = []
+    for k in range(8):
+        stream += [f"Story number {k} about something else entirely in the news today",
+                   f"{100 + k}Comments. Click to view comments", ""]
+    head = ["Daily Ledger", "", *stream, g["title"], "Associated Press, June 18, 2024", "11 Comments", ""]
+    lines = split_lines("\n".join(head + [x for p in body for x in (p, "")]))
+    pf = page_features(lines)
+    h = next(i for i, ln in enumerate(lines) if ln.text == "11 Comments")
+    kept = np.zeros(len(lines), dtype=bool)
+    kept[:h] = True  # the stream above was kept (by the model, or a reader's doubt)
+    assert comments.thread_start(lines, pf, kept) is None
+
+    # the same count under the article (and the stream) is the thread's heading
+    tail = ["11 Comments", "", "Loved it.", "", "Me too.", ""]
+    lines = split_lines("\n".join(head[:-1] + [x for p in body for x in (p, "")] + tail))
+    pf = page_features(lines)
+    h = max(i for i, ln in enumerate(lines) if ln.text == "11 Comments")
+    kept = np.ones(len(lines), dtype=bool)
+    assert comments.thread_start(lines, pf, kept) == h

@@ -43,6 +43,12 @@ class Language:
     comments: tuple[str, ...] = ()
     # Verbs that end a commenter's header line ("Jane says:", "Jean a écrit :").
     comment_verbs: tuple[str, ...] = ()
+    # Labels of a post's footer, followed by a colon: its tags and categories ("Tags: a, b",
+    # "Filed under: Economy", "Labels: Google Maps").
+    post_labels: tuple[str, ...] = ()
+    # Links from a post to its neighbours, opening a line ("Older Post Home", "Newer posts",
+    # "Post navigation", Blogger's "Email This BlogThis! Share to Twitter").
+    post_links: tuple[str, ...] = ()
 
 
 LANGUAGES: dict[str, Language] = {
@@ -99,6 +105,11 @@ LANGUAGES: dict[str, Language] = {
             "reader feedback", "your comments",
         ),
         comment_verbs=("says", "said", "wrote", "writes", "replied", "commented"),
+        post_labels=("tags", "tagged", "tagged as", "tagged with", "labels", "filed under", "filed in", "posted in",
+                     "categories", "category", "topics"),
+        post_links=("older post", "older posts", "newer post", "newer posts", "older entries", "newer entries",
+                    "older articles", "newer articles", "post navigation", "email this blogthis",
+                    "this entry was posted", "this entry was filed"),
         weekdays=("monday", "mon", "tuesday", "tue", "tues", "wednesday", "wed", "thursday", "thu", "thur", "thurs",
                   "friday", "fri", "saturday", "sat", "sunday", "sun"),
     ),
@@ -127,6 +138,8 @@ LANGUAGES: dict[str, Language] = {
             "schreiben sie einen kommentar",
         ),
         comment_verbs=("schreibt", "schrieb", "sagt", "meint"),
+        post_labels=("schlagwörter", "schlagworte", "stichwörter", "kategorie", "kategorien", "themen"),
+        post_links=("ältere beiträge", "neuere beiträge", "älterer beitrag", "neuerer beitrag"),
         weekdays=("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag"),
     ),
     "fr": Language(
@@ -157,6 +170,8 @@ LANGUAGES: dict[str, Language] = {
             "vos commentaires", "votre avis",
         ),
         comment_verbs=("a écrit", "dit", "écrit"),
+        post_labels=("mots-clés", "mots clés", "étiquettes", "catégories", "catégorie", "classé dans", "publié dans"),
+        post_links=("articles plus anciens", "articles plus récents", "article plus ancien", "article plus récent"),
         weekdays=("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
     ),
     "es": Language(
@@ -185,6 +200,8 @@ LANGUAGES: dict[str, Language] = {
             "respuestas",
         ),
         comment_verbs=("dice", "dijo", "escribió", "escribe"),
+        post_labels=("etiquetas", "categorías", "categoría", "archivado en", "publicado en"),
+        post_links=("entradas anteriores", "entradas más recientes", "entrada anterior", "entrada más reciente"),
         weekdays=("lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo"),
     ),
     "ru": Language(
@@ -355,6 +372,14 @@ def plain_comment_headings() -> tuple[str, ...]:
 
 def comment_verbs() -> tuple[str, ...]:
     return _union("comment_verbs")
+
+
+def post_labels() -> tuple[str, ...]:
+    return _union("post_labels")
+
+
+def post_links() -> tuple[str, ...]:
+    return _union("post_links")
 
 
 def month_numbers() -> dict[str, int]:

@@ -17,6 +17,8 @@ from winnow.records import Extraction, Removed
 EXTRACTOR = "winnow-text"
 _HARD = set(patterns.HARD)
 _CREDIT = re.compile(patterns.CAPTION_CREDIT, re.I)
+_POST_FOOTER = re.compile(patterns.POST_FOOTER, re.I)
+_MARKER = re.compile(patterns.LIST_MARKER)
 _COL = {name: i for i, name in enumerate(NAMES)}
 _CODE = re.compile(params.CODE["pattern"])
 
@@ -74,6 +76,9 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
         if words[i] <= params.CAPTION_MAX_WORDS and _CREDIT.search(ln.text[-120:]):
             body[i] = False
             reasons[i] = reasons[i] or "caption"
+        elif words[i] <= params.POST_FOOTER_MAX_WORDS and _POST_FOOTER.search(_MARKER.sub("", ln.text.strip(), 1)):
+            body[i] = False
+            reasons[i] = reasons[i] or "post_footer"
     for i in np.flatnonzero(pf.X[:, _COL["words"]] == 0):  # no word at all: "*", "|", "»"
         body[i] = False
         reasons[i] = reasons[i] or "symbols"

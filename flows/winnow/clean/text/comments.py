@@ -158,6 +158,36 @@ def _own_stamps(chain: list[int], words: np.ndarray, kept_before: np.ndarray) ->
     return own
 
 
+def _prose_runs(pf: PageFeatures, words: np.ndarray) -> list[tuple[int, int, float]]:
+    """Runs of consecutive running-text lines (at least ``run_line_words`` words, ending a sentence, prose
+    prior above one half): (first line, end, words), the article's paragraphs one under the other."""
+    cfg = COMMENTS
+    X = pf.X
+    ok = (words >= cfg["run_line_words"]) & (X[:, _COL["ends_sentence"]] == 1) & (X[:, _COL["prose0"]] > 0.5)
+    runs, a = [], None
+    for i, flag in enumerate(list(ok) + [False]):
+        if flag and a is None:
+            a = i
+        elif not flag and a is not None:
+            runs.append((a, i, float(words[a:i].sum())))
+            a = None
+    return runs
+
+
+def _article_below(runs: list[tuple[int, int, float]], h: int) -> bool:
+    """The page's biggest run of running text starts under line ``h``, within ``article_below_lines`` of it,
+    and is at least ``article_below_words`` long, and no running text ends in the ``article_above_lines``
+    lines above ``h``: the article is below that comment heading (its count in the article's header), not
+    above it."""
+    cfg = COMMENTS
+    if not runs:
+        return False
+    a, _, w = max(runs, key=lambda r: r[2])
+    if not (h < a <= h + cfg["article_below_lines"] and w >= cfg["article_below_words"]):
+        return False
+    return not any(h - cfg["article_above_lines"] <= e - 1 < h for _, e, _ in runs)
+
+
 def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int | None:
     """Index of the first line of the reader comments under the article, or None when there are none
     (or when in doubt).
@@ -217,10 +247,13 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
         # "Leave a Reply"; not a lone "Response" subheading or "Comment" table cell) well below the article's start
         heads = [i for i, ln in enumerate(lines) if _strong_heading(ln.text, words[i])]
         seen = Counter(lines[h].text.strip().casefold() for h in heads)  # "8 comments" and "44 comments" differ
+        runs = _prose_runs(pf, words)
         for h in heads:
             # a heading on the page three times or more is each post's link ("Leave a comment" under every post
             # of a blog's front page), not the one thread's heading
             if kept_before[h] >= cfg["min_body_words_above_heading"] and seen[lines[h].text.strip().casefold()] < 3:
+                if _article_below(runs, h):
+                    continue  # the article's own comment count above it (a news stream kept above)
                 return h
         return None
     start = min(starts)

@@ -77,6 +77,24 @@ class Forest:
         )
 
     @classmethod
+    def average(cls, forests: list["Forest"]) -> "Forest":
+        """One forest whose output is the mean of ``forests``' outputs (their trees side by side, leaf values
+        divided by their number): bagged forests cost at run time what one of the same total size does."""
+        k = len(forests)
+        feature, threshold, child, value, roots = [], [], [], [], []
+        offset = 0
+        for f in forests:
+            feature.append(f.feature)
+            threshold.append(f.threshold)
+            child.append(f.child + offset)
+            value.append(f.value / k)
+            roots.append(f.roots + offset)
+            offset += len(f.feature)
+        return cls(np.concatenate(feature), np.concatenate(threshold), np.concatenate(child),
+                   np.concatenate(value), np.concatenate(roots), max(f.depth for f in forests),
+                   sum(f.bias for f in forests) / k)
+
+    @classmethod
     def from_lightgbm(cls, dump: dict) -> "Forest":
         """Build from ``Booster.dump_model()`` (numerical splits, ``<=`` goes left)."""
         feature: list = []

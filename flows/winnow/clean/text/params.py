@@ -108,6 +108,8 @@ WRAP = {
 HYSTERESIS = {"low": 0.35, "skip_callouts": 2, "box_line_words": 6}  # a "Related links" box's short lines
 
 # Reader comments (comments.thread_start): a run of comment stamps below an article.
+POST_FOOTER_MAX_WORDS = 40  # a post's tags, categories or links to its neighbours (patterns.POST_FOOTER)
+
 COMMENTS = {
     "min_stamps": 3,  # stamps (date and time, or "Name says:") below a comment heading
     "after_heading": 40,  # ... in this many lines under it
@@ -124,7 +126,11 @@ COMMENTS = {
     "tight_lines": 4,  # stamp is at most this many lines under the heading, and the first comment is at most
     "first_comment_ratio": 3.0,  # ... this many times the median comment's words or first_comment_words
     "first_comment_words": 150,
-    "min_body_words_above_heading": 100,  # ... above a comment heading with no stamps below it
+    "min_body_words_above_heading": 100,  # ... above a comment heading with no stamps below it, unless
+    "article_below_lines": 12,  # ... the page's biggest run of running text (lines of run_line_words or more
+    "article_below_words": 150,  # ... ending a sentence) starts this close under it and is this long, and
+    "article_above_lines": 20,  # ... no running text ends this close above it
+    "run_line_words": 15,
     "min_widgets": 4,  # no stamps: a run of this many comment buttons ("Reply") ...
     "widget_max_words": 4,  # ... each this short, at most max_gap lines apart, a comment between most
     "forum_max_gap": 80,  # a forum thread (the page's content): stamps at most this many lines apart ...

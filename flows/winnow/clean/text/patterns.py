@@ -123,6 +123,15 @@ POWERED_BY = (
     r"(?=\s*(?:$|[^\w\s'’-]|and\b|-\s))|\s*$)"
 )
 
+# A post's footer: its tags or categories ("Tags: a, b", "Filed under: Economy"; the label and a colon) or
+# its links to the neighbouring posts ("Older Post Home"). Removed on its own (reason "post_footer") when
+# short (``params.POST_FOOTER_MAX_WORDS``); not a feature of the model. Phrases from
+# ``winnow.vocab.languages``.
+POST_FOOTER = (
+    r"^(?:" + languages.regex_alternation(languages.post_labels()) + r")\s*:|"
+    r"^(?:" + languages.regex_alternation(languages.post_links()) + r")\b"
+)
+
 # A picture's caption ends with its credit in brackets: "... in Pyongyang (Image courtesy: Twitter/@x)".
 # Removed on its own (reason "caption"), unlike the looser "caption" category above, which is evidence.
 CAPTION_CREDIT = (
