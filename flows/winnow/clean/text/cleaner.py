@@ -21,6 +21,7 @@ _POST_FOOTER = re.compile(patterns.POST_FOOTER, re.I)
 _MARKER = re.compile(patterns.LIST_MARKER)
 _COL = {name: i for i, name in enumerate(NAMES)}
 _CODE = re.compile(params.CODE["pattern"])
+_LISTING = re.compile(params.CODE["listing_pattern"])
 
 
 def clean_text_dump(text: str, evidence=None, lines: list[Line] | None = None) -> Extraction:
@@ -147,8 +148,8 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
 
 def _code_like(text: str, words: float) -> bool:
     """A line of program code or markup: it ends in ";", "{" or "}", opens with a comment, a tag or a prompt,
-    is a call or an assignment, or has no word at all ("});")."""
-    return words == 0 or (words <= params.CODE["max_words"] and bool(_CODE.search(text)))
+    is a call or an assignment, a line of SQL or of a query's result table, or has no word at all ("});")."""
+    return words == 0 or (words <= params.CODE["max_words"] and bool(_CODE.search(text) or _LISTING.search(text)))
 
 
 def _keep_code_blocks(lines: list[Line], words: np.ndarray, body: np.ndarray, reasons: list) -> bool:

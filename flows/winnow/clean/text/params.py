@@ -171,4 +171,10 @@ CODE = {
     "max_words": 20,
     "pattern": (r"[;{}]\s*$|^\s*(?://|/\*|#!|<\w[\w-]*[\s>]|\$ |>>> |(?:var|let|const|def|class|import|from|return|if|for|while"
                 r"|function|public|private|int|void)\b)|^\s*[\w.$\[\]'\"]+\s*[-+*/]?=\s*\S|\w\([^()]*\)\s*[;{:]?\s*$"),
+    # lines of a listing that only the cleaner's code blocks read (not a feature of the model): SQL (an
+    # upper-case keyword, then no other upper-case word: not a heading "FROM THE EDITORS"), "name AS (",
+    # a psql result table's row ("n │ zscore", box-drawing characters)
+    "listing_pattern": (r"^\s*(?:SELECT|FROM|WHERE|WITH|AND|OR|GROUP BY|ORDER BY|JOIN|LEFT JOIN|INNER JOIN|UNION"
+                        r"|INSERT INTO|UPDATE|DELETE FROM|CREATE TABLE|HAVING|LIMIT|CASE|WHEN|ELSE|END)(?:\s+[^A-Z\s]|\s*$)"
+                        r"|^\s*\w+\s+AS\s+\(\s*$|[\u2500-\u257f]"),
 }
