@@ -376,7 +376,8 @@ def _fit(X, y, w, rounds=None) -> Forest:
     forests = []
     data = lgb.Dataset(X, y, weight=w, free_raw_data=False)  # binned once for every bag
     for k in range(BAGS):
-        params = dict(PARAMS, bagging_seed=PARAMS["seed"] + 101 * k, feature_fraction_seed=PARAMS["seed"] + 211 * k)
+        # the first bag is the unbagged training (its samples drawn from PARAMS' seed), the others draw their own
+        params = dict(PARAMS, bagging_seed=PARAMS["seed"] + 101 * k, feature_fraction_seed=PARAMS["seed"] + 211 * k) if k else PARAMS
         booster = lgb.train(params, data, num_boost_round=max(1, rounds // BAGS))
         forests.append(Forest.from_lightgbm(booster.dump_model()))
     return forests[0] if BAGS == 1 else Forest.average(forests)
