@@ -11,7 +11,7 @@ from prefect import flow, task
 
 from conftest import SEEDS, make_settings, prefect_servers, winnow_cli
 from winnow.flow import Packed, batch_sizes, batches_of
-from winnow.startup import WorkerLost, worker_pool
+from winnow.startup import WorkerLost, ensure_server, stop_server, worker_pool
 
 
 @task(persist_result=False)
@@ -196,6 +196,53 @@ def test_the_runs_own_process_does_not_import_the_cleaners():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('trafilatura', 'lxml', 'langdetect', 'readability')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+@task(persist_result=False)
+def _setting_seen() -> str:
+    from prefect.settings import PREFECT_LOGGING_LEVEL
+
+    return PREFECT_LOGGING_LEVEL.value()
+
+
+@flow(validate_parameters=False)
+def _settings_shipped() -> tuple[list[str], str]:
+    from prefect.settings import PREFECT_LOGGING_LEVEL, temporary_settings
+
+    same = [f.result(timeout=240) for f in [_setting_seen.submit() for _ in range(3)]]
+    with temporary_settings(updates={PREFECT_LOGGING_LEVEL: "ERROR"}):
+        changed = _setting_seen.submit().result(timeout=240)
+    return same, changed
+
+
+@pytest.mark.slow
+def test_the_settings_are_serialized_once_per_run_and_anew_when_they_change(monkeypatch):
+    """Prefect's pool serialized the whole settings context with every task it submitted (~12 CPU-ms
+    in the flow's process, per batch); now once, and again only when the settings change, which
+    the worker then sees."""
+    from prefect.context import SettingsContext
+
+    calls = []
+    original = SettingsContext.serialize
+
+    def counted(ctx, include_secrets: bool = True):
+        calls.append(ctx)
+        return original(ctx, include_secrets=include_secrets)
+
+    monkeypatch.setattr(SettingsContext, "serialize", counted)
+    ensure_server()  # as a one-off run: winnow's temporary server, named by PREFECT_API_URL
+    pool = worker_pool(2)
+    pool.start()
+    try:
+        same, changed = _settings_shipped.with_options(task_runner=pool)()
+    finally:
+        pool.close()
+        stop_server()
+    from prefect.settings import PREFECT_LOGGING_LEVEL
+
+    assert same == [PREFECT_LOGGING_LEVEL.value()] * 3 and changed == "ERROR"
+    assert len(calls) == 2  # the three tasks under the same settings, then the one under the changed settings
+    assert SettingsContext.serialize is counted  # put back as it was after each submission
 
 
 @pytest.mark.slow

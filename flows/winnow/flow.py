@@ -243,6 +243,17 @@ def batches_of(items: list, size: int, workers: int = 1) -> list[list]:
     return batches
 
 
+def _batching(plan, evidence, cfg: Settings):
+    """The run's batches, how many are in flight at a time (bounded memory), and how one is submitted."""
+    batches = batches_of(plan.todo, cfg.flow.batch_size, worker_count(cfg.flow))
+    shipped_evidence = Packed(evidence)  # pickled once for all batches
+
+    def submit(i: int):
+        return process_batch_task.submit(Packed(batches[i]), cfg, shipped_evidence)
+
+    return batches, 2 * worker_count(cfg.flow), submit
+
+
 def _failed_batch(files: list[Candidate], error: BaseException) -> BatchResult:
     """A batch that could not be processed: each of its files rejected with reason ``error``.
 
@@ -303,10 +314,15 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
         writer = InProcess(open_writer)
         shown.stage("planning")
         flow_run_id = str(flow_run.id) if flow_run.id else None
+        futures: list = []
+        if prepared is not None:  # planned before Prefect started (a one-off run): the first batches go
+            p: Prepared = prepared.value  # to the workers at once, and are cleaned while the run is registered
+            batches, window, submit = _batching(p.plan, p.evidence, cfg)
+            futures = [submit(i) for i in range(min(window, len(batches)))]
         with summary.timed("discover+plan"):
-            if prepared is not None:  # planned before Prefect started (a one-off run)
-                p: Prepared = prepared.value
+            if prepared is not None:
                 found, plan, evidence = p.discovery, p.plan, p.evidence
+                # (should it fail, the pool is ended with the run, its batches cancelled: nothing was written)
                 plan.rejected_before = begin_task(run_id, prepared, cfg, flow_run_id, writer)
             else:
                 found = discover_task(inputs, cfg.input.follow_symlinks)
@@ -317,15 +333,9 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
         try:
             shown.stage("processing")
             shown.files(len(plan.todo))
-            batches = batches_of(plan.todo, cfg.flow.batch_size, worker_count(cfg.flow))
-            window = 2 * worker_count(cfg.flow)  # batches in flight: bounded memory
-
-            shipped_evidence = Packed(evidence)  # pickled once for all batches
-
-            def submit(i: int):
-                return process_batch_task.submit(Packed(batches[i]), cfg, shipped_evidence)
-
-            futures = [submit(i) for i in range(min(window, len(batches)))]
+            if prepared is None:  # planned by this flow run: its batches start now
+                batches, window, submit = _batching(plan, evidence, cfg)
+                futures = [submit(i) for i in range(min(window, len(batches)))]
             if batches:
                 threading.Thread(target=_warm_up, args=(cfg.report.after_run,), name="winnow-warm-up",
                                  daemon=True).start()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import copy
 import os
 import signal
 import socket
@@ -289,6 +290,38 @@ def flows_server_for_workers():
         yield
 
 
+_serializing = threading.Lock()
+
+
+@contextlib.contextmanager
+def settings_serialized_once(memo: dict) -> Iterator[None]:
+    """Prefect's settings context serialized once per settings, not once per submitted task.
+
+    Prefect's process pool serializes the whole context with every task it submits, to ship it to
+    the worker; its settings part (every Prefect setting, walked for secrets) costs ~12 CPU-ms,
+    once per batch, in the flow's process, on the cores the workers clean on. While a task is
+    submitted, ``SettingsContext.serialize`` answers from ``memo`` when it is asked for the same
+    context holding the same settings object (Prefect's own pool keeps the environment it builds
+    from the settings on the same condition) and serializes anew otherwise; each caller gets its
+    own copy of the answer."""
+    from prefect.context import SettingsContext
+
+    with _serializing:
+        original = SettingsContext.serialize
+
+        def serialize(ctx, include_secrets: bool = True) -> dict:
+            hit = memo.get(include_secrets)
+            if hit is None or hit[0] is not ctx or hit[1] is not ctx.settings:
+                hit = memo[include_secrets] = (ctx, ctx.settings, original(ctx, include_secrets=include_secrets))
+            return copy.deepcopy(hit[2])
+
+        SettingsContext.serialize = serialize
+        try:
+            yield
+        finally:
+            SettingsContext.serialize = original
+
+
 _held_pools: set[int] = set()  # WorkerPools started and not yet closed in this process
 
 
@@ -309,6 +342,7 @@ def worker_pool(workers: int):
             super().__init__(max_workers=max_workers, initializer=_worker_init, initargs=(os.getpid(),), **kwargs)
             self._held = False
             self._warming: Optional[threading.Thread] = None
+            self._settings_memo: dict = {}
 
         def start(self) -> "WorkerPool":
             ProcessPoolTaskRunner.__enter__(self)
@@ -345,7 +379,8 @@ def worker_pool(workers: int):
                 super().__exit__(*exc)
 
         def submit(self, *args, **kwargs):
-            with flows_server_for_workers():  # the task's settings, shipped to its worker, name the flow's server
+            # the task's settings, shipped to its worker, name the flow's server; serialized once for the run
+            with flows_server_for_workers(), settings_serialized_once(self._settings_memo):
                 return super().submit(*args, **kwargs)
 
         def _resolve_futures_and_submit(self, *args, **kwargs):
@@ -419,6 +454,9 @@ def prefect_started(settings: Settings, runner: str | None = None, dask_address:
     launch_server()
     with running(task_runner_for(settings, runner, dask_address)) as task_runner:
         import winnow.flow  # noqa: F401
+        from winnow.prefect_tls import share_client_tls_context
+
+        share_client_tls_context()  # the run's API clients: one CA bundle load (winnow.prefect_tls)
         with contextlib.suppress(ImportError):
             import pandas  # noqa: F401  (DuckDB imports it on the first registered Arrow table)
         ensure_server()

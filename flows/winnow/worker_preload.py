@@ -29,6 +29,7 @@ import os
 import winnow.flow  # noqa: F401
 from winnow.clean import clean_html, clean_text_dump
 from winnow.language import detect_language
+from winnow.prefect_tls import share_client_tls_context
 from winnow.settings import Settings
 from winnow.storage.tables import batch_tables
 
@@ -43,6 +44,7 @@ def warm_up() -> None:
         pass
     else:
         load_prefect_collections()
+    share_client_tls_context()  # Prefect's two new API clients per task: one CA bundle load for the worker
     settings = Settings()
     clean_text_dump(f"A title for the page\n\n{_PARAGRAPH * 4}\n\nPublished 12 March 2021\n")
     clean_html(f"<html><head><title>A title</title></head><body><article><h1>A title</h1>"
