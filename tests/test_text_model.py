@@ -3,50 +3,40 @@ shipped weights' size (the cleaner's run time grows with trees times depth)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-import lightgbm as lgb
 import numpy as np
 
 from winnow.clean.text.model import Forest, LineModel
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def _stump(feature: int, threshold: float, left: float, right: float) -> Forest:
+    """One tree of depth 1: node 0 splits, nodes 1 and 2 are its leaves (each its own child)."""
+    return Forest(np.array([feature, 0, 0]), np.array([threshold, np.inf, np.inf]), np.array([1, 1, 2]),
+                  np.array([0.0, left, right]), np.array([0]), depth=1)
+
+
+def _forest(trees: list[Forest], bias: float = 0.0) -> Forest:
+    """Trees side by side in one forest (their leaf values summed)."""
+    f = Forest.average(trees)
+    return Forest(f.feature, f.threshold, f.child, f.value * len(trees), f.roots, f.depth, bias)
 
 
 def test_an_averaged_forest_outputs_the_mean_of_its_forests():
+    """train_text_cleaner.py's BAGS option: forests trained on their own samples, merged into one forest of
+    as many trees as they hold together, whose output is their mean (what bagging averages)."""
     rng = np.random.default_rng(3)
-    X = rng.normal(size=(2000, 5))
-    y = (X[:, 0] + X[:, 1] * X[:, 2] + rng.normal(size=2000) > 0).astype(float)
-    params = {"objective": "binary", "num_leaves": 7, "min_data_in_leaf": 20, "bagging_fraction": 0.7,
-              "bagging_freq": 1, "verbosity": -1, "num_threads": 1, "deterministic": True}
-    forests = [Forest.from_lightgbm(lgb.train(dict(params, seed=k), lgb.Dataset(X, y), 12).dump_model())
-               for k in range(3)]
-    avg = Forest.average(forests)
-    assert len(avg.roots) == 36
-    assert np.allclose(avg.raw(X), np.mean([f.raw(X) for f in forests], axis=0))
-    assert not np.allclose(forests[0].raw(X), forests[1].raw(X))  # the bags differ
-
-
-def test_training_with_bags_keeps_the_forest_size(monkeypatch):
-    """BAGS forests of ROUNDS // BAGS trees each (train_text_cleaner.py): as many trees as one forest, so the
-    same cost at run time, and not the same trees three times."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import train_text_cleaner as tt
-
-    rng = np.random.default_rng(4)
-    X = rng.normal(size=(3000, 4))
-    y = (X[:, 0] - X[:, 3] + rng.normal(size=3000) > 0).astype(float)
-    monkeypatch.setitem(tt.PARAMS, "min_data_in_leaf", 20)
-    monkeypatch.setattr(tt, "BAGS", 3)
-    f = tt._fit(X, y, np.ones(3000), 30)
-    assert len(f.roots) == 30 and f.depth <= tt.PARAMS["max_depth"]
-    first, second = (f.raw(X[:50]) for f in (Forest(f.feature, f.threshold, f.child, f.value, f.roots[:10], f.depth),
-                                               Forest(f.feature, f.threshold, f.child, f.value, f.roots[10:20], f.depth)))
-    assert not np.allclose(first, second)
+    X = rng.normal(size=(500, 3))
+    a = _forest([_stump(0, 0.1, -1.0, 2.0), _stump(2, -0.5, 0.5, -0.25)], bias=0.3)
+    b = _forest([_stump(1, 0.0, 1.5, -1.0)], bias=-0.1)
+    c = _forest([_stump(0, -1.0, 0.2, 0.4), _stump(1, 1.0, -2.0, 0.0), _stump(2, 0.3, 0.7, -0.7)])
+    avg = Forest.average([a, b, c])
+    assert len(avg.roots) == 6 and avg.depth == 1
+    assert np.allclose(avg.raw(X), (a.raw(X) + b.raw(X) + c.raw(X)) / 3)
+    assert not np.allclose(a.raw(X), b.raw(X))
 
 
 def test_the_shipped_weights_cost_what_one_forest_of_150_trees_does():
+    """The text-dump cleaning time counts in the throughput budget: each stage walks at most 150 trees of
+    depth 5 per line (bagging, if used, must keep that total)."""
     m = LineModel.load()
     for f in (m.stage1, m.stage2):
         assert len(f.roots) <= 150 and f.depth <= 5
