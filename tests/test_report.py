@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import example, given, settings as hsettings, strategies as st
 
 from conftest import DATA, SEEDS, ingest, make_settings, query, winnow_cli
 
@@ -303,12 +304,13 @@ def test_the_page_is_written_as_it_is_made_not_held_whole(reported, monkeypatch)
     rpage.render_to(fh, data, warehouse=s.warehouse.db)
     html_text = "".join(fh.writes)
     doc_json = re.search(r'<script type="application/json" id="doc-data">(.*?)</script>', html_text, re.S).group(1)
-    longest_text = max(len(json.dumps(d["text"], ensure_ascii=False)) for d in data.documents)
+    longest = max(len(json.dumps(dict(d, path_uri=rpage.file_uri(d["path"])), ensure_ascii=False,
+                                 separators=(",", ":"), default=str)) for d in data.documents)  # one document
     start = next(i for i, w in enumerate(fh.writes) if w.endswith('id="doc-data">')) + 1
     end = next(i for i in range(start, len(fh.writes)) if fh.writes[i].startswith("</script>"))
     pieces = fh.writes[start:end]
     assert "".join(pieces) == doc_json and len(pieces) >= 3
-    assert max(len(p) for p in pieces) < 2000 + longest_text
+    assert max(len(p) for p in pieces) < 2000 + longest + 1  # a piece, then at most one document and its comma
     assert [d["doc_id"] for d in json.loads(doc_json)] == [d["doc_id"] for d in data.documents]
     assert "</script><img" not in doc_json and HOSTILE_TITLE.replace("</", "<\\/") in doc_json
 
@@ -354,3 +356,35 @@ def test_every_chart_is_valid_vega_lite_and_drawn_as_with_the_label_limit(report
     assert not charts.labels_fit(spec([{"site": "Ω", "documents": 1}]))  # not ASCII: its width is unknown
     assert "…" in charts.bars(long, "site", "documents", "t")  # the long label is cut
     assert "…" not in charts.bars(long[1:], "site", "documents", "t")
+
+
+_JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12),
+                       st.floats(allow_nan=False, allow_infinity=False),
+                       st.text(alphabet=st.sampled_from(list("ab </!-<>\"\\\u00e9\u4e2d\n")), max_size=12))
+
+
+@hsettings(max_examples=200, deadline=None, derandomize=bool(os.environ.get("CI")))
+@given(value=st.one_of(st.lists(st.dictionaries(st.text(max_size=5), st.one_of(_JSON_LEAF, st.lists(_JSON_LEAF, max_size=3)),
+                                                max_size=4), max_size=6),
+                       st.dictionaries(st.text(max_size=5), _JSON_LEAF, max_size=4), _JSON_LEAF),
+       piece=st.sampled_from([1, 7, 1 << 20]))
+@example(value=[{"text": "a <!-- b </script><script>x</script>", "n": 1.5}], piece=7)
+@example(value={"k</": "<!--"}, piece=1 << 20)
+def test_the_browsers_json_is_jsons_own_encoding_made_safe_for_a_script_element(value, piece):
+    """Whatever the value and however it is cut into pieces, the page's JSON is exactly what json.dumps
+    gives, with every "</" and "<!--" escaped (so no string can close the <script> element early), and
+    it parses back to the value (the old escape of "<!--", "<\\!--", is no JSON escape: JSON.parse
+    failed on it). The documents' list is encoded an element at a time by the C encoder."""
+    import json
+
+    from winnow.report import page as rpage
+
+    old, rpage.JSON_PIECE = rpage.JSON_PIECE, piece
+    try:
+        got = "".join(rpage._script_json(value))
+    finally:
+        rpage.JSON_PIECE = old
+    want = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    assert got == want.replace("</", "<\\/").replace("<!--", "\\u003c!--")
+    assert "</" not in got and "<!--" not in got
+    assert json.loads(got) == json.loads(want)
