@@ -244,14 +244,16 @@ def batches_of(items: list, size: int, workers: int = 1) -> list[list]:
 
 
 def _batching(plan, evidence, cfg: Settings):
-    """The run's batches, how many are in flight at a time (bounded memory), and how one is submitted."""
+    """The run's batches, how many are in flight at a time (bounded memory), how one is submitted,
+    and the futures of the first ``window`` batches, submitted here."""
     batches = batches_of(plan.todo, cfg.flow.batch_size, worker_count(cfg.flow))
     shipped_evidence = Packed(evidence)  # pickled once for all batches
+    window = 2 * worker_count(cfg.flow)
 
     def submit(i: int):
         return process_batch_task.submit(Packed(batches[i]), cfg, shipped_evidence)
 
-    return batches, 2 * worker_count(cfg.flow), submit
+    return batches, window, submit, [submit(i) for i in range(min(window, len(batches)))]
 
 
 def _failed_batch(files: list[Candidate], error: BaseException) -> BatchResult:
@@ -314,11 +316,9 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
         writer = InProcess(open_writer)
         shown.stage("planning")
         flow_run_id = str(flow_run.id) if flow_run.id else None
-        futures: list = []
         if prepared is not None:  # planned before Prefect started (a one-off run): the first batches go
             p: Prepared = prepared.value  # to the workers at once, and are cleaned while the run is registered
-            batches, window, submit = _batching(p.plan, p.evidence, cfg)
-            futures = [submit(i) for i in range(min(window, len(batches)))]
+            batches, window, submit, futures = _batching(p.plan, p.evidence, cfg)
         with summary.timed("discover+plan"):
             if prepared is not None:
                 found, plan, evidence = p.discovery, p.plan, p.evidence
@@ -334,8 +334,7 @@ def ingest_flow(inputs: Optional[list[str]] = None, config: Optional[str] = None
             shown.stage("processing")
             shown.files(len(plan.todo))
             if prepared is None:  # planned by this flow run: its batches start now
-                batches, window, submit = _batching(plan, evidence, cfg)
-                futures = [submit(i) for i in range(min(window, len(batches)))]
+                batches, window, submit, futures = _batching(plan, evidence, cfg)
             if batches:
                 threading.Thread(target=_warm_up, args=(cfg.report.after_run,), name="winnow-warm-up",
                                  daemon=True).start()
