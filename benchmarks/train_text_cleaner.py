@@ -29,8 +29,8 @@ feature samples) are averaged into one forest per stage, as many trees as one
 unbagged forest (the same run-time cost). Tried with 3 and 5 bags (with and
 without stronger regularisation), the held-out Dragnet and Readability F1 moved
 by -0.005 to +0.006 per rendering, in no consistent direction: the shipped
-weights use one forest (``BAGS = 1``). Features are cached under ``benchmarks/out/features/``, keyed by the
-cleaner's source. ``--folds K`` prints the old K-fold cross-validated score of the
+weights use one forest (``BAGS = 1``). Features are cached under ``benchmarks/out/features/``, keyed by every
+source they depend on (``KEY_SOURCES``: the feature code, all of ``params.py``, the language data). ``--folds K`` prints the old K-fold cross-validated score of the
 aeb-dev pages alone. Each data set weighs the same in training whatever its
 size, and pages weigh alike within it. LightGBM runs single-threaded and
 deterministic, so the same data gives the same weights.
@@ -285,15 +285,30 @@ def build_all_rows(pages: list[Page], cache_dir: Path | None = None) -> Rows:
     return rows
 
 
-def _source_hash(pages: list[Page]) -> str:
-    """Key of the cached rows and models: the sources the rows depend on, the training settings, the pages."""
-    from winnow.clean.text import params
+# What the cached rows (features, labels, weights) and models are computed from, besides the pages:
+# the line splitter, the features and their settings (the whole of params.py: features read
+# params.CODE, params.WRAP, params.COLUMNS... and a new setting must not need adding here), the
+# chrome patterns and the per-language data they are built from, the word counters, the
+# stop-word lists' package, the model's evaluation, this script (labelling, synthetic pages,
+# training settings) and the renderings.
+KEY_SOURCES = (
+    *(Path("flows/winnow/clean/text") / f for f in ("lines.py", "features.py", "patterns.py", "lang.py",
+                                                      "model.py", "params.py")),
+    *(Path("flows/winnow/vocab") / f for f in ("__init__.py", "languages.py", "words.py")),
+    Path("benchmarks/train_text_cleaner.py"),
+    Path("benchmarks/renderings.py"),
+)
+
+
+def _source_hash(pages: list[Page], root: Path = ROOT) -> str:
+    """Key of the cached rows and models: the sources the rows depend on (``KEY_SOURCES``), the pages."""
+    from importlib.metadata import version
 
     h = hashlib.sha256()
-    text = ROOT / "flows" / "winnow" / "clean" / "text"
-    for f in ("lines.py", "features.py", "patterns.py", "lang.py", "model.py"):
-        h.update((text / f).read_bytes())
-    h.update(repr((params.WRAP, params.COLUMNS, PARAMS, ROUNDS, BAGS, INNER_FOLDS, INDEX_EVERY, INJECT_EVERY, rd.RENDERINGS, rd.SOURCE_KEY)).encode())
+    for f in KEY_SOURCES:
+        h.update(str(f).encode() + b"\0" + (root / f).read_bytes())
+    h.update(repr((PARAMS, ROUNDS, BAGS, INNER_FOLDS, INDEX_EVERY, INJECT_EVERY, rd.RENDERINGS,
+                   version("justext"))).encode())
     for p in pages:
         h.update(p.id.encode())
     return h.hexdigest()[:16]

@@ -40,3 +40,33 @@ def test_the_shipped_weights_cost_what_one_forest_of_150_trees_does():
     m = LineModel.load()
     for f in (m.stage1, m.stage2):
         assert len(f.roots) <= 150 and f.depth <= 5
+
+
+def test_the_trainers_cache_key_covers_every_setting_the_features_read(tmp_path):
+    """The cached rows and LODO models of benchmarks/train_text_cleaner.py are keyed by what they are
+    computed from. The key read only params.WRAP and params.COLUMNS of params.py, so a change to the
+    code-line pattern (params.CODE["pattern"], a feature) or to the per-language phrases ran against
+    stale cached features and models."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "benchmarks"))
+    import train_text_cleaner as ttc
+
+    for f in ttc.KEY_SOURCES:
+        (tmp_path / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(root / f, tmp_path / f)
+    pages = [ttc.Page(id="a", text="", gold="")]
+    before = ttc._source_hash(pages, tmp_path)
+    assert ttc._source_hash(pages, tmp_path) == before  # deterministic
+    params = tmp_path / "flows/winnow/clean/text/params.py"
+    text = params.read_text(encoding="utf-8")
+    assert '"pattern":' in text
+    params.write_text(text.replace('"pattern":', '"pattern": r"^SELECT\\b|" +', 1), encoding="utf-8")
+    assert ttc._source_hash(pages, tmp_path) != before
+    params.write_text(text, encoding="utf-8")
+    langs = tmp_path / "flows/winnow/vocab/languages.py"
+    langs.write_text(langs.read_text(encoding="utf-8") + "\n# a new phrase\n", encoding="utf-8")
+    assert ttc._source_hash(pages, tmp_path) != before
