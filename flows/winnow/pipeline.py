@@ -21,8 +21,9 @@ from winnow.clean.evidence import LineEvidence, line_hashes
 from winnow.clean.text.lines import split_lines
 from winnow.clean.html.extract import extractor_version as html_extractor_version
 from winnow.dedup.exact import content_hash
-from winnow.dedup.minhash import signatures
-from winnow.dedup.visible import samples, visible_text
+from winnow.dedup.minhash import minhash_from_hashes
+from winnow.dedup.shingles import shingle_hashes_batch
+from winnow.dedup.visible import samples, samples_of_hashes, visible_text
 from winnow.vocab import word_units
 from winnow.discover import Candidate
 from winnow.filters import CorpusFilter
@@ -252,13 +253,16 @@ class Signer(Stage):
         docs = [d for d in items if isinstance(d, Document)]
         t0 = time.perf_counter()
         try:
-            for doc, sig in zip(docs, signatures([d.text for d in docs], self.settings)):
+            # the bodies are shingled once, for their signatures and their samples
+            hashes, offsets = shingle_hashes_batch([d.text for d in docs], self.settings.shingle_words)
+            for doc, sig in zip(docs, minhash_from_hashes(hashes, offsets, self.settings.num_perm)):
                 doc.signature = sig
-            seen = [d for d in docs if d.visible]
+            seen = [i for i, d in enumerate(docs) if d.visible]
             if seen and self.settings.visible_text:
-                bodies = samples([d.text for d in seen], self.settings)
-                for doc, body, page in zip(seen, bodies, samples([d.visible for d in seen], self.settings)):
-                    doc.visible_samples = (body, page)
+                bodies = samples_of_hashes(hashes, offsets)
+                pages = samples([docs[i].visible for i in seen], self.settings)
+                for i, page in zip(seen, pages):
+                    docs[i].visible_samples = (bodies[i], page)
             self.count("out", len(docs))
         except Exception:  # not fatal: the dedup stage computes what is missing
             self.count("failed", len(docs))

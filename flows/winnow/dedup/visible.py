@@ -47,7 +47,7 @@ import numpy as np
 from winnow.dedup.boilerplate import NEAR_IDENTICAL
 from winnow.dedup.clusters import _pair_fields
 from winnow.dedup.minhash import fold32, signature_key
-from winnow.dedup.shingles import shingle_sets
+from winnow.dedup.shingles import shingle_hashes_batch, shingle_sets
 from winnow.settings import DedupSettings
 
 DocId = Hashable
@@ -147,11 +147,18 @@ def samples(texts: Sequence[str], settings: DedupSettings) -> list[np.ndarray]:
     """The sampled shingles of each text: the (folded, 32-bit) hashes of its shingles whose 64-bit
     hash is a multiple of ``SAMPLE_EVERY``, sorted. The same shingle is sampled in every text, so a
     body inside a page has its sample inside the page's sample (up to 32-bit collisions)."""
-    out = []
-    for st in shingle_sets(texts, settings.shingle_words):
-        picked = st[st % np.uint64(SAMPLE_EVERY) == 0]
-        out.append(np.unique(fold32(picked)))
-    return out
+    return samples_of_hashes(*shingle_hashes_batch(list(texts), settings.shingle_words))
+
+
+def samples_of_hashes(hashes: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
+    """``samples`` of texts given as their shingle hashes (``shingle_hashes_batch``'s answer: the
+    workers' signer hashes a body once for its signature and its sample). Only the sampled hashes
+    are sorted, not every shingle of the text (~7 times less work on the throughput corpus)."""
+    picked = hashes % np.uint64(SAMPLE_EVERY) == 0
+    before = np.concatenate(([0], np.cumsum(picked)))  # before[j]: sampled among hashes[:j]
+    kept = fold32(hashes[picked])
+    cut = before[offsets]
+    return [np.unique(kept[cut[i]:cut[i + 1]]) for i in range(len(offsets) - 1)]
 
 
 def sample_keys_for(signature_key: str) -> tuple[str, str]:
