@@ -30,7 +30,8 @@ unbagged forest (the same run-time cost). Tried with 3 and 5 bags (with and
 without stronger regularisation), the held-out Dragnet and Readability F1 moved
 by -0.005 to +0.006 per rendering, in no consistent direction: the shipped
 weights use one forest (``BAGS = 1``). Features are cached under ``benchmarks/out/features/``, keyed by every
-source they depend on (``KEY_SOURCES``: the feature code, all of ``params.py``, the language data). ``--folds K`` prints the old K-fold cross-validated score of the
+source they depend on (``KEY_SOURCES``: the feature code, the language data; and the settings of
+``params.py`` the feature code reads). ``--folds K`` prints the old K-fold cross-validated score of the
 aeb-dev pages alone. Each data set weighs the same in training whatever its
 size, and pages weigh alike within it. LightGBM runs single-threaded and
 deterministic, so the same data gives the same weights.
@@ -286,27 +287,45 @@ def build_all_rows(pages: list[Page], cache_dir: Path | None = None) -> Rows:
 
 
 # What the cached rows (features, labels, weights) and models are computed from, besides the pages:
-# the line splitter, the features and their settings (the whole of params.py: features read
-# params.CODE, params.WRAP, params.COLUMNS... and a new setting must not need adding here), the
-# chrome patterns and the per-language data they are built from, the word counters, the
-# stop-word lists' package, the model's evaluation, this script (labelling, synthetic pages,
-# training settings) and the renderings.
+# the line splitter, the features, the chrome patterns and the per-language data they are built from,
+# the word counters, the model's evaluation, this script (labelling, synthetic pages, training
+# settings) and the renderings (KEY_SOURCES); and every setting of params.py those feature modules
+# read (``_feature_settings``: params.CODE, params.WRAP, params.COLUMNS..., found in their source, so a
+# setting a feature starts reading is covered without adding it here; the rules' settings, read by the
+# cleaner only, leave the cached features and models valid).
+FEATURE_SOURCES = tuple(Path("flows/winnow/clean/text") / f
+                        for f in ("lines.py", "features.py", "patterns.py", "lang.py", "model.py"))
 KEY_SOURCES = (
-    *(Path("flows/winnow/clean/text") / f for f in ("lines.py", "features.py", "patterns.py", "lang.py",
-                                                      "model.py", "params.py")),
+    *FEATURE_SOURCES,
+    Path("flows/winnow/clean/text/params.py"),  # only the settings the features read (_feature_settings)
     *(Path("flows/winnow/vocab") / f for f in ("__init__.py", "languages.py", "words.py")),
     Path("benchmarks/train_text_cleaner.py"),
     Path("benchmarks/renderings.py"),
 )
+_PARAMS_READ = re.compile(r"\bparams\.([A-Z][A-Z0-9_]*)|^from winnow\.clean\.text\.params import ([\w, ]+)", re.M)
+
+
+def _feature_settings(root: Path = ROOT) -> str:
+    """repr of the settings of ``params.py`` the feature modules read (taken from the file under ``root``)."""
+    names: set[str] = set()
+    for f in FEATURE_SOURCES:
+        for attr, imported in _PARAMS_READ.findall((root / f).read_text(encoding="utf-8")):
+            names.update([attr] if attr else (n.strip() for n in imported.split(",")))
+    values: dict = {}
+    exec(compile((root / "flows/winnow/clean/text/params.py").read_text(encoding="utf-8"), "params.py", "exec"), values)
+    return repr(sorted((n, values[n]) for n in names))
 
 
 def _source_hash(pages: list[Page], root: Path = ROOT) -> str:
-    """Key of the cached rows and models: the sources the rows depend on (``KEY_SOURCES``), the pages."""
+    """Key of the cached rows and models: the sources the rows depend on (``KEY_SOURCES``), the settings
+    of params.py the features read, the pages."""
     from importlib.metadata import version
 
     h = hashlib.sha256()
     for f in KEY_SOURCES:
-        h.update(str(f).encode() + b"\0" + (root / f).read_bytes())
+        if f.name != "params.py":  # rules' settings too: only those the features read count
+            h.update(str(f).encode() + b"\0" + (root / f).read_bytes())
+    h.update(_feature_settings(root).encode())
     h.update(repr((PARAMS, ROUNDS, BAGS, INNER_FOLDS, INDEX_EVERY, INJECT_EVERY, rd.RENDERINGS,
                    version("justext"))).encode())
     for p in pages:

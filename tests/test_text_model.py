@@ -67,6 +67,12 @@ def test_the_trainers_cache_key_covers_every_setting_the_features_read(tmp_path)
     params.write_text(text.replace('"pattern":', '"pattern": r"^SELECT\\b|" +', 1), encoding="utf-8")
     assert ttc._source_hash(pages, tmp_path) != before
     params.write_text(text, encoding="utf-8")
+    assert ttc._source_hash(pages, tmp_path) == before
+    # a setting only the cleaner's rules read leaves the cached features and models valid
+    assert '"stamp_max_words": 20,' in text
+    params.write_text(text.replace('"stamp_max_words": 20,', '"stamp_max_words": 21,'), encoding="utf-8")
+    assert ttc._source_hash(pages, tmp_path) == before
+    params.write_text(text, encoding="utf-8")
     langs = tmp_path / "flows/winnow/vocab/languages.py"
     langs.write_text(langs.read_text(encoding="utf-8") + "\n# a new phrase\n", encoding="utf-8")
     assert ttc._source_hash(pages, tmp_path) != before
