@@ -891,3 +891,44 @@ def test_an_sql_listing_and_its_result_table_inside_the_article_are_kept():
     kept = np.array([ln.text in body for ln in lines])  # the model doubted the listing
     assert cleaner._keep_code_blocks(lines, words, kept, [None] * len(lines))
     assert [ln.text for ln, k in zip(lines, kept) if not k] == ["FROM THE EDITORS", "Our picks"]
+
+
+# sidebar boxes as Dragnet's blog pages show them in a text dump (T32's blogroll, R985's recent posts)
+_BLOGROLL = ["Blogroll", "Agoraphilia", "Althouse", "AtlanticBlog", "Balkinization", "Betsy's Page",
+             "California Appellate Report", "Cato-at-liberty", "Conglomerate Blog: Business, Law, Economics & Society"]
+_RECENT = ["Recent Posts", "The AWS Report - John Smiley Discusses RDS Provisioned IOPS",
+           "AWS Week in Review - November 5, 2012",
+           "New Asia Pacific (Sydney) Region in Australia - EC2, DynamoDB, S3, and Much More",
+           "Amazon SQS - Long Polling and Request Batching / Client-Side Buffering", "The Amazon EC2 Spotathon"]
+
+
+@pytest.mark.parametrize("box", [_BLOGROLL, _RECENT])
+def test_a_blogs_sidebar_box_goes(box):
+    """A sidebar heading alone on its line ("Blogroll", "Recent Posts") over a list of links is no article,
+    whatever the model says (reason ``sidebar``): the box under the article goes, the article stays. The
+    list stops at the first sentence, so what follows a heading in prose is not taken with it."""
+    g = _seed_gold()[1]
+    lines = (SEEDS / g["file"]).read_text(encoding="utf-8").splitlines()
+    end = max(i for i, ln in enumerate(lines) if len(ln.split()) > 30) + 1
+    ext = clean_text_dump("\n".join(lines[:end] + [""] + [x for b in box for x in (b, "")] + lines[end:]))
+    assert not set(box) & set(ext.paragraphs)
+    assert {r.reason for r in ext.removed if r.text in box} == {"sidebar"}
+    assert score_page(g["file"], ext.text, g["body"]).f1 >= 0.98
+
+
+def test_a_sidebar_heading_over_sentences_is_left_to_the_model():
+    """"Links" or "Archives" over paragraphs (an article's section) is no box: nothing is removed as sidebar."""
+    import numpy as np
+
+    from winnow.clean.text.cleaner import _drop_sidebar_boxes
+    from winnow.clean.text.features import page_features
+    from winnow.clean.text.lines import split_lines
+
+    g = _seed_gold()[1]
+    paras = [p for p in g["body"].split("\n") if len(p.split()) > 12][:3]
+    lines = split_lines("\n\n".join(["Archives", *paras, "Links", "Agoraphilia", paras[0]]))
+    words = page_features(lines).X[:, 1]
+    body = np.ones(len(lines), dtype=bool)
+    reasons = [None] * len(lines)
+    _drop_sidebar_boxes(lines, words, body, reasons)
+    assert body.all() and reasons == [None] * len(lines)

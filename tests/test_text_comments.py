@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from winnow.clean.text import clean_text_dump
 from winnow.evaluate import score_page
@@ -102,3 +103,75 @@ def test_a_comment_count_over_the_article_under_a_news_stream_does_not_cut_the_a
     h = max(i for i, ln in enumerate(lines) if ln.text == "11 Comments")
     kept = np.ones(len(lines), dtype=bool)
     assert comments.thread_start(lines, pf, kept) == h
+
+
+def _dated_thread(stamps: list[str], heading: str | None = "Comments»") -> tuple[str, str, list[str]]:
+    """The article, then one comment under each of ``stamps`` (dates without times), then the page's footer."""
+    g = _gold()
+    body = [p for p in g["body"].split("\n") if p.strip()][:10]
+    page = ["Daily Ledger", "World | Politics | Business | Sport", "", g["title"], ""]
+    for p in body:
+        page += [p, ""]
+    page += [heading, ""] if heading else []
+    said = _SAID[: len(stamps)]
+    for stamp, c in zip(stamps, said):
+        page += [stamp, "", c, ""]
+    page += ["© 2024 Daily Ledger"]
+    return "\n".join(body), "\n".join(page), said
+
+
+# commenters' stamps with a date and no time, as Dragnet's blog pages show them (T13, R904, R729)
+_NAMED = ["William Kirk - August 8, 2012", "MJ - August 8, 2012", "The Keeper - August 8, 2012",
+          "Shubho, on November 8th, 2012 //", "Meena, on November 8th, 2012 // Twitter: @littledinos",
+          "Harry Ballz - August 9, 2012"]
+
+
+@pytest.mark.parametrize("heading", ["Comments»", None])
+def test_commenters_stamps_without_a_time_start_the_thread(heading):
+    """A comment's stamp is often a name and a date without a time ("William Kirk - August 8, 2012",
+    "Shubho, on November 8th, 2012 //"): such stamps, each with a name of its own and a comment under it,
+    start the thread under a comment heading or, six of them, without one (failed before: only stamps
+    with a date *and* a time counted, and the comments were kept as article)."""
+    gold, text, said = _dated_thread(_NAMED, heading)
+    ext = clean_text_dump(text)
+    assert not set(said) & set(ext.paragraphs)
+    assert {r.reason for r in ext.removed if r.text in said} == {"comments"}
+    assert score_page("ledger", ext.text, gold).f1 >= 0.95
+
+
+@pytest.mark.parametrize("stamps", [
+    # one name over every date: a blog's posts ("Posted on ... by admin"), not commenters
+    ["Posted on August 8, 2012 by admin"] * 6,
+    # a list of other stories' bylines and dates under the article (Dragnet's T147)
+    ["by Stan Collender | August 09, 2012", "by OurFuture.org Staff | August 09, 2012",
+     "by Robert Borosage | August 09, 2012", "By Eric Henry | August 09, 2012",
+     "By Jared Bernstein | August 09, 2012", "By Naomi Wolf | August 09, 2012"],
+    # references ending a sentence (Wikipedia's, kept by Readability)
+    [f'^ "Mozilla Manifesto {k}". Mozilla.org . Retrieved 2012-03-2{k} .' for k in range(6)],
+])
+def test_dated_lines_that_are_no_commenters_stamps_do_not_start_a_thread(stamps):
+    """Loose stamps (a date without a time) count only with names that differ, no byline and no sentence:
+    a blog's repeated "Posted on ... by admin", a list of other stories' bylines, a list of references are
+    no comment thread, and nothing under them is cut."""
+    from winnow.clean.text import comments
+    from winnow.clean.text.features import page_features
+    from winnow.clean.text.lines import split_lines
+
+    gold, text, said = _dated_thread(stamps, None)
+    lines = split_lines(text)
+    assert comments.thread_start(lines, page_features(lines), np.ones(len(lines), dtype=bool)) is None
+
+
+def test_a_count_heading_over_stamps_starts_the_thread_under_a_picture_post():
+    """A post whose article is a picture or a video and a line (Dragnet's R917: "Next Up: Pumpkin Pie", a
+    video, then Blogger's "16 comments:" over "Jennifer said..." and a date and time under every comment):
+    with no article above, the stamps were taken for a forum page's posts and every comment was kept. A
+    heading with a count right over the stamps is a thread under a post, however short the post."""
+    page = ["Monday, November 12, 2012", "", "Next Up: Pumpkin Pie", "", "Pin It",
+            "Posted by Chef John at 12:00 AM", "Labels: Blog News", "", "16 comments:", ""]
+    names = ["Jennifer", "Swtest2Lips", "Matthew", "Jason Smith", "PR ONeil", "Peggy Manfredi"]
+    for k, (name, c) in enumerate(zip(names, _SAID)):
+        page += [f"{name} said...", "", c, "", f"November 12, 2012 {k + 1}:4{k} PM"]
+    ext = clean_text_dump("\n".join(page))
+    assert not set(_SAID) & set(ext.paragraphs)
+    assert {r.reason for r in ext.removed if r.text in _SAID} == {"comments"}

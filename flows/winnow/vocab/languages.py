@@ -49,6 +49,9 @@ class Language:
     # Links from a post to its neighbours, opening a line ("Older Post Home", "Newer posts",
     # "Post navigation", Blogger's "Email This BlogThis! Share to Twitter").
     post_links: tuple[str, ...] = ()
+    # Headings of a blog's sidebar boxes, alone on a line over a list of links ("Recent Posts",
+    # "Archives", "Blogroll", "Categories"): the heading and the list under it are no article.
+    sidebar: tuple[str, ...] = ()
 
 
 LANGUAGES: dict[str, Language] = {
@@ -110,6 +113,13 @@ LANGUAGES: dict[str, Language] = {
         post_links=("older post", "older posts", "newer post", "newer posts", "older entries", "newer entries",
                     "older articles", "newer articles", "post navigation", "email this blogthis",
                     "this entry was posted", "this entry was filed"),
+        sidebar=("recent posts", "recent entries", "recent articles", "recent comments", "latest posts",
+                 "latest comments", "archives", "archive", "blog archive", "blog archives", "monthly archives",
+                 "categories", "blog categories", "topics", "blogroll", "blog roll", "blogs i read", "blogs i follow",
+                 "my blog list", "blog list", "tag cloud", "tags", "labels", "popular posts", "top posts",
+                 "previous posts", "about me", "about the author", "about this blog", "followers", "meta",
+                 "recent tweets", "twitter updates", "search this blog",
+                 "syndication", "links", "my links", "friends", "sponsors"),
         weekdays=("monday", "mon", "tuesday", "tue", "tues", "wednesday", "wed", "thursday", "thu", "thur", "thurs",
                   "friday", "fri", "saturday", "sat", "sunday", "sun"),
     ),
@@ -140,6 +150,8 @@ LANGUAGES: dict[str, Language] = {
         comment_verbs=("schreibt", "schrieb", "sagt", "meint"),
         post_labels=("schlagwörter", "schlagworte", "stichwörter", "kategorie", "kategorien", "themen"),
         post_links=("ältere beiträge", "neuere beiträge", "älterer beitrag", "neuerer beitrag"),
+        sidebar=("neueste beiträge", "letzte beiträge", "neueste kommentare", "letzte kommentare", "archiv", "archive",
+                 "blog-archiv", "kategorien", "schlagwörter", "links", "blogroll"),
         weekdays=("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag"),
     ),
     "fr": Language(
@@ -172,6 +184,8 @@ LANGUAGES: dict[str, Language] = {
         comment_verbs=("a écrit", "dit", "écrit"),
         post_labels=("mots-clés", "mots clés", "étiquettes", "catégories", "catégorie", "classé dans", "publié dans"),
         post_links=("articles plus anciens", "articles plus récents", "article plus ancien", "article plus récent"),
+        sidebar=("articles récents", "derniers articles", "commentaires récents", "derniers commentaires", "archives",
+                 "catégories", "mots-clés", "nuage de tags", "liens", "blogoliste"),
         weekdays=("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
     ),
     "es": Language(
@@ -202,6 +216,8 @@ LANGUAGES: dict[str, Language] = {
         comment_verbs=("dice", "dijo", "escribió", "escribe"),
         post_labels=("etiquetas", "categorías", "categoría", "archivado en", "publicado en"),
         post_links=("entradas anteriores", "entradas más recientes", "entrada anterior", "entrada más reciente"),
+        sidebar=("entradas recientes", "últimas entradas", "comentarios recientes", "últimos comentarios", "archivos",
+                 "archivo del blog", "categorías", "etiquetas", "enlaces", "blogs que sigo"),
         weekdays=("lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo"),
     ),
     "ru": Language(
@@ -380,6 +396,10 @@ def post_labels() -> tuple[str, ...]:
 
 def post_links() -> tuple[str, ...]:
     return _union("post_links")
+
+
+def sidebar_headings() -> tuple[str, ...]:
+    return _union("sidebar")
 
 
 def month_numbers() -> dict[str, int]:

@@ -22,6 +22,9 @@ _MARKER = re.compile(patterns.LIST_MARKER)
 _COL = {name: i for i, name in enumerate(NAMES)}
 _CODE = re.compile(params.CODE["pattern"])
 _LISTING = re.compile(params.CODE["listing_pattern"])
+_SIDEBAR = re.compile(patterns.SIDEBAR_HEADING, re.I)
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_SENTENCE = re.compile(r"[.!?。！？]['\"”’)]*$")
 
 
 def clean_text_dump(text: str, evidence=None, lines: list[Line] | None = None) -> Extraction:
@@ -80,6 +83,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
         elif words[i] <= params.POST_FOOTER_MAX_WORDS and _POST_FOOTER.search(_MARKER.sub("", ln.text.strip(), 1)):
             body[i] = False
             reasons[i] = reasons[i] or "post_footer"
+    _drop_sidebar_boxes(lines, words, body, reasons)
     for i in np.flatnonzero(pf.X[:, _COL["words"]] == 0):  # no word at all: "*", "|", "»"
         body[i] = False
         reasons[i] = reasons[i] or "symbols"
@@ -144,6 +148,30 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
         title=title, paragraphs=paragraphs, author=author, date=date, removed=removed,
         extractor=EXTRACTOR, not_article=not_article, not_article_reason=why,
     )
+
+
+def _drop_sidebar_boxes(lines: list[Line], words: np.ndarray, body: np.ndarray, reasons: list) -> None:
+    """A blog's sidebar box goes whatever the model says (reason ``sidebar``): a sidebar heading alone on its
+    line ("Recent Posts", "Archives", "Blogroll"; ``patterns.SIDEBAR_HEADING``) over at least
+    ``SIDEBAR["min_items"]`` list items (short lines that are no sentence: headlines, "March 2009 (12)", blog
+    names), down to the first line that is not one or where the items' spacing changes (blank lines between
+    them or not)."""
+    cfg = params.SIDEBAR
+    for i, ln in enumerate(lines):
+        if words[i] == 0 or words[i] > cfg["heading_words"] or not _SIDEBAR.match(
+                _MD_HEADING.sub("", _MARKER.sub("", ln.text, 1), 1)):
+            continue
+        j = i + 1
+        while j < len(lines) and 0 < words[j] <= cfg["item_words"] and not (
+                words[j] >= cfg["sentence_words"] and _SENTENCE.search(lines[j].text)):
+            if j >= i + 3 and lines[j].blank_before != lines[i + 2].blank_before:
+                break  # the items' spacing changes: the list has ended (a menu's box over the article's title)
+            j += 1
+        if j - i - 1 < cfg["min_items"]:
+            continue
+        for k in range(i, j):
+            body[k] = False
+            reasons[k] = reasons[k] or "sidebar"
 
 
 def _code_like(text: str, words: float) -> bool:

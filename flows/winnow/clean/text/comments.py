@@ -21,6 +21,7 @@ from collections import Counter
 
 import numpy as np
 
+from winnow.clean.text import patterns
 from winnow.clean.text.features import NAMES, PageFeatures
 from winnow.clean.text.lines import Line
 from winnow.clean.text.params import COMMENTS
@@ -34,6 +35,22 @@ _VERB = re.compile(r"\b(?:" + languages.regex_alternation(languages.comment_verb
 _HEADING = re.compile(
     r"^[\[{(]?\s*(?:(?:\d+|no|one|two|three)\s+)?(?:" + languages.regex_alternation(languages.comment_headings())
     + r")\b", re.I)
+
+
+_DATED = re.compile(patterns.DATE + "|" + patterns.AGO, re.I)
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+_ENDS_SENTENCE = re.compile(r"[.!?。！？]\W*$")
+
+
+def _distinct_names(lines: list[Line], chain, pf: PageFeatures) -> bool:
+    """Loose stamps (a date without a time) are comments' when most carry a name of their own (the commenters;
+    a blog's posts repeat theirs: "Posted on ... by admin") and most have a sentence under them (a list of
+    other stories has a headline under, or over, each date)."""
+    names = [_name_of(lines[i].text) for i in chain]
+    ends = pf.X[:, _COL["ends_sentence"]]
+    said = [bool(ends[a + 1 : b].any()) for a, b in zip(chain[:-1], chain[1:])]
+    return (len(set(names)) >= COMMENTS["loose_distinct_share"] * len(names)
+            and float(np.mean(said)) >= COMMENTS["min_said_share"])
 
 
 _COUNT = re.compile(r"\b\d+\s+(?:" + languages.regex_alternation(languages.comment_headings()) + r")\b", re.I)
@@ -54,11 +71,27 @@ def is_comment_heading(text: str, words: float) -> bool:
     return words <= COMMENTS["heading_max_words"] and bool(_HEADING.match(text.strip()))
 
 
-def stamps(lines: list[Line], pf: PageFeatures) -> np.ndarray:
-    """Indexes of the lines shaped like a comment's stamp: short, with a date and a time, or "Name says:"."""
+def _name_of(text: str) -> str:
+    """What a dated line says besides its date: "William Kirk - August 8, 2012" -> "william kirk"."""
+    return " ".join(_LETTERS.findall(_DATED.sub(" ", text))).casefold()
+
+
+def stamps(lines: list[Line], pf: PageFeatures, loose: bool = False) -> np.ndarray:
+    """Indexes of the lines shaped like a comment's stamp: short, with a date and a time, or "Name says:".
+    ``loose``: a date (or "11 days ago") without a time, and a name beside it ("William Kirk - August 8,
+    2012", "Shubho, on November 8th, 2012"; ``loose_stamp_max_words`` words at most; a bare date is a
+    post's date line), stamps only as a run whose names mostly differ (``_distinct_names``)."""
     X = pf.X
     words = X[:, _COL["words"]]
     dated = (X[:, _COL["has_date"]] == 1) & (X[:, _COL["has_time"]] == 1)
+    if loose:
+        dated = (((X[:, _COL["has_date"]] == 1) | (X[:, _COL["ago"]] == 1)) & (X[:, _COL["has_time"]] == 0)
+                 & (words <= COMMENTS["loose_stamp_max_words"]))
+        dated &= X[:, _COL["byline_prefix"]] == 0  # "by Jane Doe | August 9, 2012": a story's byline in a list
+        # a name beside the date, and no sentence (a reference: "^ "Mozilla Manifesto". Retrieved 2012-03-21 .")
+        s = np.array([i for i in np.flatnonzero(dated)
+                      if not _ENDS_SENTENCE.search(lines[i].text) and _name_of(lines[i].text)], dtype=int)
+        return s[np.concatenate([[True], np.diff(s) > 1])] if len(s) else s
     verb = np.array([bool(_VERB.search(ln.text[-40:])) for ln in lines], dtype=bool)
     s = np.flatnonzero((dated | verb) & (words <= COMMENTS["stamp_max_words"]))
     # a header of two lines ("Jane says:" over "January 4, 2010 at 8:33 am") is one stamp, its first line
@@ -188,25 +221,17 @@ def _article_below(runs: list[tuple[int, int, float]], h: int) -> bool:
     return not any(h - cfg["article_above_lines"] <= e - 1 < h for _, e, _ in runs)
 
 
-def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int | None:
-    """Index of the first line of the reader comments under the article, or None when there are none
-    (or when in doubt).
-
-    Either a comment heading with at least ``min_stamps`` stamps in the ``after_heading`` lines below
-    it, or, without a heading, a run of at least ``min_stamps_alone`` stamps a few lines apart
-    (``max_median_gap_alone``), as comments are, not counting the page's own stamps at its top
-    (``_own_stamps``: a dateline over the article): the thread starts at the heading, or at the first
-    stamp. Below an article only (``min_body_words_above`` kept words above the start, or
-    ``min_prose_words_above`` words of prose lines when the first comment follows the start closely).
-    """
+def _stamp_starts(lines: list[Line], pf: PageFeatures, s: np.ndarray, words: np.ndarray, kept_before: np.ndarray,
+                  loose: bool, heads: list[int]) -> tuple[list[int], bool]:
+    """Where a thread of stamps ``s`` starts: under a comment heading (at least ``min_stamps`` stamps in the
+    ``after_heading`` lines below it), or a run of ``min_stamps_alone`` stamps close together; ``loose``
+    stamps (dates without times) only when their names mostly differ. ([start], tight) or ([], True)."""
     cfg = COMMENTS
-    s = stamps(lines, pf)
-    words = pf.X[:, _COL["words"]]
-    kept_before = np.concatenate([[0.0], np.cumsum(words * body)])
     starts, tight = [], True  # tight: the comments begin right at the start (not an article between)
-    for h in (i for i, ln in enumerate(lines) if is_comment_heading(ln.text, words[i])):
+    for h in heads:  # the comment headings, in order
         below = s[(s > h) & (s <= h + cfg["after_heading"])]
-        if len(below) >= cfg["min_stamps"] and _thread_like([int(x) for x in below], words):
+        if len(below) >= cfg["min_stamps"] and _thread_like([int(x) for x in below], words) and (
+                not loose or _distinct_names(lines, [int(x) for x in below], pf)):
             said = [float(words[a + 1 : b].sum()) for a, b in zip(below[:-1], below[1:])]
             # the first "comment" as long as an article (the page's own dated byline under a comment count
             # in its header): not a thread right under the heading
@@ -230,9 +255,28 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
         chain = chain[_own_stamps(chain, words, kept_before):]  # the article's own dateline is no comment's
         gaps = np.diff(chain)
         if (len(chain) >= cfg["min_stamps_alone"] and _thread_like(chain, words)
-                and float(np.median(gaps)) <= cfg["max_median_gap_alone"]):
+                and float(np.median(gaps)) <= cfg["max_median_gap_alone"] and (not loose or _distinct_names(lines, chain, pf))):
             starts.append(chain[0])
             break
+    return starts, tight
+
+
+def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int | None:
+    """Index of the first line of the reader comments under the article, or None when there are none
+    (or when in doubt).
+
+    Either a comment heading with at least ``min_stamps`` stamps in the ``after_heading`` lines below
+    it, or, without a heading, a run of at least ``min_stamps_alone`` stamps a few lines apart
+    (``max_median_gap_alone``), as comments are, not counting the page's own stamps at its top
+    (``_own_stamps``: a dateline over the article): the thread starts at the heading, or at the first
+    stamp. Below an article only (``min_body_words_above`` kept words above the start, or
+    ``min_prose_words_above`` words of prose lines when the first comment follows the start closely).
+    """
+    cfg = COMMENTS
+    words = pf.X[:, _COL["words"]]
+    kept_before = np.concatenate([[0.0], np.cumsum(words * body)])
+    heads = [i for i, ln in enumerate(lines) if is_comment_heading(ln.text, words[i])]
+    starts, tight = _stamp_starts(lines, pf, stamps(lines, pf), words, kept_before, False, heads)
     if not starts:
         # a run of comment buttons ("Reply" under every comment), a comment apart: the thread starts at the
         # comment heading above the first one, or one comment above it
@@ -242,6 +286,10 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
             heads = [h for h in range(max(w[0] - cfg["after_heading"], 0), w[0])
                      if is_comment_heading(lines[h].text, words[h])]
             starts.append(heads[-1] if heads else max(w[0] - span, 0))
+    if not starts:  # dates without times: stamps only with the commenters' names beside them, under an article
+        starts, tight = _stamp_starts(lines, pf, stamps(lines, pf, loose=True), words, kept_before, True, heads)
+        if starts and not _article_above(pf, words, kept_before, min(starts), tight):
+            starts = []
     if not starts:
         # no stamps: a line that is only a comment heading with a count or of two words or more ("14 Comments",
         # "Leave a Reply"; not a lone "Response" subheading or "Comment" table cell) well below the article's start
@@ -257,10 +305,18 @@ def thread_start(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> int |
                 return h
         return None
     start = min(starts)
-    # an article above: kept lines, or prose the model doubted (a short post above a long thread, whose
-    # comments outscored it)
-    prose = np.concatenate([[0.0], np.cumsum(words * (pf.X[:, _COL["prose0"]] > cfg["prose_above"]))])
-    doubted = tight and prose[start] >= cfg["min_prose_words_above"]
-    if kept_before[start] < cfg["min_body_words_above"] and not doubted:
+    # a count heading right over the stamps ("16 comments:") is a thread under a post however short the post (a
+    # picture, a video: a forum's page has no such heading)
+    counted = tight and bool(_COUNT.search(lines[start].text)) and is_comment_heading(lines[start].text, words[start])
+    if not counted and not _article_above(pf, words, kept_before, start, tight):
         return None  # a page that starts with its thread (a forum): keep it as it is
     return start
+
+
+def _article_above(pf: PageFeatures, words: np.ndarray, kept_before: np.ndarray, start: int, tight: bool) -> bool:
+    """An article above the thread's start: kept lines, or prose the model doubted (a short post above a long
+    thread, whose comments outscored it) when the comments begin right at the start."""
+    cfg = COMMENTS
+    prose = np.concatenate([[0.0], np.cumsum(words * (pf.X[:, _COL["prose0"]] > cfg["prose_above"]))])
+    doubted = tight and prose[start] >= cfg["min_prose_words_above"]
+    return bool(kept_before[start] >= cfg["min_body_words_above"] or doubted)

@@ -119,6 +119,8 @@ COMMENTS = {
     "comment_min_words": 5,  # a comment between two stamps has a line this long ...
     "min_said_share": 0.7,  # ... between most of them (a table's dated rows have cells in between)
     "stamp_max_words": 20,
+    "loose_stamp_max_words": 10,  # a date without a time and a name beside it: a stamp only in a run ...
+    "loose_distinct_share": 0.8,  # ... where at least this share of the names differ (commenters, not posts)
     "heading_max_words": 16,
     "min_body_words_above": 50,  # kept words above the thread: an article is there ...
     "min_prose_words_above": 20,  # ... or this many words of prose lines (a short post the model doubted) ...
@@ -178,3 +180,9 @@ CODE = {
                         r"|INSERT INTO|UPDATE|DELETE FROM|CREATE TABLE|HAVING|LIMIT|CASE|WHEN|ELSE|END)(?:\s+[^A-Z\s]|\s*$)"
                         r"|^\s*\w+\s+AS\s+\(\s*$|[\u2500-\u257f]"),
 }
+
+# A sidebar box (cleaner._drop_sidebar_boxes): a heading of a blog's sidebar alone on its line ("Recent Posts",
+# "Archives", "Blogroll"; per-language phrases in winnow.vocab.languages), a count or a colon allowed, and the
+# list under it: at least min_items lines of at most item_words words that are no sentence (a headline, a
+# month and a count, a blog's name), stopping at the first line that is not such an item.
+SIDEBAR = {"heading_words": 4, "item_words": 20, "sentence_words": 10, "min_items": 2}

@@ -176,3 +176,7 @@ AGO = r"\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b|\bil 
 
 # An image file name glued in front of a headline ("Putin.9.Thmb.jpg Putin set to ...").
 IMAGE_PREFIX = r"^\S+\.(?:jpe?g|png|gif|webp|svg)\s+"
+
+# A heading of a blog's sidebar box alone on its line ("Recent Posts", "Archives (12)", "Blogroll:").
+SIDEBAR_HEADING = (r"^(?:" + languages.regex_alternation(languages.sidebar_headings())
+                   + r")\s*(?:\(\s*\d+\s*\)|\d+)?\s*[:»›]?\s*$")
