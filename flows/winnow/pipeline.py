@@ -20,11 +20,11 @@ from winnow.clean import clean_html, clean_text_dump
 from winnow.clean.evidence import LineEvidence, line_hashes
 from winnow.clean.text.lines import split_lines
 from winnow.clean.html.extract import extractor_version as html_extractor_version
-from winnow.dedup.exact import content_hash
+from winnow.dedup.exact import content_hash, hash_of_key
 from winnow.dedup.minhash import minhash_from_hashes
-from winnow.dedup.shingles import shingle_hashes_batch
+from winnow.dedup.shingles import shingle_hashes_of_tokens
 from winnow.dedup.visible import samples, samples_of_hashes, visible_text
-from winnow.vocab import word_units
+from winnow.vocab import Tokens
 from winnow.discover import Candidate
 from winnow.filters import CorpusFilter
 from winnow.language import detect_language
@@ -190,14 +190,17 @@ class QualityFilter(Stage):
 
     def process(self, doc: Document):
         text = doc.text
-        units = word_units(text)  # tokenised once: the count is their number (word_count's answer)
-        n = doc.words = len(units)  # kept: the loader stores it without counting again
+        # tokenised once for the worker: the filter counts them, identify hashes them, the signature
+        # stage shingles them (Document.tokens)
+        tokens = Tokens(text)
+        n = doc.words = tokens.word_count()  # kept: the loader stores it without counting again
         if n < self.settings.min_body_words:
             return Rejection.of(doc.source, "too_short",
                                 f"{n} body words < clean.min_body_words ({self.settings.min_body_words})",
                                 text=text or None)
+        doc.tokens = tokens
         if n >= 200:
-            ratio = len(set(units)) / n
+            ratio = len(set(tokens.units())) / n
             if ratio < self.settings.min_unique_word_ratio:
                 return Rejection.of(doc.source, "repetitive", f"{ratio:.3f} distinct/total words < "
                                     f"clean.min_unique_word_ratio ({self.settings.min_unique_word_ratio})",
@@ -230,7 +233,7 @@ class Identify(Stage):
     def process(self, doc: Document):
         doc.fingerprint = self.fingerprint
         doc.doc_id = make_doc_id(doc.source.sha256, self.fingerprint, doc.part)
-        doc.content_hash = content_hash(doc.text)
+        doc.content_hash = content_hash(doc.text) if doc.tokens is None else hash_of_key(doc.tokens.key())
         return doc
 
 
@@ -238,8 +241,10 @@ class Signer(Stage):
     """MinHash signatures of a batch's texts (and the shingle samples of the bodies and visible texts,
     ``winnow.dedup.visible``), computed on the worker that cleaned them.
 
-    Vectorised over the whole batch (``winnow.dedup.minhash.signatures``); loaded with
-    the batch, so the dedup stage never reads texts back to sign them.
+    Vectorised over runs of documents of ``SIGN_CHARS`` body characters (``winnow.dedup.minhash``),
+    from the tokens the filter made (``Document.tokens``): a body is tokenised once in a worker, and
+    shingled once for its signature and its sample. Loaded with the batch, so the dedup stage never
+    reads texts back to sign them.
     """
 
     name = "signature"
@@ -248,13 +253,27 @@ class Signer(Stage):
         super().__init__()
         self.settings = settings.dedup
 
-    def run(self, items: Iterable) -> Iterable:
-        items = list(items)
-        docs = [d for d in items if isinstance(d, Document)]
+    def run(self, items: Iterable) -> Iterator:
+        held: list = []
+        chars = 0
+        for item in items:
+            held.append(item)
+            if isinstance(item, Document):
+                chars += len(item.text)
+                if chars >= SIGN_CHARS:  # signed and handed on: the tokens of a run at a time are held
+                    self._sign([d for d in held if isinstance(d, Document)])
+                    yield from held
+                    held, chars = [], 0
+        self._sign([d for d in held if isinstance(d, Document)])
+        yield from held
+
+    def _sign(self, docs: list[Document]) -> None:
         t0 = time.perf_counter()
         try:
-            # the bodies are shingled once, for their signatures and their samples
-            hashes, offsets = shingle_hashes_batch([d.text for d in docs], self.settings.shingle_words)
+            for d in docs:
+                if d.tokens is None:  # not through the filter (a caller's own stages)
+                    d.tokens = Tokens(d.text)
+            hashes, offsets = shingle_hashes_of_tokens([d.tokens for d in docs], self.settings.shingle_words)
             for doc, sig in zip(docs, minhash_from_hashes(hashes, offsets, self.settings.num_perm)):
                 doc.signature = sig
             seen = [i for i, d in enumerate(docs) if d.visible]
@@ -266,9 +285,13 @@ class Signer(Stage):
             self.count("out", len(docs))
         except Exception:  # not fatal: the dedup stage computes what is missing
             self.count("failed", len(docs))
+        for d in docs:
+            d.tokens = None
         self.count("in", len(docs))
         self.stats[f"seconds.{self.name}"] += time.perf_counter() - t0
-        return items
+
+
+SIGN_CHARS = 1 << 18  # body characters signed together (numpy passes over many documents, bounded memory)
 
 
 def _extractor_version(kind: str, extractor: str = "") -> str:
@@ -298,7 +321,10 @@ class Pipeline:
 
     def stream(self, candidates: Iterable[Candidate]):
         """Documents and rejections, in file order, as the stages produce them."""
-        return run_stages(self.stages, candidates)
+        for item in run_stages(self.stages, candidates):
+            if isinstance(item, Document):
+                item.tokens = None  # the stages' shared work, not part of the document
+            yield item
 
     def run(self, candidates: Iterable[Candidate]) -> BatchResult:
         result = BatchResult()

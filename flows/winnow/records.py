@@ -120,6 +120,9 @@ class Document:
     visible: str = ""  # what a reader could see of the page (winnow.dedup.visible), kept when dedup compares it
     visible_samples: Optional[Any] = None  # (sample of ``text``, sample of ``visible``): winnow.dedup.visible.samples
     words: Optional[int] = None  # word count of ``text``, kept by the stage that counted it (filter)
+    # the body's tokens (``winnow.vocab.Tokens``), from the filter to the signature stage, which reads
+    # them instead of tokenising again; dropped there (``Pipeline.stream``), never stored
+    tokens: Optional[Any] = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> str:

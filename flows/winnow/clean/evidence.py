@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from winnow.clean.text.features import line_words
-from winnow.clean.text.lines import Line, split_lines
+from winnow.clean.text.lines import MAX_LINE_CHARS, Line, split_lines
 from winnow.clean.text.params import EVIDENCE
+from winnow.vocab.words import line_word_counts
 
 
 def line_hash(key: str) -> int:
@@ -25,7 +25,9 @@ def line_hashes(text: str, lines: list[Line] | None = None) -> list[int]:
 
     ``lines``: ``split_lines(text)`` when the caller has it (the pipeline splits once for both)."""
     lines = split_lines(text) if lines is None else lines
-    keys = {ln.key for ln in lines if line_words(ln.text) <= EVIDENCE["max_words"]}
+    # the lines' words as ``line_words`` counts them, counted for all lines at once
+    words = line_word_counts([ln.text[:MAX_LINE_CHARS] for ln in lines]).tolist()
+    keys = {ln.key for ln, n in zip(lines, words) if n <= EVIDENCE["max_words"]}
     return sorted(line_hash(k) for k in keys if k)
 
 

@@ -25,4 +25,9 @@ def normalize_text(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """Equal hashes = the same text for the reader: one exact-duplicate cluster."""
-    return hashlib.sha256(normalize_text(text).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return hash_of_key(normalize_text(text))
+
+
+def hash_of_key(key: str) -> str:
+    """``content_hash`` of a text whose ``content_key`` is ``key`` (a worker has its body's tokens)."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]

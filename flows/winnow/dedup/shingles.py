@@ -93,14 +93,21 @@ def _hash_chunk(docs: list[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]
     doc_start = np.zeros(nd, dtype=np.int64)
     np.cumsum([len(d) + 1 for d in docs[:-1]], out=doc_start[1:])
     cw, starts, ends, kept_idx, _ = words.token_spans(cp)
-    n = len(cw)
     if len(starts) == 0:
         return np.zeros(0, dtype=np.uint64), np.zeros(nd, dtype=np.int64)
+    tok_doc = np.searchsorted(doc_start, kept_idx[starts], side="right") - 1
+    return _shingles(cw, starts, ends, tok_doc, nd, k)
+
+
+def _shingles(cw: np.ndarray, starts: np.ndarray, ends: np.ndarray, tok_doc: np.ndarray, nd: int,
+              k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle hashes of ``nd`` docs' tokens (token ``i``: ``cw[starts[i]:ends[i]]``, of doc
+    ``tok_doc[i]``, in order), and how many belong to each doc."""
+    n = len(cw)
     pw, inv = _POWERS.get(n + 1)
     prefix = np.zeros(n + 1, dtype=np.uint64)
     np.cumsum(cw.astype(np.uint64) * pw[:n], out=prefix[1:])
     tok = fmix64((prefix[ends] - prefix[starts]) * inv[starts])  # one hash per token
-    tok_doc = np.searchsorted(doc_start, kept_idx[starts], side="right") - 1
     ntok = np.bincount(tok_doc, minlength=nd)
     # Each doc's tokens followed by k-1 zero slots: a window never reaches the next doc,
     # and a doc with fewer than k tokens has one shingle made of all of them.
@@ -147,6 +154,38 @@ def shingle_hashes_batch(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.n
             parts.append(h)
             counts[first : i + 1] = c
             chunk, first, size = [], i + 1, 0
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    hashes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+    return hashes, offsets
+
+
+def shingle_hashes_of_tokens(docs: Sequence[words.Tokens], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``shingle_hashes_batch`` of texts already tokenised (``winnow.vocab.Tokens``: a worker's
+    filter tokenised each body; its signature stage does not again). The same hashes and offsets."""
+    if not 1 <= k <= MAX_SHINGLE_WORDS:
+        raise ValueError(f"shingle_words must be in 1..{MAX_SHINGLE_WORDS}, not {k}")
+    n = len(docs)
+    counts = np.zeros(n, dtype=np.int64)
+    parts: list[np.ndarray] = []
+    first = 0
+    while first < n:
+        last, size = first, 0  # whole docs per numpy pass, up to _CHUNK_CHARS code points (at least one)
+        while last < n and (last == first or size + len(docs[last].chars) <= _CHUNK_CHARS):
+            size += len(docs[last].chars)
+            last += 1
+        chunk = docs[first:last]
+        shift = np.zeros(len(chunk), dtype=np.int64)
+        np.cumsum([len(d.chars) for d in chunk[:-1]], out=shift[1:])
+        ntok = [len(d) for d in chunk]
+        if sum(ntok):
+            tok_doc = np.repeat(np.arange(len(chunk)), ntok)
+            h, c = _shingles(np.concatenate([d.chars for d in chunk]),
+                             np.concatenate([d.starts for d in chunk]) + shift[tok_doc],
+                             np.concatenate([d.ends for d in chunk]) + shift[tok_doc], tok_doc, len(chunk), k)
+            parts.append(h)
+            counts[first:last] = c
+        first = last
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     hashes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)

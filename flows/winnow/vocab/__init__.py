@@ -2,6 +2,6 @@
 (``languages``). Every cleaner, filter and dedup step reads text through these two modules.
 """
 
-from winnow.vocab.words import VERSION, content_key, normalize, tokens, word_count, word_counts, word_units
+from winnow.vocab.words import VERSION, Tokens, content_key, normalize, tokens, word_count, word_counts, word_units
 
-__all__ = ["VERSION", "content_key", "normalize", "tokens", "word_count", "word_counts", "word_units"]
+__all__ = ["VERSION", "Tokens", "content_key", "normalize", "tokens", "word_count", "word_counts", "word_units"]

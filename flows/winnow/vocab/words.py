@@ -127,6 +127,55 @@ def token_spans(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return cw, starts, ends, idx, kc
 
 
+class Tokens:
+    """One text's tokens, computed once and read by every stage that needs them (a worker's filter,
+    its exact-duplicate hash and its shingles): ``chars`` holds the tokens' code points back to
+    back, token ``i`` is ``chars[starts[i]:ends[i]]`` (so ``ends[i] == starts[i + 1]``), ``kinds``
+    its class (``WORD`` or ``ALONE``)."""
+
+    __slots__ = ("chars", "starts", "ends", "kinds", "_key")
+
+    def __init__(self, text: str):
+        cw, starts, ends, _, kc = token_spans(codepoints(text))
+        self.chars, self.starts, self.ends, self.kinds = cw, starts, ends, kc[starts]
+        self._key: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def key(self) -> str:
+        """``content_key``: the tokens joined by single spaces (a space put before every token but
+        the first, in one numpy call, not a Python string per token); computed once."""
+        if self._key is None:
+            spaced = np.insert(self.chars, self.starts[1:], np.uint32(32))
+            self._key = spaced.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+        return self._key
+
+    def word_count(self) -> int:
+        """``word_count`` of the text."""
+        return _count(self.kinds)
+
+    def units(self) -> list[str]:
+        """``word_units`` of the text."""
+        if not (self.kinds == ALONE).any():  # every token is a unit: split the key, in C
+            key = self.key()
+            return key.split(" ") if key else []
+        chars = self.chars.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+        out: list[str] = []
+        pending = ""
+        for a, b, c in zip(self.starts.tolist(), self.ends.tolist(), self.kinds.tolist()):
+            if c != ALONE:
+                out.append(chars[a:b])
+            elif pending:
+                out.append(pending + chars[a:b])
+                pending = ""
+            else:
+                pending = chars[a:b]
+        if pending:
+            out.append(pending)
+        return out
+
+
 def tokens(text: str) -> list[str]:
     """The normalised tokens of ``text`` (see the module docstring)."""
     cw, starts, ends, _, _ = token_spans(codepoints(text))
@@ -136,7 +185,7 @@ def tokens(text: str) -> list[str]:
 
 def content_key(text: str) -> str:
     """The tokens joined by single spaces: equal keys = exact duplicates."""
-    return " ".join(tokens(text))
+    return Tokens(text).key()
 
 
 def word_units(text: str) -> list[str]:
@@ -146,21 +195,7 @@ def word_units(text: str) -> list[str]:
     word_count(t)``); the repetition filter compares them (a Chinese text repeats
     characters far more than words).
     """
-    cw, starts, ends, _, kc = token_spans(codepoints(text))
-    chars = cw.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
-    out: list[str] = []
-    pending = ""
-    for a, b, c in zip(starts.tolist(), ends.tolist(), kc[starts].tolist()):
-        if c != ALONE:
-            out.append(chars[a:b])
-        elif pending:
-            out.append(pending + chars[a:b])
-            pending = ""
-        else:
-            pending = chars[a:b]
-    if pending:
-        out.append(pending)
-    return out
+    return Tokens(text).units()
 
 
 def _count(cls_of_starts: np.ndarray) -> int:
@@ -213,6 +248,29 @@ def word_counts(texts: Sequence[str]) -> np.ndarray:
     k = kc[starts]
     words = np.bincount(doc[k == WORD], minlength=len(texts))
     alone = np.bincount(doc[k == ALONE], minlength=len(texts))
+    return words + (alone + 1) // 2
+
+
+def line_word_counts(lines: Sequence[str]) -> np.ndarray:
+    """``word_count`` of each of many lines, normalised as one text (the lines joined by line
+    breaks: a line break composes with nothing, so each line normalises as it would alone), not
+    one ``normalize`` call per line. A line holding a line break itself falls back on
+    ``word_counts``. The text cleaner's corpus evidence counts every line of a text dump."""
+    n = len(lines)
+    out = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return out
+    cp = codepoints("\n".join(lines))
+    breaks = np.flatnonzero(cp == 10)
+    if len(breaks) != n - 1:
+        return word_counts(lines)
+    _, starts, _, idx, kc = token_spans(cp)
+    if len(starts) == 0:
+        return out
+    line = np.searchsorted(breaks, idx[starts])  # line breaks before a token: its line
+    k = kc[starts]
+    words = np.bincount(line[k == WORD], minlength=n)
+    alone = np.bincount(line[k == ALONE], minlength=n)
     return words + (alone + 1) // 2
 
 
