@@ -206,3 +206,21 @@ def test_a_dumps_evidence_lines_are_those_the_cleaners_word_counter_admits():
         lines = split_lines(text)
         keys = {ln.key for ln in lines if line_words(ln.text) <= EVIDENCE["max_words"]}
         assert line_hashes(text, lines) == sorted(line_hash(k) for k in keys if k), path
+
+
+def control_ratio_by_definition(text: str) -> float:
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    return sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) < 0xA0) / len(sample)
+
+
+@_PROPS
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FF, exclude_categories=()), max_size=400)
+       | st.text(max_size=300).map(lambda t: t * 80))
+def test_the_readers_control_share_is_its_definitions(text):
+    """The reader counts control characters (binary detection) with a regex: the same share as
+    counting them one by one, within and beyond the 20,000 characters it looks at."""
+    from winnow.read import _control_ratio
+
+    assert _control_ratio(text) == control_ratio_by_definition(text)

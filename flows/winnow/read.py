@@ -129,12 +129,16 @@ def _as_utf16(data: bytes) -> tuple[str, str, int] | None:
     return None
 
 
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # C0 controls but \t \n \v \f \r; DEL; C1 controls
+
+
 def _control_ratio(text: str) -> float:
+    """Share of control characters in the first 20,000 characters (counted by the regex engine: a
+    Python loop over the characters was a third of the read stage's time)."""
     sample = text[:20000]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) < 0xA0)
-    return bad / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample)
 
 
 def decode(data: bytes, invalid_utf8: str = "replace", declared: str | None = None) -> tuple[str, str, int]:
