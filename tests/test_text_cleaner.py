@@ -932,3 +932,32 @@ def test_a_sidebar_heading_over_sentences_is_left_to_the_model():
     reasons = [None] * len(lines)
     _drop_sidebar_boxes(lines, words, body, reasons)
     assert body.all() and reasons == [None] * len(lines)
+
+
+def test_a_list_the_article_announces_is_kept():
+    """Under a kept line ending in a colon, list items the model dropped are article when the article goes on
+    right under them (Readability's firefox-nightly-blog: "We're running three experiments:" over three short
+    items, which the model read as a menu); without the colon, or with no article under the list, the
+    items stay as the model left them."""
+    import numpy as np
+
+    from winnow.clean.text.cleaner import _keep_announced_lists
+    from winnow.clean.text.features import page_features
+    from winnow.clean.text.lines import split_lines
+
+    intro = "We’re running three experiments:"
+    items = ["Newtab Pocket stories in AU and NZ", "New signup/login call-to-action in the Pocket doorhanger",
+             "We’re testing some changes to newtab story personalization"]
+    after = ("Background updater work is also proceeding, with Bug 1676296 landing last week to support managing "
+             "scheduled tasks on Windows.")
+
+    def kept(first: str, tail: list[str]) -> list[bool]:
+        lines = split_lines("\n".join([first, *items, *tail]))
+        pf = page_features(lines)
+        body = np.array([ln.text in (first, after) for ln in lines])
+        _keep_announced_lists(lines, pf, pf.X[:, 1], body, [None] * len(lines))
+        return [bool(body[i]) for i, ln in enumerate(lines) if ln.text in items]
+
+    assert kept(intro, [after]) == [True, True, True]
+    assert kept(intro.rstrip(":"), [after]) == [False, False, False]  # no colon: no announced list
+    assert kept(intro, []) == [False, False, False]  # nothing of the article under it: a box, not its list

@@ -100,6 +100,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
         texts = [ln.text for ln in lines]
         running = running | posts.keep_posts(texts, pf, words, body, reasons, len(lines) if start is None else start)
     _keep_article_run(pf, words, body, reasons, running)
+    _keep_announced_lists(lines, pf, words, body, reasons)
     _fill_holes(p, pf, words, body, reasons)
     if _keep_code_blocks(lines, words, body, reasons):
         _fill_holes(p, pf, words, body, reasons)
@@ -172,6 +173,26 @@ def _drop_sidebar_boxes(lines: list[Line], words: np.ndarray, body: np.ndarray, 
         for k in range(i, j):
             body[k] = False
             reasons[k] = reasons[k] or "sidebar"
+
+
+def _keep_announced_lists(lines: list[Line], pf: PageFeatures, words: np.ndarray, body: np.ndarray,
+                          reasons: list) -> None:
+    """A list the article announces is article: under a kept line ending in a colon ("We're running three
+    experiments:", "The happiest countries are:"), the run of list items (``LISTS["item_words"]`` words at most,
+    no rule and no chrome pattern against them, at most ``LISTS["max_items"]``) is kept when the article goes on
+    right under it (a kept line at most ``LISTS["max_gap"]`` lines below). The model reads short list items as
+    a menu's."""
+    cfg = params.LISTS
+    for i in np.flatnonzero(body):
+        if words[i] < cfg["min_intro_words"] or not lines[i].text.rstrip().endswith(":"):
+            continue
+        j = i + 1
+        while (j < len(lines) and j - i <= cfg["max_items"] and not body[j] and 0 < words[j] <= cfg["item_words"]
+               and reasons[j] is None and not pf.categories[j]):
+            j += 1
+        if j - i - 1 < cfg["min_items"] or not body[j : j + cfg["max_gap"] + 1].any():
+            continue
+        body[i + 1 : j] = True
 
 
 def _code_like(text: str, words: float) -> bool:

@@ -165,6 +165,11 @@ POSTS = {"date_max_words": 7, "min_posts": 3, "min_post_share": 0.75, "post_min_
 # removed by a rule or matching a chrome pattern, each scoring at least min_p, are kept.
 HOLES = {"max_lines": 3, "min_p": 0.15}
 
+# A list the article announces (cleaner._keep_announced_lists): under a kept line of min_intro_words or more
+# ending in a colon, min_items to max_items lines of at most item_words words, with a kept line at most
+# max_gap lines under the last of them.
+LISTS = {"min_intro_words": 3, "item_words": 25, "min_items": 2, "max_items": 40, "max_gap": 2}
+
 # Code listings inside the article (cleaner._keep_code_blocks): a run of at least min_lines code-like lines
 # (at most max_words words each, matching pattern: ending in ";", "{" or "}", opening with a comment, a tag,
 # a prompt or a keyword, a call or an assignment) next to a kept line, inside the article, is kept.
