@@ -59,6 +59,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def send_prefects_queues(timeout: float = 5) -> None:
+    """Prefect's log and event queues sent now (they need the server), each service ended.
+
+    Before a temporary server stops: a service left running for a server that is gone retries
+    its sends at interpreter exit (a test session's exit printed "Error logging to API" and once
+    waited minutes there)."""
+    if "prefect" not in sys.modules:
+        return
+    with contextlib.suppress(Exception):
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all(timeout=timeout)
+        EventsWorker.drain_all(timeout=timeout)
+
+
 class TemporaryServer:
     """Prefect's temporary API server (what Prefect starts when no ``PREFECT_API_URL`` is set),
     launched the same way (uvicorn on Prefect's ``create_app`` factory, UI off) by this process."""
@@ -91,13 +107,7 @@ class TemporaryServer:
         """At interpreter exit: Prefect's log and event queues are sent first (they need the server)."""
         if self.server_process is None:
             return
-        if "prefect" in sys.modules:
-            with contextlib.suppress(Exception):
-                from prefect.events.worker import EventsWorker
-                from prefect.logging.handlers import APILogWorker
-
-                APILogWorker.drain_all(timeout=5)
-                EventsWorker.drain_all(timeout=5)
+        send_prefects_queues()
         self.stop()
 
     def wait_healthy(self, timeout: float) -> None:
@@ -195,6 +205,7 @@ def stop_server() -> None:
     global _server
     if _server is not None:
         server, _server = _server, None
+        send_prefects_queues()
         if os.environ.get("PREFECT_API_URL") == server.api_url:
             os.environ.pop("PREFECT_API_URL", None)
             prefect_rereads_its_settings()
