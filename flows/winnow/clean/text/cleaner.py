@@ -24,6 +24,8 @@ _CODE = re.compile(params.CODE["pattern"])
 _LISTING = re.compile(params.CODE["listing_pattern"])
 _SIDEBAR = re.compile(patterns.SIDEBAR_HEADING, re.I)
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
+_SIDEBAR_OPENING = re.compile(patterns.SIDEBAR_OPENING, re.I)
+_COUNT = re.compile(r"\(\s*\d+\s*\)")
 _SENTENCE = re.compile(r"[.!?。！？]['\"”’)]*$")
 
 
@@ -156,9 +158,15 @@ def _drop_sidebar_boxes(lines: list[Line], words: np.ndarray, body: np.ndarray, 
     line ("Recent Posts", "Archives", "Blogroll"; ``patterns.SIDEBAR_HEADING``) over at least
     ``SIDEBAR["min_items"]`` list items (short lines that are no sentence: headlines, "March 2009 (12)", blog
     names), down to the first line that is not one or where the items' spacing changes (blank lines between
-    them or not)."""
+    them or not); or a line opening with a sidebar heading and holding its items with ``min_counts`` counts or
+    more ("Archives November (5) October (18) September (20)")."""
     cfg = params.SIDEBAR
     for i, ln in enumerate(lines):
+        if ("(" in ln.text and len(_COUNT.findall(ln.text)) >= cfg["min_counts"]
+                and _SIDEBAR_OPENING.match(_MD_HEADING.sub("", _MARKER.sub("", ln.text, 1), 1))):
+            body[i] = False  # the box on one line: "Archives November (5) October (18) September (20) ..."
+            reasons[i] = reasons[i] or "sidebar"
+            continue
         if words[i] == 0 or words[i] > cfg["heading_words"] or not _SIDEBAR.match(
                 _MD_HEADING.sub("", _MARKER.sub("", ln.text, 1), 1)):
             continue

@@ -189,5 +189,6 @@ CODE = {
 # A sidebar box (cleaner._drop_sidebar_boxes): a heading of a blog's sidebar alone on its line ("Recent Posts",
 # "Archives", "Blogroll"; per-language phrases in winnow.vocab.languages), a count or a colon allowed, and the
 # list under it: at least min_items lines of at most item_words words that are no sentence (a headline, a
-# month and a count, a blog's name), stopping at the first line that is not such an item.
-SIDEBAR = {"heading_words": 4, "item_words": 20, "sentence_words": 10, "min_items": 2}
+# month and a count, a blog's name), stopping at the first line that is not such an item; or a line opening
+# with such a heading and holding min_counts counts in brackets (the box on one line).
+SIDEBAR = {"heading_words": 4, "item_words": 20, "sentence_words": 10, "min_items": 2, "min_counts": 3}

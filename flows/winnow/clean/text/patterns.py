@@ -180,3 +180,5 @@ IMAGE_PREFIX = r"^\S+\.(?:jpe?g|png|gif|webp|svg)\s+"
 # A heading of a blog's sidebar box alone on its line ("Recent Posts", "Archives (12)", "Blogroll:").
 SIDEBAR_HEADING = (r"^(?:" + languages.regex_alternation(languages.sidebar_headings())
                    + r")\s*(?:\(\s*\d+\s*\)|\d+)?\s*[:»›]?\s*$")
+# ... or opening a line that holds its items, each with a count ("Archives November (5) October (18) ...").
+SIDEBAR_OPENING = r"^(?:" + languages.regex_alternation(languages.sidebar_headings()) + r")\b"
