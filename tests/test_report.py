@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import html
+import json
 import os
 import shutil
 from pathlib import Path
@@ -356,6 +357,55 @@ def test_every_chart_is_valid_vega_lite_and_drawn_as_with_the_label_limit(report
     assert not charts.labels_fit(spec([{"site": "Ω", "documents": 1}]))  # not ASCII: its width is unknown
     assert "…" in charts.bars(long, "site", "documents", "t")  # the long label is cut
     assert "…" not in charts.bars(long[1:], "site", "documents", "t")
+
+
+@pytest.mark.slow
+def test_tooltips_given_as_channel_objects_draw_the_charts_of_the_shorthands(reported, monkeypatch):
+    """``charts.tips`` builds the tooltips as Altair channel objects (Altair parses a shorthand string
+    against the schema, ~4 CPU-ms a chart in the run's tail): every chart of a real report gets the
+    same Vega-Lite spec as with the shorthand strings, so the same SVG."""
+    from winnow.report import charts
+    from winnow.report import page as rpage
+    from winnow.report import queries as rq
+    from winnow.storage.db import open_read
+
+    s, _, _ = reported
+    with open_read(Path(s.warehouse.db), 20) as con:
+        data = rq.gather(con, largest_clusters=10, browser_documents=5000)
+    draw, drawn = charts.vl_convert.vegalite_to_svg, []
+    monkeypatch.setattr(charts.vl_convert, "vegalite_to_svg", lambda spec: drawn.append(spec) or draw(spec))
+    rpage.render_charts(data)
+    as_objects, drawn[:] = list(drawn), []
+    monkeypatch.setattr(charts, "tips", lambda *shorthands: list(shorthands))
+    rpage.render_charts(data)
+    assert len(drawn) == len(CHARTS) and drawn == as_objects
+    assert sum("tooltip" in json.dumps(spec) for spec in drawn) >= 5
+
+
+@pytest.mark.slow
+def test_the_report_read_through_an_open_writable_connection_is_the_read_only_report(reported, tmp_path):
+    """A run writes its report through its own connection (open for writing since its first batch; a
+    cursor of it holds the report's temporary views): the page is the one a read-only connection
+    gives, byte for byte but for the time it was written, and nothing of the report stays behind."""
+    import re
+
+    from winnow.report import report_warehouse
+    from winnow.storage.db import open_write
+
+    s, _, _ = reported
+    alone = report_warehouse(s, tmp_path / "read-only.html")
+    with open_write(Path(s.warehouse.db), 20) as con:
+        through = report_warehouse(s, tmp_path / "through.html", con=con)
+        left = con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'report%'").fetchone()[0]
+        left += con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'report_site'").fetchone()[0]
+        assert left == 0  # the report's view, macro and word counts were the cursor's, closed with it
+
+    def page(name: str) -> str:
+        return re.sub(r"written \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", "written -",
+                      (tmp_path / name).read_text(encoding="utf-8"))
+
+    assert through.documents == alone.documents > 0 and through.bytes == alone.bytes
+    assert "written -" in page("through.html") and page("through.html") == page("read-only.html")
 
 
 _JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12),

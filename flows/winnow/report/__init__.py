@@ -57,10 +57,20 @@ def write_report(con, out: str | os.PathLike, *, warehouse: str, largest_cluster
                         g["languages"], g["sites"], g["rejected_files"], g["folded_duplicates"])
 
 
-def report_warehouse(settings: Settings, out: str | os.PathLike | None = None) -> ReportResult:
-    """Open the settings' warehouse read-only and write its report (default: ``settings.report_path``)."""
+def report_warehouse(settings: Settings, out: str | os.PathLike | None = None, con=None) -> ReportResult:
+    """Write the report of the settings' warehouse (default: ``settings.report_path``), read through
+    ``con`` (a connection to it that is open already: the run's own, after its last write; the
+    report's temporary views and tables live on a cursor of it, closed with the report) or else a
+    read-only connection opened for it."""
+    if con is not None:
+        with con.cursor() as cur:
+            return _report(settings, out, cur)
     with open_read(Path(settings.warehouse.db), settings.warehouse.lock_timeout_seconds,
                    memory_mb=settings.warehouse.memory_limit_mb) as con:
-        return write_report(con, out or settings.report_path, warehouse=str(settings.warehouse.db),
-                            largest_clusters=settings.report.largest_clusters,
-                            browser_documents=settings.report.browser_documents)
+        return _report(settings, out, con)
+
+
+def _report(settings: Settings, out: str | os.PathLike | None, con) -> ReportResult:
+    return write_report(con, out or settings.report_path, warehouse=str(settings.warehouse.db),
+                        largest_clusters=settings.report.largest_clusters,
+                        browser_documents=settings.report.browser_documents)

@@ -64,6 +64,12 @@ def warm_up() -> None:
     to_svg(alt.Chart(alt.Data(values=[{"n": 1, "k": "a"}])).mark_bar().encode(x="n:Q", y="k:N"))
 
 
+def tips(*shorthands: str) -> list[alt.Tooltip]:
+    """Tooltips as channel objects: the same Vega-Lite as the shorthand strings, which Altair parses by
+    matching each against the schema's channel definitions (~4 CPU-ms a chart, in the run's tail)."""
+    return [alt.Tooltip(s) for s in shorthands]
+
+
 def _data(rows: list[dict[str, Any]]) -> alt.Data:
     return alt.Data(values=[{k: (v if isinstance(v, (int, float, str)) or v is None else str(v))
                              for k, v in r.items()} for r in rows])
@@ -78,7 +84,7 @@ def bars(rows: list[dict], category: str, value: str, title: str, *, limit: int 
     chart = alt.Chart(_data(rows), title=title).mark_bar(color=color).encode(
         x=alt.X(f"{value}:Q", title=value.replace("_", " "), axis=count_axis(max(r[value] for r in rows))),
         y=alt.Y(f"{category}:N", sort=None, title=None),
-        tooltip=[f"{category}:N", f"{value}:Q"],
+        tooltip=tips(f"{category}:N", f"{value}:Q"),
     ).properties(width=WIDTH - 200, height=BAR_HEIGHT * len(rows))
     return to_svg(chart)
 
@@ -100,7 +106,7 @@ def share_histogram(rows: list[dict], title: str) -> Optional[str]:
                 scale=alt.Scale(domain=list(range(0, 100, 5)))),
         y=alt.Y("sum(documents):Q", title="documents", axis=count_axis(_tallest_bin(rows, "percent_from"))),
         color=alt.Color("source_type:N", title="source type", scale=alt.Scale(range=[BLUE, ORANGE])),
-        tooltip=["percent_from:O", "source_type:N", "sum(documents):Q"],
+        tooltip=tips("percent_from:O", "source_type:N", "sum(documents):Q"),
     ).properties(width=WIDTH, height=180)
     return to_svg(chart)
 
@@ -129,7 +135,7 @@ def cluster_sizes(rows: list[dict]) -> Optional[str]:
     chart = alt.Chart(_data(rows), title="Duplicate clusters by size").mark_bar(color=BLUE).encode(
         x=alt.X("size:O", title="documents in the cluster"),
         y=alt.Y("clusters:Q", title="clusters", axis=count_axis(max(r["clusters"] for r in rows))),
-        tooltip=["size:O", "clusters:Q", "documents:Q"],
+        tooltip=tips("size:O", "clusters:Q", "documents:Q"),
     ).properties(width=min(WIDTH, 40 * len(rows) + 80), height=160)
     return to_svg(chart)
 
@@ -145,7 +151,7 @@ def run_seconds(runs: list[dict]) -> Optional[str]:
         x=alt.X("run:N", sort=order, title="run (start, UTC)", axis=alt.Axis(labelAngle=-40)),
         y=alt.Y("sum(seconds):Q", title="seconds"),
         color=alt.Color("stage:N", title="stage"),
-        tooltip=["run:N", "stage:N", "sum(seconds):Q"],
+        tooltip=tips("run:N", "stage:N", "sum(seconds):Q"),
     ).properties(width=min(WIDTH, 30 * len(order) + 120), height=180)
     return to_svg(chart)
 
@@ -162,7 +168,7 @@ def run_counts(runs: list[dict]) -> Optional[str]:
         xOffset=alt.XOffset("what:N", sort=list(names.values())),
         y=alt.Y("count:Q", title="count", axis=count_axis(max(r["count"] for r in rows))),
         color=alt.Color("what:N", sort=list(names.values()), title=None),
-        tooltip=["run:N", "what:N", "count:Q"],
+        tooltip=tips("run:N", "what:N", "count:Q"),
     ).properties(width=min(WIDTH, 45 * len(order) + 120), height=180)
     return to_svg(chart)
 

@@ -6,6 +6,7 @@ JSON inside a ``<script type="application/json">`` element, read by ``browser.js
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime, timezone
 from itertools import chain, groupby
@@ -43,11 +44,19 @@ def file_uri(path: str | None) -> str:
     return p.as_uri() if p.is_absolute() else p.as_posix()
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """One environment per process: it keeps the compiled page template (compiling it took ~0.03 s of
+    every report; ``warm_up`` does it ahead, while a run's workers clean)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["file_uri"] = file_uri
     return env
+
+
+def warm_up() -> None:
+    """Compile the page's template (kept by ``_environment``)."""
+    _environment().get_template("page.html.j2")
 
 
 JSON_PIECE = 1 << 20  # characters of the browser's JSON handed to the page at a time

@@ -325,7 +325,10 @@ class Writer:
         self.opened = 0  # how many times the file was opened (tests)
 
     @contextlib.contextmanager
-    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connection(self, counted: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The open connection (opened first if it is not). A use that is not ``counted`` (the run's
+        last steps after its batches: dedup, its row, the export, the report) does not count towards
+        ``KEEP_OPEN_USES``: the file is not closed and opened again between them for that."""
         if self._con is None:
             self._give_way()
             stack = contextlib.ExitStack()
@@ -337,7 +340,7 @@ class Writer:
         except BaseException:
             self.close()
             raise
-        self._uses += 1
+        self._uses += counted
         if self._uses >= self.KEEP_OPEN_USES or others_waiting(self.db):
             self.close()
 
