@@ -224,3 +224,11 @@ def test_the_readers_control_share_is_its_definitions(text):
     from winnow.read import _control_ratio
 
     assert _control_ratio(text) == control_ratio_by_definition(text)
+
+
+@_PROPS
+@given(st.text(max_size=400))
+def test_the_language_stages_letter_count_is_its_definitions(text):
+    from winnow.language import _letters
+
+    assert _letters(text) == sum(1 for ch in text if ch.isalpha())
