@@ -108,9 +108,12 @@ def test_the_flow_writes_the_report_and_publishes_it_as_an_artifact(reported):
 
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
 
-    with get_client(sync_client=True) as client:
-        arts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["winnow-report"])))
+    with get_client(sync_client=True) as client:  # newest first: a page of the server's default size held
+        arts = client.read_artifacts(  # a random 200 of a test home's winnow-report artifacts, in id order
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["winnow-report"])),
+            sort=ArtifactSort.CREATED_DESC, limit=5)
     assert arts, "no winnow-report artifact"
     latest = max(arts, key=lambda a: a.created)
     assert s.report_path.absolute().as_uri() in latest.data and second["report"]["summary"] in latest.data
