@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from corpus import DEFAULT_EVAL, ROOT, generate
-from throughput import _proc_table
+from throughput import ProcessCpu
 
 RUN = r"""
 import contextlib, dataclasses, json, sys, time
@@ -83,36 +83,19 @@ def run(corpus: Path, work: Path, flows: Path | None, tag: str) -> dict:
     with tempfile.TemporaryFile("w+") as out:
         proc = subprocess.Popen([sys.executable, "-c", RUN, str(corpus), str(db), home], stdout=out,
                                 stderr=subprocess.DEVNULL, env=env, text=True)
-        parents, series = {}, {}
+        sampler = ProcessCpu(proc.pid, interval=0.05)  # its times: seconds after sampler.t0
         while proc.poll() is None:
-            now, table = time.perf_counter(), _proc_table()
-            children: dict[int, list[int]] = {}
-            for pid, (ppid, _) in table.items():
-                children.setdefault(ppid, []).append(pid)
-            todo = [proc.pid]
-            while todo:
-                pid = todo.pop()
-                if pid in table:
-                    if pid not in parents or not parents[pid][1]:
-                        try:
-                            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-                        except OSError:
-                            cmd = b""
-                        parents[pid] = (table[pid][0], cmd)
-                    series.setdefault(pid, []).append((now, table[pid][1]))
-                    todo += children.get(pid, [])
-            time.sleep(0.05)
+            sampler.sample()
+            time.sleep(sampler.interval)
         if proc.returncode != 0:
             raise SystemExit(f"the run failed (exit {proc.returncode})")
         out.seek(0)
         result = json.loads(out.read().strip().splitlines()[-1])
-    fork_servers = {p for p, (pp, cmd) in parents.items() if pp == proc.pid and b"forkserver" in cmd}
     lasts = []
-    for pid, (ppid, _) in parents.items():
-        if ppid in fork_servers:  # a worker
-            busy = [t1 for (t0, c0), (t1, c1) in zip(series[pid], series[pid][1:]) if c1 - c0 > 0.5 * (t1 - t0)]
-            if busy:
-                lasts.append(busy[-1])
+    for series in sampler.per_worker.values():
+        busy = [t1 for (t0, c0), (t1, c1) in zip(series, series[1:]) if c1 - c0 > 0.5 * (t1 - t0)]
+        if busy:
+            lasts.append(sampler.t0 + busy[-1])
     result["workers_last"] = sorted(lasts)
     return result
 
