@@ -94,6 +94,11 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(normalize(text).encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
 
+def _text_of(cp: np.ndarray) -> str:
+    """The string of code points (the inverse of the encoding in ``codepoints``)."""
+    return cp.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+
+
 def classes(cp: np.ndarray) -> np.ndarray:
     """The class (``SEPARATOR``/``WORD``/``ALONE``) of each code point."""
     cls = _bmp_classes()[cp & 0xFFFF]
@@ -148,7 +153,7 @@ class Tokens:
         the first, in one numpy call, not a Python string per token); computed once."""
         if self._key is None:
             spaced = np.insert(self.chars, self.starts[1:], np.uint32(32))
-            self._key = spaced.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+            self._key = _text_of(spaced)
         return self._key
 
     def word_count(self) -> int:
@@ -160,7 +165,7 @@ class Tokens:
         if not (self.kinds == ALONE).any():  # every token is a unit: split the key, in C
             key = self.key()
             return key.split(" ") if key else []
-        chars = self.chars.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+        chars = _text_of(self.chars)
         out: list[str] = []
         pending = ""
         for a, b, c in zip(self.starts.tolist(), self.ends.tolist(), self.kinds.tolist()):
@@ -179,7 +184,7 @@ class Tokens:
 def tokens(text: str) -> list[str]:
     """The normalised tokens of ``text`` (see the module docstring)."""
     cw, starts, ends, _, _ = token_spans(codepoints(text))
-    chars = cw.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    chars = _text_of(cw)
     return [chars[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
 
 
