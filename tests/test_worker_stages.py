@@ -8,7 +8,6 @@ The references here are the definitions, computed one text at a time by the plai
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import hashlib
 import os
@@ -25,7 +24,6 @@ from winnow.clean.evidence import line_hash, line_hashes
 from winnow.clean.text.features import line_words
 from winnow.clean.text.lines import split_lines
 from winnow.clean.text.params import EVIDENCE
-from winnow.dedup.exact import content_hash
 from winnow.dedup.minhash import fold32, signatures
 from winnow.dedup.shingles import shingle_hashes_batch, shingle_hashes_of_tokens, shingle_set
 from winnow.dedup.visible import SAMPLE_EVERY, samples, samples_of_hashes
