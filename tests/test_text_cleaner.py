@@ -204,6 +204,31 @@ def test_markdown_link_broken_across_lines_is_one_link():
     assert "example.com" not in ext.text and "](" not in ext.text
 
 
+def test_markdown_link_titles_are_not_text():
+    """html2text writes a link's title attribute (a tooltip, not on the page) with its line breaks and space
+    runs: the title goes, on one line or several (failed before: a title running over two lines was a prose
+    line of its own, and one with a run of spaces was cut into table cells), and the link text stays."""
+    from winnow.clean.text.lines import split_lines
+
+    text = (SEEDS / "001_a7bb1ff81f784584.txt").read_text(encoding="utf-8").splitlines()
+    mid = len(text) // 2
+    tip = ("Welcome to the world of basic strategies!   These articles range from educational information on "
+           "the various engines, to the use of match types and the essential management tips.  ")
+    menu = ['  * [Basic Strategies](http://example.com/basic/ "' + tip + '") (168) ',
+            '  * [Ad Texts](http://example.com/ad-texts/ "How hard can it be to write a 25 character headline,',
+            "and a 75 character ad text?! Pretty darn hard! Writing successful ads takes practice and care.",
+            '") (105) ',
+            '  * [News Updates](http://example.com/news/ "The latest breaking news.") (94) ']
+    md = "\n".join(text[:mid] + [""] + menu + [""] + text[mid:])
+    lines = split_lines(md)
+    items = [ln.text for ln in lines if ln.marker == "*"]
+    assert items == ["Basic Strategies (168)", "Ad Texts (105)", "News Updates (94)"]
+    assert not any(w in ln.text for ln in lines for w in ("Welcome to", "These articles", "Pretty darn", "example.com"))
+    assert [ln.text for ln in split_lines("\n".join(text))] == [ln.text for ln in lines if ln.marker != "*"]
+    ext = clean_text_dump(md)
+    assert not any(w in ext.text for w in ("These articles", "Pretty darn", "example.com"))
+
+
 def test_markdown_emphasis_marks_are_not_kept():
     """html2text writes <em> as _..._: the marks go, the words stay (failed before: "_Whenever" is one word token
     and no longer matches the page's text), and an identifier's underscores are not emphasis."""

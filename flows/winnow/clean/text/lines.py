@@ -27,8 +27,14 @@ _WS = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[^\w]+")
 # Markdown inline syntax (html2text-style dumps): [text](target "title"), ![alt](src), **bold**
-_MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,500})\]\((?:[^()\s]|\([^()\s]*\)){0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
-_MD_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\((?:[^()\s]|\([^()\s]*\)){0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
+_MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,500})\]\((?:[^()\s]|\([^()\s]*\)){0,2000}(?:\s+\"[^\"\n]{0,1000}\")?\)")
+_MD_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\((?:[^()\s]|\([^()\s]*\)){0,2000}(?:\s+\"[^\"\n]{0,1000}\")?\)")
+# a link whose title goes on past the end of its line (html2text keeps the title's line breaks), and the line
+# that closes it
+_OPEN_TITLE = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\)){0,2000}\s+\"[^\"\n]*$")
+_TITLE_CLOSE = re.compile(r"^[^\"]*\"\)")
+_TITLE_MAX_LINES = 8
+_LINK_TITLE = re.compile(r"(\]\((?:[^()\s]|\([^()\s]*\)){0,2000}?)\s+\"[^\"\n]{0,2000}\"\)")
 _MD_BOLD = re.compile(r"\*\*(?=\S)([^*\n]{1,2000}?)(?<=\S)\s*\*\*")  # html2text: "**Jane Doe **"
 # _emphasis_ and *emphasis* (html2text writes <em> as _..._): the marks hug words at both ends; an
 # identifier's underscores (snake_case, __init__) and a bullet's "* " are not emphasis; no mark inside (linear time)
@@ -282,6 +288,30 @@ def _join_link_breaks(raw: list[str]) -> list[str]:
     return raw
 
 
+def _drop_link_titles(raw: list[str]) -> list[str]:
+    """A Markdown link's title (``[Ad Texts](/ad-texts/ "How hard can it be ...")``) is a tooltip, not text
+    on the page: it is dropped before lines are split. html2text writes the title attribute as it is, line
+    breaks and space runs included, so a title left in place read as prose lines of its own, or as table
+    cells at its space runs. A title running past its line is joined up to the line that closes it (at most
+    ``_TITLE_MAX_LINES`` lines; those lines are left blank)."""
+    i = 0
+    while i < len(raw):
+        if '"' not in raw[i] or "](" not in raw[i]:
+            i += 1
+            continue
+        if _OPEN_TITLE.search(raw[i]):
+            for j in range(i + 1, min(len(raw), i + 1 + _TITLE_MAX_LINES)):
+                if '"' in raw[j]:
+                    if _TITLE_CLOSE.match(raw[j]):
+                        raw[i] = raw[i].rstrip() + " " + " ".join(r.strip() for r in raw[i + 1 : j + 1])
+                        for k in range(i + 1, j + 1):
+                            raw[k] = ""
+                    break
+        raw[i] = _LINK_TITLE.sub(r"\1)", raw[i])
+        i += 1
+    return raw
+
+
 def _link_text_chars(line: str) -> int:
     return sum(len(m.group(1).strip()) for m in _MD_LINK.finditer(_MD_IMAGE.sub("", line)))
 
@@ -290,7 +320,7 @@ def split_lines(text: str) -> list[Line]:
     """Non-blank lines of ``text`` with their structural facts (hard-wrapped paragraphs re-joined)."""
     raw = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if "](" in (text or ""):
-        raw = _join_link_breaks(raw)
+        raw = _drop_link_titles(_join_link_breaks(raw))
     out: list[Line] = []
     blank_run = True  # start of input counts as a gap
     for i, r in _cells(unwrap(raw)):
