@@ -175,3 +175,29 @@ def test_a_count_heading_over_stamps_starts_the_thread_under_a_picture_post():
     ext = clean_text_dump("\n".join(page))
     assert not set(_SAID) & set(ext.paragraphs)
     assert {r.reason for r in ext.removed if r.text in _SAID} == {"comments"}
+
+
+def test_a_comment_subheading_inside_the_article_does_not_start_the_thread():
+    """An article with a section headed "Comment" (opinion, not a thread) and, under it, its last sections,
+    then the thread under its own "COMMENTS" heading: every comment heading with enough stamps in the 40 lines
+    under it was a thread's start, so the thread was taken to start at the subheading and the article's last
+    sections went as comments (Dragnet's R179 lost half its gold). The heading nearest the stamps is the
+    thread's: the article stays whole and the comments still go."""
+    g = _gold()
+    body = [p for p in g["body"].split("\n") if p.strip()][:12]
+    page = ["Daily Ledger", "World | Politics | Business | Sport", "", g["title"], ""]
+    for p in body[:8]:
+        page += [p, ""]
+    page += ["Comment", ""]
+    for p in body[8:]:
+        page += [p, ""]
+    page += ["COMMENTS", ""]
+    said = _SAID[:4]
+    for k, c in enumerate(said):
+        page += [f"    {c}", f"    posted on Tuesday, June {18 + k}, 2024 at {k + 2}:46 PM by reader{k}", ""]
+    page += ["Leave a Reply", "© 2024 Daily Ledger"]
+    ext = clean_text_dump("\n".join(page))
+    kept = set(ext.paragraphs)
+    assert all(p in kept for p in body[8:])
+    assert not set(said) & kept
+    assert score_page("ledger", ext.text, "\n".join(body)).f1 >= 0.95

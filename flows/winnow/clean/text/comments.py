@@ -224,12 +224,15 @@ def _article_below(runs: list[tuple[int, int, float]], h: int) -> bool:
 def _stamp_starts(lines: list[Line], pf: PageFeatures, s: np.ndarray, words: np.ndarray, kept_before: np.ndarray,
                   loose: bool, heads: list[int]) -> tuple[list[int], bool]:
     """Where a thread of stamps ``s`` starts: under a comment heading (at least ``min_stamps`` stamps in the
-    ``after_heading`` lines below it), or a run of ``min_stamps_alone`` stamps close together; ``loose``
+    ``after_heading`` lines below it, and no other comment heading between it and the first of them: a
+    "Comment" subheading inside the article is not the thread's heading below it), or a run of ``min_stamps_alone`` stamps close together; ``loose``
     stamps (dates without times) only when their names mostly differ. ([start], tight) or ([], True)."""
     cfg = COMMENTS
     starts, tight = [], True  # tight: the comments begin right at the start (not an article between)
-    for h in heads:  # the comment headings, in order
+    for k, h in enumerate(heads):  # the comment headings, in order
         below = s[(s > h) & (s <= h + cfg["after_heading"])]
+        if len(below) and k + 1 < len(heads) and heads[k + 1] < below[0]:
+            continue  # another heading is nearer the stamps: that one is the thread's ("Comment" as a subheading)
         if len(below) >= cfg["min_stamps"] and _thread_like([int(x) for x in below], words) and (
                 not loose or _distinct_names(lines, [int(x) for x in below], pf)):
             said = [float(words[a + 1 : b].sum()) for a, b in zip(below[:-1], below[1:])]
