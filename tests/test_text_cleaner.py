@@ -327,6 +327,41 @@ def test_a_code_listing_inside_the_article_is_kept():
     assert not any(p.startswith(("Home", "Share this", "Copyright")) for p in ext.paragraphs)
 
 
+def test_a_code_listing_under_the_sentence_announcing_it_is_kept():
+    """A Markdown dump keeps a listing's line breaks, so the model doubts every line of it, and often the
+    sentence announcing it too ("As an example, let's reuse the Cow example:"): a listing was kept only right
+    next to a kept line, so both went (Readability's 001 in Markdown lost its three listings). A code run right
+    under a sentence ending in a colon, inside the article, is kept with that sentence; without the colon, or
+    when a rule removed the sentence, the run needs a kept line beside it as before."""
+    import numpy as np
+
+    from winnow.clean.text.cleaner import _keep_code_blocks
+    from winnow.clean.text.features import page_features
+    from winnow.clean.text.lines import split_lines
+
+    above = ("Blanket is an easy to install, easy to configure and easy to use code coverage library, and "
+             "adding it to a test suite is a matter of two script tags in the page that runs the tests.")
+    below = ("Notice the attribute we added to the script tag loading the source of our library: it tells "
+             "Blanket which files to instrument, and the report appears under the results of the tests.")
+    intro = "As an example, let's reuse the silly Cow example we used in a previous episode:"
+    code = ["    // cow.js", "    (function(exports) {", '      "use strict";', "      function Cow(name) {",
+            '        this.name = name || "Anon cow";', "      }", "      exports.Cow = Cow;", "    })(this);"]
+
+    def kept(first: str, reason: str | None = None) -> list[bool]:
+        text = "\n\n".join([above, "Read more about the author of this post", first, "\n".join(code),
+                            "Figure 2 of the episode", below])
+        lines = split_lines(text)
+        pf = page_features(lines)
+        body = np.array([ln.text in (above, below) for ln in lines])
+        reasons = [reason if ln.text == first else None for ln in lines]
+        _keep_code_blocks(lines, pf.X[:, 1], body, reasons)
+        return [bool(body[i]) for i, ln in enumerate(lines) if ln.text not in (above, below)][:-1]
+
+    assert kept(intro) == [False, True] + [c.strip() != "}" for c in code]  # a line of no word stays out
+    assert kept(intro.rstrip(":") + ".") == [False] * (len(code) + 2)
+    assert kept(intro, reason="teaser") == [False] * (len(code) + 2)
+
+
 def test_a_page_of_a_few_words_is_its_own_content():
     """A page whose whole text is fewer words than the no-body floor has nothing to tell content from chrome
     by: its lines are its content (failed before: rejected as not_article, no_body), chrome patterns still go."""

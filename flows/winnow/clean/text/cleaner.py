@@ -192,7 +192,7 @@ def _keep_announced_lists(lines: list[Line], pf: PageFeatures, words: np.ndarray
     a menu's."""
     cfg = params.LISTS
     for i in np.flatnonzero(body):
-        if words[i] < cfg["min_intro_words"] or not lines[i].text.rstrip().endswith(":"):
+        if not _announces(lines[i].text, words[i], None):
             continue
         j = i + 1
         while (j < len(lines) and j - i <= cfg["max_items"] and not body[j] and 0 < words[j] <= cfg["item_words"]
@@ -211,9 +211,11 @@ def _code_like(text: str, words: float) -> bool:
 
 def _keep_code_blocks(lines: list[Line], words: np.ndarray, body: np.ndarray, reasons: list) -> bool:
     """A code listing inside the article (a tutorial's example, a config file) is article: a run of at least
-    ``CODE["min_lines"]`` code-like lines (``_code_like``) right under or right above a kept line and inside
-    the article's extent (between its first and last kept line) is kept, unless a rule removed a line of it.
-    The model reads code as chrome (no sentences, much punctuation). Returns whether anything was kept."""
+    ``CODE["min_lines"]`` code-like lines (``_code_like``) right under or right above a kept line, or right
+    under the sentence that announces it (``_announces``: "Let's create the HTML test file for it:", kept with
+    it), and inside the article's extent (between its first and last kept line) is kept, unless a rule removed
+    a line of it. The model reads code as chrome (no sentences, much punctuation), and a Markdown dump keeps a
+    listing's line breaks, so the model doubts a run of short lines. Returns whether anything was kept."""
     kept = np.flatnonzero(body)
     if len(kept) < 2:
         return False
@@ -229,14 +231,23 @@ def _keep_code_blocks(lines: list[Line], words: np.ndarray, body: np.ndarray, re
             j += 1
         run = range(i, j)
         real = sum(1 for k in run if words[k] > 0)
-        if (real >= params.CODE["min_lines"] and (body[i - 1] or (j < len(lines) and body[j])) and j <= last
-                and all(reasons[k] in (None, "symbols") for k in run)):
+        intro = i > 0 and not body[i - 1] and _announces(lines[i - 1].text, words[i - 1], reasons[i - 1])
+        if (real >= params.CODE["min_lines"] and (body[i - 1] or intro or (j < len(lines) and body[j]))
+                and j <= last and all(reasons[k] in (None, "symbols") for k in run)):
+            if intro:
+                body[i - 1] = True
             for k in run:
                 if words[k] > 0:
                     body[k] = True
                     changed = True
         i = j
     return changed
+
+
+def _announces(text: str, words: float, reason: str | None) -> bool:
+    """A sentence that announces what follows ("As an example, let's reuse the Cow example:"): it ends in a
+    colon, has at least ``LISTS["min_intro_words"]`` words and no rule removed it."""
+    return reason is None and words >= params.LISTS["min_intro_words"] and text.rstrip().endswith(":")
 
 
 def _keep_tiny_page(pf: PageFeatures, words: np.ndarray, body: np.ndarray, reasons: list) -> bool:
