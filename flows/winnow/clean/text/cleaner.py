@@ -102,7 +102,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
         texts = [ln.text for ln in lines]
         running = running | posts.keep_posts(texts, pf, words, body, reasons, len(lines) if start is None else start)
     _keep_article_run(pf, words, body, reasons, running)
-    _keep_announced_lists(lines, pf, words, body, reasons)
+    _keep_announced_lists(lines, pf, p, words, body, reasons)
     _fill_holes(p, pf, words, body, reasons)
     if _keep_code_blocks(lines, words, body, reasons):
         _fill_holes(p, pf, words, body, reasons)
@@ -183,13 +183,14 @@ def _drop_sidebar_boxes(lines: list[Line], words: np.ndarray, body: np.ndarray, 
             reasons[k] = reasons[k] or "sidebar"
 
 
-def _keep_announced_lists(lines: list[Line], pf: PageFeatures, words: np.ndarray, body: np.ndarray,
+def _keep_announced_lists(lines: list[Line], pf: PageFeatures, p: np.ndarray, words: np.ndarray, body: np.ndarray,
                           reasons: list) -> None:
     """A list the article announces is article: under a kept line ending in a colon ("We're running three
     experiments:", "The happiest countries are:"), the run of list items (``LISTS["item_words"]`` words at most,
     no rule and no chrome pattern against them, at most ``LISTS["max_items"]``) is kept when the article goes on
-    right under it (a kept line at most ``LISTS["max_gap"]`` lines below). The model reads short list items as
-    a menu's."""
+    right under it: a kept line at most ``LISTS["max_gap"]`` lines below, or, right under the list, a sentence
+    the model only doubted (``_doubted_sentence``: kept with the list; the model reads a paragraph after a run
+    of short lines as a menu's too). The model reads short list items as a menu's."""
     cfg = params.LISTS
     for i in np.flatnonzero(body):
         if not _announces(lines[i].text, words[i], None):
@@ -198,9 +199,19 @@ def _keep_announced_lists(lines: list[Line], pf: PageFeatures, words: np.ndarray
         while (j < len(lines) and j - i <= cfg["max_items"] and not body[j] and 0 < words[j] <= cfg["item_words"]
                and reasons[j] is None and not pf.categories[j]):
             j += 1
-        if j - i - 1 < cfg["min_items"] or not body[j : j + cfg["max_gap"] + 1].any():
+        if j - i - 1 < cfg["min_items"]:
             continue
-        body[i + 1 : j] = True
+        if body[j : j + cfg["max_gap"] + 1].any():
+            body[i + 1 : j] = True
+        elif j < len(lines) and _doubted_sentence(pf, p, words, reasons, j):
+            body[i + 1 : j + 1] = True
+
+
+def _doubted_sentence(pf: PageFeatures, p: np.ndarray, words: np.ndarray, reasons: list, i: int) -> bool:
+    """Line ``i`` is a sentence (``LISTS["after_words"]`` words or more, ending a sentence, no rule and no chrome
+    pattern against it) that the model scored at least ``HYSTERESIS["low"]``."""
+    return (words[i] >= params.LISTS["after_words"] and bool(pf.X[i, _COL["ends_sentence"]])
+            and reasons[i] is None and not pf.categories[i] and float(p[i]) >= params.HYSTERESIS["low"])
 
 
 def _code_like(text: str, words: float) -> bool:

@@ -167,8 +167,9 @@ HOLES = {"max_lines": 3, "min_p": 0.15}
 
 # A list the article announces (cleaner._keep_announced_lists): under a kept line of min_intro_words or more
 # ending in a colon, min_items to max_items lines of at most item_words words, with a kept line at most
-# max_gap lines under the last of them.
-LISTS = {"min_intro_words": 3, "item_words": 25, "min_items": 2, "max_items": 40, "max_gap": 2}
+# max_gap lines under the last of them, or right under them a sentence of after_words words or more that the
+# model scored at least HYSTERESIS["low"] (kept with the list).
+LISTS = {"min_intro_words": 3, "item_words": 25, "min_items": 2, "max_items": 40, "max_gap": 2, "after_words": 15}
 
 # Code listings inside the article (cleaner._keep_code_blocks): a run of at least min_lines code-like lines
 # (at most max_words words each, matching pattern: ending in ";", "{" or "}", opening with a comment, a tag,
