@@ -362,6 +362,40 @@ def test_a_code_listing_under_the_sentence_announcing_it_is_kept():
     assert kept(intro, reason="teaser") == [False] * (len(code) + 2)
 
 
+def test_a_markdown_table_inside_the_article_is_kept():
+    """html2text writes a table as rows of cells between "|" under a delimiter row ("---|---|---"): each row's
+    separators made it a menu line, removed by the menu rule, so the table went (Readability's links-in-tables
+    in Markdown, recall 0.90). A table (header, delimiter row, rows) between kept lines is article; the same
+    rows without the delimiter row are a menu as before, and a table outside the article stays out."""
+    import numpy as np
+
+    from winnow.clean.text.cleaner import _keep_tables
+    from winnow.clean.text.features import page_features
+    from winnow.clean.text.lines import split_lines
+
+    above = ("The new patching algorithm computes the difference file by file, and the table below shows how "
+             "much smaller the updates of some popular applications became with it, against the previous one.")
+    below = ("Patches are smaller for every application we measured, and the savings are largest for the big "
+             "games, whose resources change little between two versions of the same application.")
+    table = ["Application | Original Size | Previous Patch Size | File-by-File Patch Size", "---|---|---|---",
+             "Farm Heroes Super Saga | 71.1 MB | 13.4 MB (-81%) | 8.0 MB (-89%)",
+             "Google Maps | 32.7 MB | 17.5 MB (-46%) | 9.6 MB (-71%)", "Kindle | 52.4 MB | 19.1 MB (-64%) | 8.4 MB (-84%)"]
+    rows = [t for t in table if "---" not in t]
+
+    def kept(middle: list[str], inside: bool = True) -> list[bool]:
+        parts = [above, "\n".join(middle), below] if inside else [above, below, "\n".join(middle)]
+        lines = split_lines("\n\n".join(parts))
+        pf = page_features(lines)
+        body = np.array([ln.text in (above, below) for ln in lines])
+        reasons = [c[0] if c else None for c in pf.categories]
+        _keep_tables(lines, pf.X[:, 1], body, reasons)
+        return [bool(body[i]) for i, ln in enumerate(lines) if ln.text in rows]
+
+    assert kept(table) == [True] * len(rows)
+    assert kept(rows) == [False] * len(rows)  # no delimiter row: no table
+    assert kept(table, inside=False) == [False] * len(rows)  # under the article's last line: not the article's
+
+
 def test_a_page_of_a_few_words_is_its_own_content():
     """A page whose whole text is fewer words than the no-body floor has nothing to tell content from chrome
     by: its lines are its content (failed before: rejected as not_article, no_body), chrome patterns still go."""

@@ -19,6 +19,7 @@ _HARD = set(patterns.HARD)
 _CREDIT = re.compile(patterns.CAPTION_CREDIT, re.I)
 _POST_FOOTER = re.compile(patterns.POST_FOOTER, re.I)
 _MARKER = re.compile(patterns.LIST_MARKER)
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?$")  # a Markdown table's delimiter row
 _COL = {name: i for i, name in enumerate(NAMES)}
 _CODE = re.compile(params.CODE["pattern"])
 _LISTING = re.compile(params.CODE["listing_pattern"])
@@ -104,7 +105,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
     _keep_article_run(pf, words, body, reasons, running)
     _keep_announced_lists(lines, pf, p, words, body, reasons)
     _fill_holes(p, pf, words, body, reasons)
-    if _keep_code_blocks(lines, words, body, reasons):
+    if _keep_code_blocks(lines, words, body, reasons) | _keep_tables(lines, words, body, reasons):
         _fill_holes(p, pf, words, body, reasons)
     tiny = _keep_tiny_page(pf, words, body, reasons)
 
@@ -252,6 +253,38 @@ def _keep_code_blocks(lines: list[Line], words: np.ndarray, body: np.ndarray, re
                     body[k] = True
                     changed = True
         i = j
+    return changed
+
+
+def _keep_tables(lines: list[Line], words: np.ndarray, body: np.ndarray, reasons: list) -> bool:
+    """A Markdown table inside the article is article: a header row, its delimiter row (``---|---|---``, the
+    mark of a table, which no menu has) and the rows under it with as many cell separators (one more or
+    less), between the article's first and last kept line, are kept, unless a rule other than the menu rule
+    removed a row. A row's cell separators made it a menu line ("nav") and the model reads a table's short
+    cells as a menu's (Readability's links-in-tables in Markdown lost its table). Returns whether anything
+    was kept."""
+    kept = np.flatnonzero(body)
+    if len(kept) < 2:
+        return False
+    first, last = int(kept[0]), int(kept[-1])
+    changed = False
+    for d in range(first + 2, last):
+        if not _TABLE_RULE.match(lines[d].text):
+            continue
+        cols = lines[d].text.count("|")
+        end = d + 1
+        while end < last and abs(lines[end].text.count("|") - cols) <= 1 and not _TABLE_RULE.match(lines[end].text):
+            end += 1
+        rows = [d - 1, *range(d + 1, end)]
+        if abs(lines[d - 1].text.count("|") - cols) > 1 or end == d + 1:
+            continue
+        if any(reasons[k] not in (None, "nav") for k in rows):
+            continue
+        for k in rows:
+            if words[k] > 0 and not body[k]:
+                body[k] = True
+                reasons[k] = None
+                changed = True
     return changed
 
 
