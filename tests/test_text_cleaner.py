@@ -1066,3 +1066,40 @@ def test_a_list_the_article_announces_is_kept():
     # the countries were as follows:" over ten countries, then a paragraph scored 0.45): kept with the list
     assert kept(intro, [after], after_p=0.45) == [True, True, True, True]
     assert kept(intro, [after], after_p=0.2) == [False, False, False, False]  # ruled out by the model: not
+
+
+def test_a_section_the_model_doubted_between_kept_lines_is_kept_when_it_speaks_of_the_article():
+    """Between two kept paragraphs, a stretch of short lines longer than a hole (a technical article's bulleted
+    section, Readability's 002 and mercurial) is kept when its lines scored a little under the threshold and
+    its content words are mostly the kept body's; a list of other things (book titles) between the same
+    paragraphs, or a chart's one-word axis labels, stay as the model left them."""
+    import numpy as np
+
+    from winnow.clean.text.cleaner import _bridge_sections
+    from winnow.clean.text.features import page_features
+    from winnow.clean.text.lines import split_lines
+
+    above = ("The fetch function takes a request and returns a promise of the response, so a page can fetch "
+             "resources without blocking while the response headers and the body arrive from the server.")
+    below = ("Headers can be read from the response as soon as they arrive, and the body of the response can "
+             "be read as text, as JSON or as a stream once the promise resolves with the whole response.")
+    section = ["Fetch a request and read the response headers", "Read the response body as text",
+               "Read the response body as JSON", "Stream the response body while it arrives",
+               "Abort a request before the response arrives"]
+    books = ["Daniel Kahneman: Thinking, Fast and Slow", "Chip Heath: Switch, How to Change Things",
+             "Gretchen Rubin: The Happiness Project", "Carol Dweck: Mindset, The New Psychology of Success",
+             "Jared Diamond: Guns, Germs and Steel"]
+    labels = ["Response", "Headers", "Body", "Request", "Promise", "Stream"]  # a chart's or a diagram's labels
+
+    def kept(middle: list[str], score: float = 0.3) -> list[bool]:
+        lines = split_lines("\n\n".join([above, *middle, below]))
+        pf = page_features(lines)
+        body = np.array([ln.text in (above, below) for ln in lines])
+        p = np.where(body, 0.9, score)
+        _bridge_sections(p, pf, pf.X[:, 1], body, [None] * len(lines))
+        return [bool(body[i]) for i, ln in enumerate(lines) if ln.text in middle]
+
+    assert kept(section) == [True] * len(section)
+    assert kept(section, score=0.05) == [False] * len(section)  # lines the model ruled out stay out
+    assert kept(books) == [False] * len(books)  # other things: few of the body's words
+    assert kept(labels) == [False] * len(labels)  # one-word labels, even the body's words: no sentences nor items

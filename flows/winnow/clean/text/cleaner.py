@@ -104,6 +104,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
         running = running | posts.keep_posts(texts, pf, words, body, reasons, len(lines) if start is None else start)
     _keep_article_run(pf, words, body, reasons, running)
     _keep_announced_lists(lines, pf, p, words, body, reasons)
+    _bridge_sections(p, pf, words, body, reasons)
     _fill_holes(p, pf, words, body, reasons)
     if _keep_code_blocks(lines, words, body, reasons) | _keep_tables(lines, words, body, reasons):
         _fill_holes(p, pf, words, body, reasons)
@@ -405,6 +406,35 @@ def _keep_article_run(pf: PageFeatures, words: np.ndarray, body: np.ndarray, rea
         for i in blk:
             body[i] = False
             reasons[i] = reasons[i] or "off_run"
+
+
+def _bridge_sections(p: np.ndarray, pf: PageFeatures, words: np.ndarray, body: np.ndarray, reasons: list) -> None:
+    """A section of the article the model only doubted, between two kept lines, is article: a stretch longer
+    than a hole (more than ``HOLES["max_lines"]`` lines with words, at most ``BRIDGE["max_lines"]`` lines) that
+    no rule removed and that matches no chrome pattern, whose lines all score at least ``min_p`` and on average
+    ``min_mean_p``, are mostly sentences or list items rather than labels (median ``min_median_words`` words:
+    a chart's axis labels are one or two), and whose content words are mostly (``min_shared``) words the kept
+    body uses too. A technical article's bulleted sections, a table of contents, a reference page's short
+    entries read like a menu to the model, but they speak of what the article speaks of; a list of other
+    stories or books between two kept lines shares few words with the body."""
+    cfg = params.BRIDGE
+    kept = np.flatnonzero(body)
+    vocab: set = set()
+    for i in kept:
+        vocab |= pf.content[i]
+    for a, b in zip(kept[:-1], kept[1:]):
+        if b - a - 1 > cfg["max_lines"]:
+            continue
+        gap = [i for i in range(a + 1, b) if words[i] > 0]
+        if len(gap) <= params.HOLES["max_lines"] or any(reasons[i] is not None or pf.categories[i] for i in gap):
+            continue
+        if float(np.min(p[gap])) < cfg["min_p"] or float(np.mean(p[gap])) < cfg["min_mean_p"]:
+            continue
+        if float(np.median(words[gap])) < cfg["min_median_words"]:
+            continue
+        content = [w for i in gap for w in pf.content[i]]
+        if content and sum(1 for w in content if w in vocab) >= cfg["min_shared"] * len(content):
+            body[gap] = True
 
 
 def _fill_holes(p: np.ndarray, pf: PageFeatures, words: np.ndarray, body: np.ndarray, reasons: list) -> None:

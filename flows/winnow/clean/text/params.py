@@ -193,3 +193,11 @@ CODE = {
 # month and a count, a blog's name), stopping at the first line that is not such an item; or a line opening
 # with such a heading and holding min_counts counts in brackets (the box on one line).
 SIDEBAR = {"heading_words": 4, "item_words": 20, "sentence_words": 10, "min_items": 2, "min_counts": 3}
+
+# A section the model doubted between two kept lines (cleaner._bridge_sections): more lines than a hole
+# (HOLES max_lines), at most max_lines, none removed by a rule or matching a chrome pattern, each scoring at
+# least min_p and on average min_mean_p, median min_median_words words or more, and at least min_shared of
+# their content words used by the kept body too. Set on Readability's pages (002, mercurial: 0.6 shared;
+# firefox-nightly-blog and tumblr, 0.24-0.31, are left out), Dragnet's as counter-examples (book lists and
+# reblog lists between kept lines: mostly under 0.4 shared); checked on all five.
+BRIDGE = {"max_lines": 60, "min_p": 0.1, "min_mean_p": 0.2, "min_median_words": 4, "min_shared": 0.6}
