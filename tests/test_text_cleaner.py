@@ -1103,3 +1103,29 @@ def test_a_section_the_model_doubted_between_kept_lines_is_kept_when_it_speaks_o
     assert kept(section, score=0.05) == [False] * len(section)  # lines the model ruled out stay out
     assert kept(books) == [False] * len(books)  # other things: few of the body's words
     assert kept(labels) == [False] * len(labels)  # one-word labels, even the body's words: no sentences nor items
+
+
+def test_paragraphs_ending_in_reference_marks_are_running_text():
+    """An encyclopedia's paragraphs end a sentence and then its reference marks ("... of New Zealand.[101]",
+    "... citizens.[136][n 7]"): two such long paragraphs in a row are running text, kept whatever the model
+    says, as they would be without the marks; ending in a bracket that follows no sentence (a link list's
+    "[edit]") is no sentence end."""
+    import numpy as np
+
+    from winnow.clean.text.cleaner import _keep_running_text
+    from winnow.clean.text.features import page_features
+    from winnow.clean.text.lines import split_lines
+
+    g = _seed_gold()[1]
+    paras = [p for p in g["body"].split("\n") if len(p.split()) > 45 and p.rstrip().endswith(".")][:2]
+    assert len(paras) == 2
+
+    def running(marks: list[str]) -> list[bool]:
+        lines = split_lines("\n\n".join(p + m for p, m in zip(paras, marks)))
+        pf = page_features(lines)
+        body = np.zeros(len(lines), dtype=bool)
+        return [bool(x) for x in _keep_running_text(pf, pf.X[:, 1], body, lines)]
+
+    assert running(["", ""]) == [True, True]
+    assert running(["[101]", "[136][n 7]"]) == [True, True]
+    assert running([" and more [edit]", " see also [edit]"]) == [False, False]

@@ -28,6 +28,8 @@ _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _SIDEBAR_OPENING = re.compile(patterns.SIDEBAR_OPENING, re.I)
 _COUNT = re.compile(r"\(\s*\d+\s*\)")
 _SENTENCE = re.compile(r"[.!?。！？]['\"”’)]*$")
+# a sentence followed by its reference marks: "... of New Zealand.[101]", "... citizens.[136][n 7]"
+_CITED_SENTENCE = re.compile(r"[.!?。！？]['\"”’)]*(?:\[[^\[\]\n]{1,24}\])+$")
 
 
 def clean_text_dump(text: str, evidence=None, lines: list[Line] | None = None) -> Extraction:
@@ -71,7 +73,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
     _hysteresis(p, pf, body)
     _fallback(np.maximum(p, p1), words, body)
     _keep_prose_run(pf, words, body)
-    running = _keep_running_text(pf, words, body)
+    running = _keep_running_text(pf, words, body, lines)
     # rules the issue requires whatever the model says
     for i, cats in enumerate(pf.categories):
         hard = [c for c in cats if c in _HARD]
@@ -333,14 +335,25 @@ def _drop_comments(lines: list[Line], pf: PageFeatures, body: np.ndarray, reason
     return start
 
 
-def _keep_running_text(pf: PageFeatures, words: np.ndarray, body: np.ndarray) -> np.ndarray:
+def _ends_sentence(pf: PageFeatures, lines: list[Line] | None) -> np.ndarray:
+    """Whether each line ends a sentence: the features' ``ends_sentence``, or a sentence followed by its
+    reference marks ("... of New Zealand.[101]", "... citizens.[136][n 7]": an encyclopedia's or a paper's
+    paragraph, which the features read as ending in a bracket)."""
+    ends = pf.X[:, _COL["ends_sentence"]] == 1
+    if lines is not None:
+        ends |= np.array([ln.text.endswith("]") and bool(_CITED_SENTENCE.search(ln.text)) for ln in lines], dtype=bool)
+    return ends
+
+
+def _keep_running_text(pf: PageFeatures, words: np.ndarray, body: np.ndarray,
+                       lines: list[Line] | None = None) -> np.ndarray:
     """Long running text is kept whatever the model says: a paragraph of many words that ends a sentence, is
     not cut off and reads like the page's language (stop words) is content on any page (a blog's front
     page of whole posts, a forum post, a document); teasers are short or cut off. Rules applied afterwards
     (comments under an article, chrome patterns) still remove it. Returns the lines it marked."""
     cfg = params.RUNNING_TEXT
     X = pf.X
-    ok = (words >= cfg["min_words"]) & (X[:, _COL["ends_sentence"]] == 1) & (X[:, _COL["ends_ellipsis"]] == 0)
+    ok = (words >= cfg["min_words"]) & _ends_sentence(pf, lines) & (X[:, _COL["ends_ellipsis"]] == 0)
     if pf.stoplist:
         ok &= X[:, _COL["stop_density"]] >= cfg["min_stop_density"]
     ok &= np.array([not c for c in pf.categories], dtype=bool)
