@@ -80,6 +80,8 @@ def find_title(lines: list[Line], pf: PageFeatures, body: np.ndarray) -> Optiona
         w = words[j]
         if w < TITLE["min_words"] or w > TITLE["max_words"] or len(text) > TITLE["max_chars"]:
             continue
+        if w > TITLE["long_words"] and ends[j]:  # a sentence that long is a paragraph (a lead shown twice), not a headline
+            continue
         if body[j] and not (j == first and ends[j] == 0 and w <= TITLE["max_words_in_body"] and len(kept) > 1):
             continue
         bad = set(pf.categories[j]) & set(TITLE["excluded_categories"])
