@@ -601,10 +601,12 @@ def test_a_page_both_extractors_find_empty_gets_trafilaturas_balanced_body():
     assert word_count(forced.text) < 20  # what readability's body alone gives
 
 
-@given(st.text(alphabet=["a", "b", " ", "\n", "\t", "\xa0", "\r", "\u2003"], max_size=40), st.integers(0, 300))
+@given(st.text(alphabet=["a", "b", " ", "\n", "\t", "\xa0", "\r", "\u2003", "\x0b", "\x0c", "\x1c", "\x85", "\u2028"],
+               max_size=40), st.integers(0, 300))
 @hsettings(max_examples=300, deadline=None)
 def test_readability_clean_helper_is_readabilitys(text, spaces):
-    """winnow's faster copy of readability's ``clean`` gives the same text (runs of 255+ spaces too)."""
+    """winnow's faster copy of readability's ``clean`` gives the same text (runs of 255+ spaces too,
+    every kind of white space the regex ``\\s`` and ``str.strip`` know)."""
     from readability.readability import clean
     from winnow.clean.html.candidates import _clean
 
@@ -625,3 +627,38 @@ def test_author_reader_is_trafilaturas():
             assert author(tree) == extract_author(tree), (kind, name)
             found += author(tree) is not None
     assert found  # the fixtures do have authors to find
+
+
+_TRICKY_DIVS = (
+    "<div><span>a &lt;p&gt; b</span><em title='<div>'>c</em></div>"  # escaped text and attributes: no block
+    "<div><span><script type='application/ld+json'>{\"x\": \"<p>\"}</script></span></div>"  # raw text
+    "<div><b><!-- <table> --></b>text</div>"  # a comment
+    "<div><textarea><div></textarea></div><div><abbr>x</abbr><i><img src=x></i></div>"
+    "<div><span><pre>code</pre></span><u>x</u></div>"
+)
+
+
+def test_readability_div_test_reads_what_serialisation_shows():
+    """readability turns a <div> into a <p> when its children's serialised HTML matches its block
+    regex, and splits a div's inline children by the same test; winnow's ``_start_tags`` gives
+    the same answer without serialising, on every element of every fixture page and on markup
+    where the text, attributes, comments and raw-text elements hold tag-like strings."""
+    from lxml import etree
+    from readability.readability import REGEXES
+    from winnow.clean.html.candidates import _start_tags
+    from winnow.clean.html.extract import parse
+
+    block = REGEXES["divToPElementsRe"]
+    pages = [read(kind, name) for kind, names in (("pages", PAGES), ("articles", ARTICLES), ("index", INDEX))
+             for name in names]
+    seen = {True: 0, False: 0}
+    for html in [*pages, f"<html><body>{_TRICKY_DIVS}</body></html>"]:
+        tree = parse(html)
+        for el in tree.iter(etree.Element):
+            serialised = str(b"".join(etree.tostring(s, encoding="utf-8") for s in el))
+            marks = str(b"".join(_start_tags(s, encoding="utf-8") for s in el))
+            assert bool(block.search(serialised)) == bool(block.search(marks)), etree.tostring(el)[:300]
+            as_html = etree.tounicode(el, method="html")
+            assert bool(block.search(as_html)) == bool(block.search(_start_tags(el, method="html")))
+            seen[bool(block.search(serialised))] += 1
+    assert min(seen.values()) > 100  # both answers are tested

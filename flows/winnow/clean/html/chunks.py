@@ -62,10 +62,12 @@ def recover_chunks(blocks: list[Block], source: SourceMap, links: LinkIndex) -> 
     have = {source.key(b.text) for b in blocks}
     out = list(blocks)
     group = max((b.group for b in blocks), default=0) + 1
+    with_blocks = _holding(chunks, located)
     for chunk in chunks:
-        in_chunk = [i for i, el in enumerate(located) if el is not None and _inside(el, chunk)]
+        if chunk in with_blocks:
+            continue
         missing = [t for t in _paragraphs(chunk, links) if source.key(t) not in have]
-        if in_chunk or sum(count_words(t) for t in missing) < MIN_NEW_WORDS:
+        if sum(count_words(t) for t in missing) < MIN_NEW_WORDS:
             continue
         # after the last block that comes from an earlier chunk
         before = [i for i, el in enumerate(located) if el is not None and _precedes(el, chunk)]
@@ -75,6 +77,20 @@ def recover_chunks(blocks: list[Block], source: SourceMap, links: LinkIndex) -> 
         located[at:at] = [None] * len(new)
         have.update(source.key(t) for t in missing)
         group += 1
+    return out
+
+
+def _holding(chunks: list[etree._Element], located: list[etree._Element | None]) -> set[etree._Element]:
+    """The chunks that hold a located block (chunks are never inside one another: one walk up
+    from each block, not one per chunk and block)."""
+    wanted = set(chunks)
+    out = set()
+    for el in located:
+        while el is not None:
+            if el in wanted:
+                out.add(el)
+                break
+            el = el.getparent()
     return out
 
 
