@@ -1131,3 +1131,46 @@ def test_paragraphs_ending_in_reference_marks_are_running_text():
     assert running(["", ""]) == [True, True]
     assert running(["[101]", "[136][n 7]"]) == [True, True]
     assert running([" and more [edit]", " see also [edit]"]) == [False, False]
+
+
+def test_a_stream_of_other_headlines_at_the_top_of_the_body_goes():
+    """A news site's stream of headlines that a text dump renders above the article (its links gone) goes
+    when the model kept it with the article: eight or more short lines at the top of the kept body, few of
+    them sentences, on other stories (few of the article's words). An opening list that speaks of the
+    article (its key points), a short stream, and short lines that are sentences stay."""
+    import numpy as np
+
+    from winnow.clean.text.cleaner import _drop_headline_streams
+    from winnow.clean.text.features import page_features
+    from winnow.clean.text.lines import split_lines
+
+    article = [
+        "The city council voted on Tuesday to extend the tram line to the airport, a project the mayor has "
+        "defended since her election and which the regional government agreed to fund last spring.",
+        "Work on the extension is due to start next year; the council expects the first trams to reach the "
+        "airport terminal within four years, with six new stops along the eastern ring road.",
+    ]
+    stream = ["Storm warning issued for the northern coast", "Local bakery wins national bread award",
+              "Football club appoints new head coach", "Museum reopens after two years of renovation",
+              "Police seek witnesses after warehouse fire", "Heatwave expected to last until the weekend",
+              "Singer cancels summer tour over health concerns", "New study links coffee to longer life",
+              "School strike enters its third day", "Festival tickets sell out in minutes"]
+    key_points = ["Council votes to extend the tram line to the airport", "Six new tram stops on the eastern ring road",
+                  "Regional government funds the airport extension", "Work on the tram extension starts next year",
+                  "First trams reach the airport terminal in four years", "Mayor defends the tram project",
+                  "Airport terminal gets a tram stop", "Eastern ring road gets new stops"]
+    sentences = [h + "." for h in stream]  # short sentences: a summary in sentences, not a stream
+
+    def kept(top: list[str]) -> tuple[list[bool], set]:
+        lines = split_lines("\n\n".join([*top, *article]))
+        pf = page_features(lines)
+        body = np.ones(len(lines), dtype=bool)
+        reasons: list = [None] * len(lines)
+        _drop_headline_streams(pf, pf.X[:, 1], body, reasons)
+        assert all(body[i] for i, ln in enumerate(lines) if ln.text in article)
+        return [bool(body[i]) for i, ln in enumerate(lines) if ln.text in top], set(reasons) - {None}
+
+    assert kept(stream) == ([False] * len(stream), {"headline_stream"})
+    assert kept(key_points) == ([True] * len(key_points), set())  # the article's own words
+    assert kept(stream[:6]) == ([True] * 6, set())  # too short to be a stream
+    assert kept(sentences) == ([True] * len(sentences), set())  # sentences

@@ -105,6 +105,7 @@ def clean_with(text: str, evidence=None, model: LineModel | None = None,
         texts = [ln.text for ln in lines]
         running = running | posts.keep_posts(texts, pf, words, body, reasons, len(lines) if start is None else start)
     _keep_article_run(pf, words, body, reasons, running)
+    _drop_headline_streams(pf, words, body, reasons)
     _keep_announced_lists(lines, pf, p, words, body, reasons)
     _bridge_sections(p, pf, words, body, reasons)
     _fill_holes(p, pf, words, body, reasons)
@@ -419,6 +420,34 @@ def _keep_article_run(pf: PageFeatures, words: np.ndarray, body: np.ndarray, rea
         for i in blk:
             body[i] = False
             reasons[i] = reasons[i] or "off_run"
+
+
+def _drop_headline_streams(pf: PageFeatures, words: np.ndarray, body: np.ndarray, reasons: list) -> None:
+    """A stream of other stories' headlines at the top of the kept body goes: the body's first lines, at
+    least ``STREAM["min_lines"]`` of them, each short (a headline's length), few ending a sentence, whose
+    content words the body under them hardly uses (a news site's "latest" stream a text dump renders above
+    the article, its links gone). An article's own opening list (key points, ingredients, contents) speaks
+    of what the article speaks of; a stream speaks of other stories."""
+    cfg = params.STREAM
+    kept = np.flatnonzero(body)
+    ends = pf.X[:, _COL["ends_sentence"]]
+    run = 0
+    while run < len(kept) and 0 < words[kept[run]] <= cfg["max_words"]:
+        run += 1
+    if run < cfg["min_lines"] or float(words[kept[run:]].sum()) < cfg["body_words"]:
+        return
+    head = kept[:run]
+    if float(ends[head].sum()) > cfg["max_sentences"] * run:
+        return
+    rest: set = set()
+    for i in kept[run:]:
+        rest |= pf.content[i]
+    content = [w for i in head for w in pf.content[i]]
+    if content and sum(1 for w in content if w in rest) > cfg["max_shared"] * len(content):
+        return
+    for i in head:
+        body[i] = False
+        reasons[i] = reasons[i] or "headline_stream"
 
 
 def _bridge_sections(p: np.ndarray, pf: PageFeatures, words: np.ndarray, body: np.ndarray, reasons: list) -> None:
