@@ -106,8 +106,9 @@ def _fragment(html: str, *args, **kwargs):
     """readability makes its new paragraphs with ``fragment_fromstring("<p/>")``, a parse each:
     an empty element is made directly (the same element)."""
     empty = re.fullmatch(r"<(\w+)/>", html)
-    return lxml.html.html_parser.makeelement(empty[1]) if empty and not args and not kwargs else lxml.html.fragment_fromstring(
-        html, *args, **kwargs)
+    if empty and not args and not kwargs:
+        return lxml.html.html_parser.makeelement(empty[1])
+    return lxml.html.fragment_fromstring(html, *args, **kwargs)
 
 
 # Names of readability's module read instead of its own by the methods of ``_Readability``:

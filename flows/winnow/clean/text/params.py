@@ -144,13 +144,13 @@ COMMENTS = {
 # form a block; a block at least far_lines from the biggest one (or with a "Related" heading of at most
 # heading_words between them), under max_share of its words and sharing under max_shared of its content
 # words with it, is not article.
+ARTICLE_RUN = {"join_gap": 6, "far_lines": 8, "heading_words": 8, "max_share": 0.5, "max_shared": 0.3,
+               "running_share": 0.5}
+
 # A stream of headlines at the top of the kept body (cleaner._drop_headline_streams): at least min_lines
 # lines of at most max_words words, at most max_sentences of them ending a sentence, sharing at most
 # max_shared of their content words with the body under them, which has at least body_words words.
 STREAM = {"min_lines": 8, "max_words": 15, "max_sentences": 0.2, "max_shared": 0.2, "body_words": 50}
-
-ARTICLE_RUN = {"join_gap": 6, "far_lines": 8, "heading_words": 8, "max_share": 0.5, "max_shared": 0.3,
-               "running_share": 0.5}
 
 # Long running text (cleaner._keep_running_text): a line of at least min_words words ending a sentence,
 # not cut off, with at least min_stop_density of its words stop words (when the page's language has a
