@@ -90,10 +90,13 @@ def _block_tag(elem, *args, **kwargs):
     have theirs escaped), so the regex finds a block tag in one exactly when this does. Where
     that does not hold (a comment, a namespaced or raw-text element) lxml serialises it, as
     readability does."""
+    serialise = etree.tounicode if "method" in kwargs else etree.tostring
+    if _BLOCK_PREFIXES is None:  # readability's regex is not the one this reads
+        return serialise(elem, *args, **kwargs)
     for el in elem.iter():
         tag = el.tag
-        if not isinstance(tag, str) or tag[:1] == "{" or tag.lower() in _RAW_TEXT or _BLOCK_PREFIXES is None:
-            return (etree.tounicode if "method" in kwargs else etree.tostring)(elem, *args, **kwargs)
+        if not isinstance(tag, str) or tag[:1] == "{" or tag.lower() in _RAW_TEXT:
+            return serialise(elem, *args, **kwargs)
         if tag.lower().startswith(_BLOCK_PREFIXES):
             text = "<" + tag
             break

@@ -402,9 +402,7 @@ def _keep_article_run(pf: PageFeatures, words: np.ndarray, body: np.ndarray, rea
         return
     size = [float(words[b].sum()) for b in blocks]
     m = int(np.argmax(size))
-    main_vocab: set = set()
-    for i in blocks[m]:
-        main_vocab |= pf.content[i]
+    main_vocab = _vocabulary(pf, blocks[m])
     for k, blk in enumerate(blocks):
         if k <= m or size[k] >= cfg["max_share"] * size[m]:  # what comes before the main block stays
             continue
@@ -413,13 +411,27 @@ def _keep_article_run(pf: PageFeatures, words: np.ndarray, body: np.ndarray, rea
             continue
         if running is not None and float(words[[i for i in blk if running[i]]].sum()) >= cfg["running_share"] * size[k]:
             continue  # long running text: a whole post, not a teaser list
-        vocab = [w for i in blk for w in pf.content[i]]
-        shared = sum(1 for w in vocab if w in main_vocab) / len(vocab) if vocab else 0.0
-        if shared >= cfg["max_shared"]:
+        n, total = _words_in(pf, blk, main_vocab)
+        if (n / total if total else 0.0) >= cfg["max_shared"]:
             continue
         for i in blk:
             body[i] = False
             reasons[i] = reasons[i] or "off_run"
+
+
+def _vocabulary(pf: PageFeatures, rows) -> set:
+    """The content words of these lines."""
+    out: set = set()
+    for i in rows:
+        out |= pf.content[i]
+    return out
+
+
+def _words_in(pf: PageFeatures, rows, vocab: set) -> tuple[int, int]:
+    """How many of these lines' content words (each line's once) are in ``vocab``, and how many there are:
+    do the lines speak of what ``vocab``'s lines speak of?"""
+    content = [w for i in rows for w in pf.content[i]]
+    return sum(1 for w in content if w in vocab), len(content)
 
 
 def _drop_headline_streams(pf: PageFeatures, words: np.ndarray, body: np.ndarray, reasons: list) -> None:
@@ -439,11 +451,8 @@ def _drop_headline_streams(pf: PageFeatures, words: np.ndarray, body: np.ndarray
     head = kept[:run]
     if float(ends[head].sum()) > cfg["max_sentences"] * run:
         return
-    rest: set = set()
-    for i in kept[run:]:
-        rest |= pf.content[i]
-    content = [w for i in head for w in pf.content[i]]
-    if content and sum(1 for w in content if w in rest) > cfg["max_shared"] * len(content):
+    n, total = _words_in(pf, head, _vocabulary(pf, kept[run:]))
+    if total and n > cfg["max_shared"] * total:
         return
     for i in head:
         body[i] = False
@@ -461,9 +470,7 @@ def _bridge_sections(p: np.ndarray, pf: PageFeatures, words: np.ndarray, body: n
     stories or books between two kept lines shares few words with the body."""
     cfg = params.BRIDGE
     kept = np.flatnonzero(body)
-    vocab: set = set()
-    for i in kept:
-        vocab |= pf.content[i]
+    vocab = _vocabulary(pf, kept)
     for a, b in zip(kept[:-1], kept[1:]):
         if b - a - 1 > cfg["max_lines"]:
             continue
@@ -474,8 +481,8 @@ def _bridge_sections(p: np.ndarray, pf: PageFeatures, words: np.ndarray, body: n
             continue
         if float(np.median(words[gap])) < cfg["min_median_words"]:
             continue
-        content = [w for i in gap for w in pf.content[i]]
-        if content and sum(1 for w in content if w in vocab) >= cfg["min_shared"] * len(content):
+        n, total = _words_in(pf, gap, vocab)
+        if total and n >= cfg["min_shared"] * total:
             body[gap] = True
 
 
