@@ -34,13 +34,11 @@ def _one(checkout: str, out: str, eval_dir: str | None) -> None:
     logging.disable(logging.WARNING)
     warnings.simplefilter("ignore")
     pages = qh.load_pages(Path(eval_dir) if eval_dir else qh.DEFAULT_EVAL)
-    for name in [m for m in sys.modules if m == "winnow" or m.startswith("winnow.")]:
-        del sys.modules[name]  # clean with the checkout's winnow, not this one's
-    sys.path.insert(0, str(Path(checkout) / "flows"))
-    import winnow
+    from checkout import use_winnow_of
+
+    use_winnow_of(checkout)  # clean with the checkout's winnow, not this one's
     from winnow.clean.html import clean_html
 
-    assert Path(winnow.__file__).resolve().is_relative_to(Path(checkout).resolve()), winnow.__file__
     result = {}
     start = time.process_time()
     for dataset, ps in pages.items():

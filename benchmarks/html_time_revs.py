@@ -23,10 +23,9 @@ def _one(checkout: str) -> None:
     import quality_html as qh
 
     sample = qh.timing_sample(qh.load_pages(qh.DEFAULT_EVAL), 40)
-    for name in [m for m in sys.modules if m == "winnow" or m.startswith("winnow.")]:
-        del sys.modules[name]  # time the checkout's winnow, not this one's
-    sys.path.insert(0, str(Path(checkout) / "flows"))
-    import winnow
+    from checkout import use_winnow_of
+
+    winnow = use_winnow_of(checkout)  # time the checkout's winnow, not this one's
 
     ms = qh.time_per_page(sample, 3)
     ratio = ms["winnow"]["mean"] / ms["trafilatura default"]["mean"]
